@@ -1,0 +1,21 @@
+# Every dependency comes from a Debian package; a missing one stops configure
+# with the package that provides it (deploy/install-deps.sh installs them all).
+macro(swfrt_require pkg debian)
+  find_package(${pkg} ${ARGN} QUIET)
+  if(NOT ${pkg}_FOUND)
+    message(FATAL_ERROR "${pkg} not found: install the Debian package '${debian}' (or run deploy/install-deps.sh)")
+  endif()
+endmacro()
+
+swfrt_require(Boost libboost1.81-dev 1.81 CONFIG)
+swfrt_require(OpenSSL libssl-dev)
+swfrt_require(simdjson libsimdjson-dev CONFIG)
+swfrt_require(yaml-cpp libyaml-cpp-dev CONFIG)
+swfrt_require(CLI11 libcli11-dev CONFIG)
+swfrt_require(Threads libc6-dev)
+if(SWFRT_TESTS)
+  swfrt_require(GTest googletest CONFIG)
+endif()
+if(SWFRT_BENCH)
+  swfrt_require(benchmark libbenchmark-dev CONFIG)
+endif()

@@ -1,0 +1,226 @@
+// Internals shared by the generated codec and the hand-written primitives:
+// decode/validate contexts that build the member path on the way out of a
+// failure, and the primitive encoders/decoders. Not a public header.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "swf/codec/codec.hpp"
+#include "swf/codec/json_writer.hpp"
+#include "swf/model/model.hpp"
+
+namespace swfrt::swf::codec::detail {
+
+// A failure records its message at the innermost point; every level it
+// passes on the way out adds its member name or index.
+class path_builder {
+public:
+    bool in_member(std::string_view name) {
+        segments_.push_back(std::string(".") += name);
+        return false;
+    }
+    bool in_index_only(std::size_t i) {
+        segments_.push_back("[" + std::to_string(i) + "]");
+        return false;
+    }
+    bool in_index(std::string_view name, std::size_t i) {
+        in_index_only(i);
+        return in_member(name);
+    }
+    std::string path() const {
+        std::string p;
+        for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) p += *it;
+        if (!p.empty() && p[0] == '.') p.erase(0, 1);
+        return p;
+    }
+    std::string message;
+
+private:
+    std::vector<std::string> segments_;
+};
+
+struct decode_context : path_builder {
+    bool strict = false;
+
+    bool fail_type(std::string_view expected) {
+        message = std::string("expected ") += expected;
+        return false;
+    }
+    bool fail_syntax() {
+        message = "malformed JSON";
+        return false;
+    }
+    bool fail_enum(std::string_view type, std::string_view value) {
+        message = "unknown " + std::string(type) + " value '" + std::string(value) + "'";
+        return false;
+    }
+    bool fail_missing(std::string_view member) {
+        message = "required member is missing";
+        return in_member(member);
+    }
+    bool fail_unknown_member(std::string_view member) {
+        message = "member does not exist in the SWF model";
+        return in_member(member);
+    }
+    bool fail_range(std::string_view what) {
+        message = std::string(what);
+        return false;
+    }
+};
+
+struct validate_context : path_builder {
+    bool check_utf8(const std::string& s, std::string_view member) {
+        if (is_valid_utf8(s)) return true;
+        message = "is not valid UTF-8";
+        return in_member(member);
+    }
+    bool check_max_length(const std::string& s, std::size_t max, std::string_view member) {
+        auto n = swf_length(s);
+        if (n <= max) return true;
+        message = "is " + std::to_string(n) + " characters long, the limit is " + std::to_string(max);
+        return in_member(member);
+    }
+    bool check_min_length(const std::string& s, std::size_t min, std::string_view member) {
+        if (swf_length(s) >= min) return true;
+        message = min == 1 ? std::string("must not be empty") : "must be at least " + std::to_string(min) + " characters";
+        return in_member(member);
+    }
+    bool check_min_value(std::int64_t v, std::int64_t min, std::string_view member) {
+        if (v >= min) return true;
+        message = "is " + std::to_string(v) + ", the minimum is " + std::to_string(min);
+        return in_member(member);
+    }
+    bool check_max_value(std::int64_t v, std::int64_t max, std::string_view member) {
+        if (v <= max) return true;
+        message = "is " + std::to_string(v) + ", the maximum is " + std::to_string(max);
+        return in_member(member);
+    }
+    bool check_max_items(std::size_t n, std::size_t max, std::string_view member) {
+        if (n <= max) return true;
+        message = "has " + std::to_string(n) + " items, the limit is " + std::to_string(max);
+        return in_member(member);
+    }
+};
+
+inline bool is_null(simdjson::ondemand::value& v) {
+    bool null = false;
+    return !v.is_null().get(null) && null;
+}
+
+inline bool decode_string_view(simdjson::ondemand::value v, std::string_view& out, decode_context& ctx) {
+    if (v.get_string().get(out)) return ctx.fail_type("string");
+    return true;
+}
+
+inline bool decode_value(simdjson::ondemand::value v, std::string& out, decode_context& ctx) {
+    std::string_view s;
+    if (!decode_string_view(v, s, ctx)) return false;
+    out.assign(s.data(), s.size());
+    return true;
+}
+
+inline bool decode_value(simdjson::ondemand::value v, std::int64_t& out, decode_context& ctx) {
+    if (v.get_int64().get(out)) return ctx.fail_type("integer");
+    return true;
+}
+
+inline bool decode_value(simdjson::ondemand::value v, std::int32_t& out, decode_context& ctx) {
+    std::int64_t wide = 0;
+    if (v.get_int64().get(wide)) return ctx.fail_type("integer");
+    if (wide < std::numeric_limits<std::int32_t>::min() || wide > std::numeric_limits<std::int32_t>::max())
+        return ctx.fail_range("integer out of 32-bit range");
+    out = static_cast<std::int32_t>(wide);
+    return true;
+}
+
+inline bool decode_value(simdjson::ondemand::value v, bool& out, decode_context& ctx) {
+    if (v.get_bool().get(out)) return ctx.fail_type("boolean");
+    return true;
+}
+
+// Timestamps: epoch seconds as a JSON number, integer or with a fraction.
+inline bool decode_value(simdjson::ondemand::value v, double& out, decode_context& ctx) {
+    if (v.get_double().get(out)) return ctx.fail_type("number (epoch seconds)");
+    return true;
+}
+
+template <class T>
+bool decode_value(simdjson::ondemand::value v, std::vector<T>& out, decode_context& ctx) {
+    simdjson::ondemand::array arr;
+    if (v.get_array().get(arr)) return ctx.fail_type("array");
+    std::size_t i = 0;
+    for (auto elem : arr) {
+        simdjson::ondemand::value ev;
+        if (elem.get(ev)) return ctx.fail_syntax();
+        if (!decode_value(ev, out.emplace_back(), ctx)) return ctx.in_index_only(i);
+        ++i;
+    }
+    return true;
+}
+
+inline void encode_value(json_writer& w, const std::string& s) { w.string(s); }
+inline void encode_value(json_writer& w, std::int64_t v) { w.number(v); }
+inline void encode_value(json_writer& w, std::int32_t v) { w.number(static_cast<std::int64_t>(v)); }
+inline void encode_value(json_writer& w, bool v) { w.boolean(v); }
+inline void encode_value(json_writer& w, double v) { w.number(v); }
+
+template <class T>
+void encode_value(json_writer& w, const std::vector<T>& v) {
+    w.begin_array();
+    for (const auto& e : v) encode_value(w, e);
+    w.end_array();
+}
+
+bool decode_value(simdjson::ondemand::value v, model::empty& out, decode_context& ctx);
+void encode_value(json_writer& w, const model::empty& in);
+bool validate_value(const model::empty& in, validate_context& ctx);
+
+// Runs a decoder over a whole document; defined in codec.cpp.
+using root_decoder = bool (*)(simdjson::ondemand::value, void*, decode_context&);
+result<void> decode_document(std::string_view json, const decode_options& options, void* out, root_decoder fn);
+
+} // namespace swfrt::swf::codec::detail
+
+namespace swfrt::swf::codec {
+
+template <class T>
+result<T> decode(std::string_view json, const decode_options& options) {
+    T out{};
+    auto r = detail::decode_document(
+        json, options, &out, [](simdjson::ondemand::value v, void* p, detail::decode_context& ctx) {
+            return detail::decode_value(v, *static_cast<T*>(p), ctx);
+        });
+    if (!r) return std::move(r).error();
+    return out;
+}
+
+template <class T>
+void encode_to(std::string& out, const T& value) {
+    json_writer w(out);
+    detail::encode_value(w, value);
+}
+
+template <class T>
+std::string encode(const T& value) {
+    std::string out;
+    encode_to(out, value);
+    return out;
+}
+
+template <class T>
+result<void> validate(const T& value) {
+    detail::validate_context ctx;
+    if (detail::validate_value(value, ctx)) return {};
+    auto path = ctx.path();
+    return make_error(error_kind::validation, "ValidationException",
+                      (path.empty() ? std::string() : path + " ") + ctx.message);
+}
+
+} // namespace swfrt::swf::codec
