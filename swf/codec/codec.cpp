@@ -106,7 +106,7 @@ bool decode_value(simdjson::ondemand::value v, model::empty&, decode_context& ct
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         if (ctx.strict) return ctx.fail_unknown_member(key);
@@ -142,7 +142,8 @@ result<void> decode_document(std::string_view json, const decode_options& option
         auto path = ctx.path();
         return fail((path.empty() ? std::string() : path + ": ") + ctx.message);
     }
-    if (!doc.at_end()) return fail("malformed JSON: trailing content after the document");
+    // At the end of the input the iterator has no location left to report.
+    if (!doc.current_location().error()) return fail("malformed JSON: trailing content after the document");
     return {};
 }
 

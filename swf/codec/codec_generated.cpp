@@ -4,469 +4,6 @@
 
 namespace swfrt::swf::codec::detail {
 
-bool decode_value(simdjson::ondemand::value v, model::activity_type& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_type& in);
-bool validate_value(const model::activity_type& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution& in);
-bool validate_value(const model::workflow_execution& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task& in);
-bool validate_value(const model::activity_task& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_cancel_requested_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_cancel_requested_event_attributes& in);
-bool validate_value(const model::activity_task_cancel_requested_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_canceled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_canceled_event_attributes& in);
-bool validate_value(const model::activity_task_canceled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_completed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_completed_event_attributes& in);
-bool validate_value(const model::activity_task_completed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_failed_event_attributes& in);
-bool validate_value(const model::activity_task_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::task_list& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::task_list& in);
-bool validate_value(const model::task_list& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_scheduled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_scheduled_event_attributes& in);
-bool validate_value(const model::activity_task_scheduled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_started_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_started_event_attributes& in);
-bool validate_value(const model::activity_task_started_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_status& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_status& in);
-bool validate_value(const model::activity_task_status& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_task_timed_out_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_task_timed_out_event_attributes& in);
-bool validate_value(const model::activity_task_timed_out_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_type_configuration& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_type_configuration& in);
-bool validate_value(const model::activity_type_configuration& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_type_info& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_type_info& in);
-bool validate_value(const model::activity_type_info& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_type_detail& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_type_detail& in);
-bool validate_value(const model::activity_type_detail& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::activity_type_infos& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::activity_type_infos& in);
-bool validate_value(const model::activity_type_infos& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::cancel_timer_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::cancel_timer_decision_attributes& in);
-bool validate_value(const model::cancel_timer_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::cancel_timer_failed_event_attributes& in);
-bool validate_value(const model::cancel_timer_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::cancel_workflow_execution_decision_attributes& in);
-bool validate_value(const model::cancel_workflow_execution_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::cancel_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::cancel_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_type& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_type& in);
-bool validate_value(const model::workflow_type& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_canceled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::child_workflow_execution_canceled_event_attributes& in);
-bool validate_value(const model::child_workflow_execution_canceled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_completed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::child_workflow_execution_completed_event_attributes& in);
-bool validate_value(const model::child_workflow_execution_completed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::child_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::child_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_started_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::child_workflow_execution_started_event_attributes& in);
-bool validate_value(const model::child_workflow_execution_started_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_terminated_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::child_workflow_execution_terminated_event_attributes& in);
-bool validate_value(const model::child_workflow_execution_terminated_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_timed_out_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::child_workflow_execution_timed_out_event_attributes& in);
-bool validate_value(const model::child_workflow_execution_timed_out_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::close_status_filter& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::close_status_filter& in);
-bool validate_value(const model::close_status_filter& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::complete_workflow_execution_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::complete_workflow_execution_decision_attributes& in);
-bool validate_value(const model::complete_workflow_execution_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::complete_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::complete_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::complete_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_execution_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::continue_as_new_workflow_execution_decision_attributes& in);
-bool validate_value(const model::continue_as_new_workflow_execution_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::continue_as_new_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::continue_as_new_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::execution_time_filter& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::execution_time_filter& in);
-bool validate_value(const model::execution_time_filter& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::tag_filter& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::tag_filter& in);
-bool validate_value(const model::tag_filter& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_filter& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_filter& in);
-bool validate_value(const model::workflow_execution_filter& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_type_filter& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_type_filter& in);
-bool validate_value(const model::workflow_type_filter& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::count_closed_workflow_executions_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::count_closed_workflow_executions_input& in);
-bool validate_value(const model::count_closed_workflow_executions_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::count_open_workflow_executions_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::count_open_workflow_executions_input& in);
-bool validate_value(const model::count_open_workflow_executions_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::count_pending_activity_tasks_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::count_pending_activity_tasks_input& in);
-bool validate_value(const model::count_pending_activity_tasks_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::count_pending_decision_tasks_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::count_pending_decision_tasks_input& in);
-bool validate_value(const model::count_pending_decision_tasks_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::fail_workflow_execution_decision_attributes& in);
-bool validate_value(const model::fail_workflow_execution_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::record_marker_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::record_marker_decision_attributes& in);
-bool validate_value(const model::record_marker_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_task_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::request_cancel_activity_task_decision_attributes& in);
-bool validate_value(const model::request_cancel_activity_task_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_workflow_execution_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::request_cancel_external_workflow_execution_decision_attributes& in);
-bool validate_value(const model::request_cancel_external_workflow_execution_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::schedule_activity_task_decision_attributes& in);
-bool validate_value(const model::schedule_activity_task_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::schedule_lambda_function_decision_attributes& in);
-bool validate_value(const model::schedule_lambda_function_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_execution_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::signal_external_workflow_execution_decision_attributes& in);
-bool validate_value(const model::signal_external_workflow_execution_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execution_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::start_child_workflow_execution_decision_attributes& in);
-bool validate_value(const model::start_child_workflow_execution_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::start_timer_decision_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::start_timer_decision_attributes& in);
-bool validate_value(const model::start_timer_decision_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::decision& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::decision& in);
-bool validate_value(const model::decision& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::decision_task_completed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::decision_task_completed_event_attributes& in);
-bool validate_value(const model::decision_task_completed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::decision_task_scheduled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::decision_task_scheduled_event_attributes& in);
-bool validate_value(const model::decision_task_scheduled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::decision_task_started_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::decision_task_started_event_attributes& in);
-bool validate_value(const model::decision_task_started_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::decision_task_timed_out_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::decision_task_timed_out_event_attributes& in);
-bool validate_value(const model::decision_task_timed_out_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::external_workflow_execution_cancel_requested_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::external_workflow_execution_cancel_requested_event_attributes& in);
-bool validate_value(const model::external_workflow_execution_cancel_requested_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::external_workflow_execution_signaled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::external_workflow_execution_signaled_event_attributes& in);
-bool validate_value(const model::external_workflow_execution_signaled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::fail_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::fail_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::lambda_function_completed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::lambda_function_completed_event_attributes& in);
-bool validate_value(const model::lambda_function_completed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::lambda_function_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::lambda_function_failed_event_attributes& in);
-bool validate_value(const model::lambda_function_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::lambda_function_scheduled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::lambda_function_scheduled_event_attributes& in);
-bool validate_value(const model::lambda_function_scheduled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::lambda_function_started_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::lambda_function_started_event_attributes& in);
-bool validate_value(const model::lambda_function_started_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::lambda_function_timed_out_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::lambda_function_timed_out_event_attributes& in);
-bool validate_value(const model::lambda_function_timed_out_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::marker_recorded_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::marker_recorded_event_attributes& in);
-bool validate_value(const model::marker_recorded_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::record_marker_failed_event_attributes& in);
-bool validate_value(const model::record_marker_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_task_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::request_cancel_activity_task_failed_event_attributes& in);
-bool validate_value(const model::request_cancel_activity_task_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::request_cancel_external_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::request_cancel_external_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_workflow_execution_initiated_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::request_cancel_external_workflow_execution_initiated_event_attributes& in);
-bool validate_value(const model::request_cancel_external_workflow_execution_initiated_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::schedule_activity_task_failed_event_attributes& in);
-bool validate_value(const model::schedule_activity_task_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::schedule_lambda_function_failed_event_attributes& in);
-bool validate_value(const model::schedule_lambda_function_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::signal_external_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::signal_external_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_execution_initiated_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::signal_external_workflow_execution_initiated_event_attributes& in);
-bool validate_value(const model::signal_external_workflow_execution_initiated_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::start_child_workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::start_child_workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execution_initiated_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::start_child_workflow_execution_initiated_event_attributes& in);
-bool validate_value(const model::start_child_workflow_execution_initiated_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::start_lambda_function_failed_event_attributes& in);
-bool validate_value(const model::start_lambda_function_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::start_timer_failed_event_attributes& in);
-bool validate_value(const model::start_timer_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::timer_canceled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::timer_canceled_event_attributes& in);
-bool validate_value(const model::timer_canceled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::timer_fired_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::timer_fired_event_attributes& in);
-bool validate_value(const model::timer_fired_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::timer_started_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::timer_started_event_attributes& in);
-bool validate_value(const model::timer_started_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_requested_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_cancel_requested_event_attributes& in);
-bool validate_value(const model::workflow_execution_cancel_requested_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_canceled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_canceled_event_attributes& in);
-bool validate_value(const model::workflow_execution_canceled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_completed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_completed_event_attributes& in);
-bool validate_value(const model::workflow_execution_completed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_continued_as_new_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_continued_as_new_event_attributes& in);
-bool validate_value(const model::workflow_execution_continued_as_new_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_failed_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_failed_event_attributes& in);
-bool validate_value(const model::workflow_execution_failed_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_signaled_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_signaled_event_attributes& in);
-bool validate_value(const model::workflow_execution_signaled_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_started_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_started_event_attributes& in);
-bool validate_value(const model::workflow_execution_started_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_terminated_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_terminated_event_attributes& in);
-bool validate_value(const model::workflow_execution_terminated_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timed_out_event_attributes& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_timed_out_event_attributes& in);
-bool validate_value(const model::workflow_execution_timed_out_event_attributes& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::history_event& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::history_event& in);
-bool validate_value(const model::history_event& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::decision_task& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::decision_task& in);
-bool validate_value(const model::decision_task& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::default_undefined_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::default_undefined_fault& in);
-bool validate_value(const model::default_undefined_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::delete_activity_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::delete_activity_type_input& in);
-bool validate_value(const model::delete_activity_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::delete_workflow_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::delete_workflow_type_input& in);
-bool validate_value(const model::delete_workflow_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::deprecate_activity_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::deprecate_activity_type_input& in);
-bool validate_value(const model::deprecate_activity_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::deprecate_domain_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::deprecate_domain_input& in);
-bool validate_value(const model::deprecate_domain_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::deprecate_workflow_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::deprecate_workflow_type_input& in);
-bool validate_value(const model::deprecate_workflow_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::describe_activity_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::describe_activity_type_input& in);
-bool validate_value(const model::describe_activity_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::describe_domain_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::describe_domain_input& in);
-bool validate_value(const model::describe_domain_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::describe_workflow_execution_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::describe_workflow_execution_input& in);
-bool validate_value(const model::describe_workflow_execution_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::describe_workflow_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::describe_workflow_type_input& in);
-bool validate_value(const model::describe_workflow_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::domain_already_exists_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::domain_already_exists_fault& in);
-bool validate_value(const model::domain_already_exists_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::domain_configuration& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::domain_configuration& in);
-bool validate_value(const model::domain_configuration& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::domain_deprecated_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::domain_deprecated_fault& in);
-bool validate_value(const model::domain_deprecated_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::domain_info& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::domain_info& in);
-bool validate_value(const model::domain_info& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::domain_detail& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::domain_detail& in);
-bool validate_value(const model::domain_detail& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::domain_infos& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::domain_infos& in);
-bool validate_value(const model::domain_infos& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::get_workflow_execution_history_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::get_workflow_execution_history_input& in);
-bool validate_value(const model::get_workflow_execution_history_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::history& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::history& in);
-bool validate_value(const model::history& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::limit_exceeded_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::limit_exceeded_fault& in);
-bool validate_value(const model::limit_exceeded_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::list_activity_types_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::list_activity_types_input& in);
-bool validate_value(const model::list_activity_types_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::list_closed_workflow_executions_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::list_closed_workflow_executions_input& in);
-bool validate_value(const model::list_closed_workflow_executions_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::list_domains_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::list_domains_input& in);
-bool validate_value(const model::list_domains_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::list_open_workflow_executions_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::list_open_workflow_executions_input& in);
-bool validate_value(const model::list_open_workflow_executions_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::list_tags_for_resource_input& in);
-bool validate_value(const model::list_tags_for_resource_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::resource_tag& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::resource_tag& in);
-bool validate_value(const model::resource_tag& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_output& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::list_tags_for_resource_output& in);
-bool validate_value(const model::list_tags_for_resource_output& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::list_workflow_types_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::list_workflow_types_input& in);
-bool validate_value(const model::list_workflow_types_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::operation_not_permitted_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::operation_not_permitted_fault& in);
-bool validate_value(const model::operation_not_permitted_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::pending_task_count& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::pending_task_count& in);
-bool validate_value(const model::pending_task_count& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::poll_for_activity_task_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::poll_for_activity_task_input& in);
-bool validate_value(const model::poll_for_activity_task_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::poll_for_decision_task_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::poll_for_decision_task_input& in);
-bool validate_value(const model::poll_for_decision_task_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::record_activity_task_heartbeat_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::record_activity_task_heartbeat_input& in);
-bool validate_value(const model::record_activity_task_heartbeat_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::register_activity_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::register_activity_type_input& in);
-bool validate_value(const model::register_activity_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::register_domain_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::register_domain_input& in);
-bool validate_value(const model::register_domain_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::register_workflow_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::register_workflow_type_input& in);
-bool validate_value(const model::register_workflow_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_workflow_execution_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::request_cancel_workflow_execution_input& in);
-bool validate_value(const model::request_cancel_workflow_execution_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_canceled_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::respond_activity_task_canceled_input& in);
-bool validate_value(const model::respond_activity_task_canceled_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_completed_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::respond_activity_task_completed_input& in);
-bool validate_value(const model::respond_activity_task_completed_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_failed_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::respond_activity_task_failed_input& in);
-bool validate_value(const model::respond_activity_task_failed_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::respond_decision_task_completed_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::respond_decision_task_completed_input& in);
-bool validate_value(const model::respond_decision_task_completed_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::run& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::run& in);
-bool validate_value(const model::run& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::signal_workflow_execution_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::signal_workflow_execution_input& in);
-bool validate_value(const model::signal_workflow_execution_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::start_workflow_execution_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::start_workflow_execution_input& in);
-bool validate_value(const model::start_workflow_execution_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::tag_resource_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::tag_resource_input& in);
-bool validate_value(const model::tag_resource_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::terminate_workflow_execution_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::terminate_workflow_execution_input& in);
-bool validate_value(const model::terminate_workflow_execution_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::too_many_tags_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::too_many_tags_fault& in);
-bool validate_value(const model::too_many_tags_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::type_already_exists_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::type_already_exists_fault& in);
-bool validate_value(const model::type_already_exists_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::type_deprecated_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::type_deprecated_fault& in);
-bool validate_value(const model::type_deprecated_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::type_not_deprecated_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::type_not_deprecated_fault& in);
-bool validate_value(const model::type_not_deprecated_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::undeprecate_activity_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::undeprecate_activity_type_input& in);
-bool validate_value(const model::undeprecate_activity_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::undeprecate_domain_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::undeprecate_domain_input& in);
-bool validate_value(const model::undeprecate_domain_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::undeprecate_workflow_type_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::undeprecate_workflow_type_input& in);
-bool validate_value(const model::undeprecate_workflow_type_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::unknown_resource_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::unknown_resource_fault& in);
-bool validate_value(const model::unknown_resource_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::untag_resource_input& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::untag_resource_input& in);
-bool validate_value(const model::untag_resource_input& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_already_started_fault& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_already_started_fault& in);
-bool validate_value(const model::workflow_execution_already_started_fault& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_configuration& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_configuration& in);
-bool validate_value(const model::workflow_execution_configuration& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_count& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_count& in);
-bool validate_value(const model::workflow_execution_count& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_info& in);
-bool validate_value(const model::workflow_execution_info& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_open_counts& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_open_counts& in);
-bool validate_value(const model::workflow_execution_open_counts& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_detail& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_detail& in);
-bool validate_value(const model::workflow_execution_detail& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_infos& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_execution_infos& in);
-bool validate_value(const model::workflow_execution_infos& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_type_configuration& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_type_configuration& in);
-bool validate_value(const model::workflow_type_configuration& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_type_info& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_type_info& in);
-bool validate_value(const model::workflow_type_info& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_type_detail& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_type_detail& in);
-bool validate_value(const model::workflow_type_detail& in, validate_context& ctx);
-bool decode_value(simdjson::ondemand::value v, model::workflow_type_infos& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::workflow_type_infos& in);
-bool validate_value(const model::workflow_type_infos& in, validate_context& ctx);
-
 bool decode_value(simdjson::ondemand::value v, model::activity_task_timeout_type& out, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
@@ -733,7 +270,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type& out, decode
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -793,7 +330,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution& out, d
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -853,7 +390,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task& out, decode
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -958,7 +495,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_cancel_reque
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1013,7 +550,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_canceled_eve
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1083,7 +620,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_completed_ev
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1145,7 +682,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_failed_event
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1219,7 +756,7 @@ bool decode_value(simdjson::ondemand::value v, model::task_list& out, decode_con
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1265,7 +802,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_scheduled_ev
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1423,7 +960,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_started_even
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1476,7 +1013,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_status& out,
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1519,7 +1056,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_timed_out_ev
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1589,7 +1126,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_configuratio
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1684,7 +1221,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_info& out, d
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1764,7 +1301,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_detail& out,
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1820,7 +1357,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_infos& out, 
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1879,7 +1416,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_decision_attr
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1925,7 +1462,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_event_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -1988,7 +1525,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2027,7 +1564,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2079,7 +1616,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type& out, decode
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2139,7 +1676,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2225,7 +1762,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2311,7 +1848,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_f
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2409,7 +1946,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_s
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2474,7 +2011,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2548,7 +2085,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2631,7 +2168,7 @@ bool decode_value(simdjson::ondemand::value v, model::close_status_filter& out, 
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2673,7 +2210,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2712,7 +2249,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2763,7 +2300,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2897,7 +2434,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2949,7 +2486,7 @@ bool decode_value(simdjson::ondemand::value v, model::execution_time_filter& out
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -2998,7 +2535,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_filter& out, decode_co
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3043,7 +2580,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_filter&
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3089,7 +2626,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_filter& out,
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3147,7 +2684,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_closed_workflow_exec
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3255,7 +2792,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_open_workflow_execut
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3344,7 +2881,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_activity_tas
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3402,7 +2939,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_decision_tas
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3459,7 +2996,7 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_de
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3510,7 +3047,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_decision_att
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3568,7 +3105,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3614,7 +3151,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3684,7 +3221,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_dec
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3832,7 +3369,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_d
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -3928,7 +3465,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4020,7 +3557,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4178,7 +3715,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_decision_attri
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4248,7 +3785,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision& out, decode_cont
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4430,7 +3967,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_completed_ev
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4513,7 +4050,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_scheduled_ev
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4592,7 +4129,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_started_even
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4645,7 +4182,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_timed_out_ev
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4706,7 +4243,7 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4759,7 +4296,7 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4812,7 +4349,7 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_fa
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4864,7 +4401,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_completed_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -4926,7 +4463,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_failed_eve
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5000,7 +4537,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_scheduled_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5105,7 +4642,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_started_ev
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5148,7 +4685,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_timed_out_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5208,7 +4745,7 @@ bool decode_value(simdjson::ondemand::value v, model::marker_recorded_event_attr
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5275,7 +4812,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_event
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5339,7 +4876,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5403,7 +4940,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5498,7 +5035,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5577,7 +5114,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_fai
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5653,7 +5190,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_f
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5731,7 +5268,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5826,7 +5363,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -5927,7 +5464,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6024,7 +5561,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6190,7 +5727,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_fail
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6245,7 +5782,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_event_a
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6309,7 +5846,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_canceled_event_attri
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6373,7 +5910,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_fired_event_attribut
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6428,7 +5965,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_started_event_attrib
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6506,7 +6043,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6560,7 +6097,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancele
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6613,7 +6150,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_complet
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6666,7 +6203,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_continu
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6825,7 +6362,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_failed_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6890,7 +6427,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_signale
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -6967,7 +6504,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_started
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -7132,7 +6669,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_termina
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -7205,7 +6742,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timed_o
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -7255,7 +6792,7 @@ bool decode_value(simdjson::ondemand::value v, model::history_event& out, decode
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -7854,7 +7391,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task& out, decode
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -7967,7 +7504,7 @@ bool decode_value(simdjson::ondemand::value v, model::default_undefined_fault& o
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8005,7 +7542,7 @@ bool decode_value(simdjson::ondemand::value v, model::delete_activity_type_input
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8063,7 +7600,7 @@ bool decode_value(simdjson::ondemand::value v, model::delete_workflow_type_input
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8121,7 +7658,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_activity_type_in
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8179,7 +7716,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_domain_input& ou
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8225,7 +7762,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_workflow_type_in
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8283,7 +7820,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_activity_type_inp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8341,7 +7878,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_domain_input& out
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8387,7 +7924,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_executio
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8445,7 +7982,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_type_inp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8502,7 +8039,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_already_exists_faul
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8540,7 +8077,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_configuration& out,
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8585,7 +8122,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_deprecated_fault& o
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8623,7 +8160,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_info& out, decode_c
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8703,7 +8240,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_detail& out, decode
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8759,7 +8296,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_infos& out, decode_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8818,7 +8355,7 @@ bool decode_value(simdjson::ondemand::value v, model::get_workflow_execution_his
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8908,7 +8445,7 @@ bool decode_value(simdjson::ondemand::value v, model::history& out, decode_conte
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -8966,7 +8503,7 @@ bool decode_value(simdjson::ondemand::value v, model::limit_exceeded_fault& out,
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9004,7 +8541,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_activity_types_input&
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9104,7 +8641,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_closed_workflow_execu
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9242,7 +8779,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_domains_input& out, d
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9315,7 +8852,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_open_workflow_executi
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9434,7 +8971,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_inp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9480,7 +9017,7 @@ bool decode_value(simdjson::ondemand::value v, model::resource_tag& out, decode_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9537,7 +9074,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_out
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9577,7 +9114,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_workflow_types_input&
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9676,7 +9213,7 @@ bool decode_value(simdjson::ondemand::value v, model::operation_not_permitted_fa
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9714,7 +9251,7 @@ bool decode_value(simdjson::ondemand::value v, model::pending_task_count& out, d
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9766,7 +9303,7 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_activity_task_inp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9834,7 +9371,7 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_decision_task_inp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -9942,7 +9479,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_activity_task_heart
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10000,7 +9537,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_activity_type_inp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10154,7 +9691,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_domain_input& out
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10237,7 +9774,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_workflow_type_inp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10390,7 +9927,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_workflow_ex
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10462,7 +9999,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_canc
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10520,7 +10057,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_comp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10578,7 +10115,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_fail
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10648,7 +10185,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_decision_task_comp
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10739,7 +10276,7 @@ bool decode_value(simdjson::ondemand::value v, model::run& out, decode_context& 
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10779,7 +10316,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_workflow_execution_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -10873,7 +10410,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_workflow_execution_i
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11035,7 +10572,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_resource_input& out, d
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11096,7 +10633,7 @@ bool decode_value(simdjson::ondemand::value v, model::terminate_workflow_executi
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11197,7 +10734,7 @@ bool decode_value(simdjson::ondemand::value v, model::too_many_tags_fault& out, 
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11234,7 +10771,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_already_exists_fault&
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11271,7 +10808,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_deprecated_fault& out
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11308,7 +10845,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_not_deprecated_fault&
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11346,7 +10883,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_activity_type_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11404,7 +10941,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_domain_input& 
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11450,7 +10987,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_workflow_type_
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11507,7 +11044,7 @@ bool decode_value(simdjson::ondemand::value v, model::unknown_resource_fault& ou
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11545,7 +11082,7 @@ bool decode_value(simdjson::ondemand::value v, model::untag_resource_input& out,
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11607,7 +11144,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_already
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11645,7 +11182,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_configu
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11750,7 +11287,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_count& 
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11802,7 +11339,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& o
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -11922,7 +11459,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_open_co
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -12012,7 +11549,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_detail&
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -12098,7 +11635,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_infos& 
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -12156,7 +11693,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_configuratio
     if (v.get_object().get(obj)) return ctx.fail_type("object");
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -12250,7 +11787,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_info& out, d
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -12330,7 +11867,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_detail& out,
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
@@ -12386,7 +11923,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_infos& out, 
     std::uint64_t seen = 0;
     for (auto field_result : obj) {
         simdjson::ondemand::field field;
-        if (field_result.get(field)) return ctx.fail_syntax();
+        if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();

@@ -151,6 +151,16 @@ inline bool decode_value(simdjson::ondemand::value v, double& out, decode_contex
     return true;
 }
 
+bool decode_value(simdjson::ondemand::value v, model::empty& out, decode_context& ctx);
+void encode_value(json_writer& w, const model::empty& in);
+bool validate_value(const model::empty& in, validate_context& ctx);
+
+} // namespace swfrt::swf::codec::detail
+
+#include "swf/codec/codec_decls.hpp"
+
+namespace swfrt::swf::codec::detail {
+
 template <class T>
 bool decode_value(simdjson::ondemand::value v, std::vector<T>& out, decode_context& ctx) {
     simdjson::ondemand::array arr;
@@ -158,7 +168,7 @@ bool decode_value(simdjson::ondemand::value v, std::vector<T>& out, decode_conte
     std::size_t i = 0;
     for (auto elem : arr) {
         simdjson::ondemand::value ev;
-        if (elem.get(ev)) return ctx.fail_syntax();
+        if (std::move(elem).get(ev)) return ctx.fail_syntax();
         if (!decode_value(ev, out.emplace_back(), ctx)) return ctx.in_index_only(i);
         ++i;
     }
@@ -177,10 +187,6 @@ void encode_value(json_writer& w, const std::vector<T>& v) {
     for (const auto& e : v) encode_value(w, e);
     w.end_array();
 }
-
-bool decode_value(simdjson::ondemand::value v, model::empty& out, decode_context& ctx);
-void encode_value(json_writer& w, const model::empty& in);
-bool validate_value(const model::empty& in, validate_context& ctx);
 
 // Runs a decoder over a whole document; defined in codec.cpp.
 using root_decoder = bool (*)(simdjson::ondemand::value, void*, decode_context&);

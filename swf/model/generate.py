@@ -150,7 +150,7 @@ def gen_model_hpp(m):
             elif how == "plain" and k == "enum":
                 init = "{}"
             o.append(f"    {t} {ident(mem)}{init};\n")
-        o.append(f"\n    bool operator==(const {ident(sname)}&) const = default;\n}};\n\n")
+        o.append(f"\n    bool operator==(const ::swfrt::swf::model::{ident(sname)}&) const = default;\n}};\n\n")
     o.append("} // namespace swfrt::swf::model\n")
     return "".join(o)
 
@@ -199,16 +199,28 @@ def utf8_len_check(var, lo, hi, path):
     return conds
 
 
-def gen_codec_cpp(m):
-    o = [HEADER, "// JSON encode, decode (simdjson On-Demand) and validation for every SWF struct.\n",
-         "#include \"swf/codec/codec_impl.hpp\"\n\nnamespace swfrt::swf::codec::detail {\n\n"]
-    # Forward declarations (decode/encode/validate per struct).
+def gen_codec_decls_hpp(m):
+    # Declared before the templates of codec_impl.hpp so that their calls
+    # for vectors and whole documents find every overload.
+    o = [HEADER, "// Declarations of the codec functions for every SWF enum and struct.\n",
+         "#pragma once\n\n// Included by codec_impl.hpp only, after the contexts and primitive codecs.\n",
+         "namespace swfrt::swf::codec::detail {\n\n"]
+    for e in m.enums:
+        n = ident(e)
+        o.append(f"bool decode_value(simdjson::ondemand::value v, model::{n}& out, decode_context& ctx);\n")
+        o.append(f"void encode_value(json_writer& w, model::{n} in);\n")
     for s in m.order:
         n = ident(s)
         o.append(f"bool decode_value(simdjson::ondemand::value v, model::{n}& out, decode_context& ctx);\n")
         o.append(f"void encode_value(json_writer& w, const model::{n}& in);\n")
         o.append(f"bool validate_value(const model::{n}& in, validate_context& ctx);\n")
-    o.append("\n")
+    o.append("\n} // namespace swfrt::swf::codec::detail\n")
+    return "".join(o)
+
+
+def gen_codec_cpp(m):
+    o = [HEADER, "// JSON encode, decode (simdjson On-Demand) and validation for every SWF struct.\n",
+         "#include \"swf/codec/codec_impl.hpp\"\n\nnamespace swfrt::swf::codec::detail {\n\n"]
     # Enums.
     for e in m.enums:
         n = ident(e)
@@ -228,7 +240,7 @@ def gen_codec_cpp(m):
         if required:
             o.append("    std::uint64_t seen = 0;\n")
         o.append("    for (auto field_result : obj) {\n        simdjson::ondemand::field field;\n"
-                 "        if (field_result.get(field)) return ctx.fail_syntax();\n        std::string_view key;\n"
+                 "        if (std::move(field_result).get(field)) return ctx.fail_syntax();\n        std::string_view key;\n"
                  "        if (field.unescaped_key().get(key)) return ctx.fail_syntax();\n"
                  "        simdjson::ondemand::value fv = field.value();\n"
                  "        switch (key.size()) {\n")
@@ -358,6 +370,7 @@ def main():
         "swf/model/model.hpp": gen_model_hpp(m),
         "swf/model/model.cpp": gen_model_cpp(m),
         "swf/model/operations.hpp": gen_operations_hpp(m),
+        "swf/codec/codec_decls.hpp": gen_codec_decls_hpp(m),
         "swf/codec/codec_generated.cpp": gen_codec_cpp(m),
     }
     stale = []

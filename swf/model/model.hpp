@@ -303,14 +303,14 @@ struct activity_type {
     std::string name;
     std::string version;
 
-    bool operator==(const activity_type&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_type&) const = default;
 };
 
 struct workflow_execution {
     std::string run_id;
     std::string workflow_id;
 
-    bool operator==(const workflow_execution&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution&) const = default;
 };
 
 struct activity_task {
@@ -321,14 +321,14 @@ struct activity_task {
     std::string task_token;
     ::swfrt::swf::model::workflow_execution workflow_execution;
 
-    bool operator==(const activity_task&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task&) const = default;
 };
 
 struct activity_task_cancel_requested_event_attributes {
     std::string activity_id;
     std::int64_t decision_task_completed_event_id{};
 
-    bool operator==(const activity_task_cancel_requested_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_cancel_requested_event_attributes&) const = default;
 };
 
 struct activity_task_canceled_event_attributes {
@@ -337,7 +337,7 @@ struct activity_task_canceled_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
 
-    bool operator==(const activity_task_canceled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_canceled_event_attributes&) const = default;
 };
 
 struct activity_task_completed_event_attributes {
@@ -345,7 +345,7 @@ struct activity_task_completed_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
 
-    bool operator==(const activity_task_completed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_completed_event_attributes&) const = default;
 };
 
 struct activity_task_failed_event_attributes {
@@ -354,13 +354,13 @@ struct activity_task_failed_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
 
-    bool operator==(const activity_task_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_failed_event_attributes&) const = default;
 };
 
 struct task_list {
     std::string name;
 
-    bool operator==(const task_list&) const = default;
+    bool operator==(const ::swfrt::swf::model::task_list&) const = default;
 };
 
 struct activity_task_scheduled_event_attributes {
@@ -376,20 +376,20 @@ struct activity_task_scheduled_event_attributes {
     ::swfrt::swf::model::task_list task_list;
     std::optional<std::string> task_priority;
 
-    bool operator==(const activity_task_scheduled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_scheduled_event_attributes&) const = default;
 };
 
 struct activity_task_started_event_attributes {
     std::optional<std::string> identity;
     std::int64_t scheduled_event_id{};
 
-    bool operator==(const activity_task_started_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_started_event_attributes&) const = default;
 };
 
 struct activity_task_status {
     bool cancel_requested{false};
 
-    bool operator==(const activity_task_status&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_status&) const = default;
 };
 
 struct activity_task_timed_out_event_attributes {
@@ -398,7 +398,7 @@ struct activity_task_timed_out_event_attributes {
     std::int64_t started_event_id{};
     ::swfrt::swf::model::activity_task_timeout_type timeout_type{};
 
-    bool operator==(const activity_task_timed_out_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_task_timed_out_event_attributes&) const = default;
 };
 
 struct activity_type_configuration {
@@ -409,7 +409,7 @@ struct activity_type_configuration {
     std::optional<std::string> default_task_schedule_to_start_timeout;
     std::optional<std::string> default_task_start_to_close_timeout;
 
-    bool operator==(const activity_type_configuration&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_type_configuration&) const = default;
 };
 
 struct activity_type_info {
@@ -419,27 +419,27 @@ struct activity_type_info {
     std::optional<std::string> description;
     ::swfrt::swf::model::registration_status status{};
 
-    bool operator==(const activity_type_info&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_type_info&) const = default;
 };
 
 struct activity_type_detail {
     ::swfrt::swf::model::activity_type_configuration configuration;
     ::swfrt::swf::model::activity_type_info type_info;
 
-    bool operator==(const activity_type_detail&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_type_detail&) const = default;
 };
 
 struct activity_type_infos {
     std::optional<std::string> next_page_token;
     std::vector<::swfrt::swf::model::activity_type_info> type_infos;
 
-    bool operator==(const activity_type_infos&) const = default;
+    bool operator==(const ::swfrt::swf::model::activity_type_infos&) const = default;
 };
 
 struct cancel_timer_decision_attributes {
     std::string timer_id;
 
-    bool operator==(const cancel_timer_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::cancel_timer_decision_attributes&) const = default;
 };
 
 struct cancel_timer_failed_event_attributes {
@@ -447,27 +447,27 @@ struct cancel_timer_failed_event_attributes {
     std::int64_t decision_task_completed_event_id{};
     std::string timer_id;
 
-    bool operator==(const cancel_timer_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::cancel_timer_failed_event_attributes&) const = default;
 };
 
 struct cancel_workflow_execution_decision_attributes {
     std::optional<std::string> details;
 
-    bool operator==(const cancel_workflow_execution_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::cancel_workflow_execution_decision_attributes&) const = default;
 };
 
 struct cancel_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::cancel_workflow_execution_failed_cause cause{};
     std::int64_t decision_task_completed_event_id{};
 
-    bool operator==(const cancel_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::cancel_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct workflow_type {
     std::string name;
     std::string version;
 
-    bool operator==(const workflow_type&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_type&) const = default;
 };
 
 struct child_workflow_execution_canceled_event_attributes {
@@ -477,7 +477,7 @@ struct child_workflow_execution_canceled_event_attributes {
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const child_workflow_execution_canceled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::child_workflow_execution_canceled_event_attributes&) const = default;
 };
 
 struct child_workflow_execution_completed_event_attributes {
@@ -487,7 +487,7 @@ struct child_workflow_execution_completed_event_attributes {
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const child_workflow_execution_completed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::child_workflow_execution_completed_event_attributes&) const = default;
 };
 
 struct child_workflow_execution_failed_event_attributes {
@@ -498,7 +498,7 @@ struct child_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const child_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::child_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct child_workflow_execution_started_event_attributes {
@@ -506,7 +506,7 @@ struct child_workflow_execution_started_event_attributes {
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const child_workflow_execution_started_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::child_workflow_execution_started_event_attributes&) const = default;
 };
 
 struct child_workflow_execution_terminated_event_attributes {
@@ -515,7 +515,7 @@ struct child_workflow_execution_terminated_event_attributes {
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const child_workflow_execution_terminated_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::child_workflow_execution_terminated_event_attributes&) const = default;
 };
 
 struct child_workflow_execution_timed_out_event_attributes {
@@ -525,26 +525,26 @@ struct child_workflow_execution_timed_out_event_attributes {
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const child_workflow_execution_timed_out_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::child_workflow_execution_timed_out_event_attributes&) const = default;
 };
 
 struct close_status_filter {
     ::swfrt::swf::model::close_status status{};
 
-    bool operator==(const close_status_filter&) const = default;
+    bool operator==(const ::swfrt::swf::model::close_status_filter&) const = default;
 };
 
 struct complete_workflow_execution_decision_attributes {
     std::optional<std::string> result_;
 
-    bool operator==(const complete_workflow_execution_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::complete_workflow_execution_decision_attributes&) const = default;
 };
 
 struct complete_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::complete_workflow_execution_failed_cause cause{};
     std::int64_t decision_task_completed_event_id{};
 
-    bool operator==(const complete_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::complete_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct continue_as_new_workflow_execution_decision_attributes {
@@ -558,40 +558,40 @@ struct continue_as_new_workflow_execution_decision_attributes {
     std::optional<std::string> task_start_to_close_timeout;
     std::optional<std::string> workflow_type_version;
 
-    bool operator==(const continue_as_new_workflow_execution_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::continue_as_new_workflow_execution_decision_attributes&) const = default;
 };
 
 struct continue_as_new_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::continue_as_new_workflow_execution_failed_cause cause{};
     std::int64_t decision_task_completed_event_id{};
 
-    bool operator==(const continue_as_new_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::continue_as_new_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct execution_time_filter {
     std::optional<::swfrt::swf::model::timestamp> latest_date;
     ::swfrt::swf::model::timestamp oldest_date{};
 
-    bool operator==(const execution_time_filter&) const = default;
+    bool operator==(const ::swfrt::swf::model::execution_time_filter&) const = default;
 };
 
 struct tag_filter {
     std::string tag;
 
-    bool operator==(const tag_filter&) const = default;
+    bool operator==(const ::swfrt::swf::model::tag_filter&) const = default;
 };
 
 struct workflow_execution_filter {
     std::string workflow_id;
 
-    bool operator==(const workflow_execution_filter&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_filter&) const = default;
 };
 
 struct workflow_type_filter {
     std::string name;
     std::optional<std::string> version;
 
-    bool operator==(const workflow_type_filter&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_type_filter&) const = default;
 };
 
 struct count_closed_workflow_executions_input {
@@ -603,7 +603,7 @@ struct count_closed_workflow_executions_input {
     ::swfrt::swf::model::box<::swfrt::swf::model::tag_filter> tag_filter;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_type_filter> type_filter;
 
-    bool operator==(const count_closed_workflow_executions_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::count_closed_workflow_executions_input&) const = default;
 };
 
 struct count_open_workflow_executions_input {
@@ -613,41 +613,41 @@ struct count_open_workflow_executions_input {
     ::swfrt::swf::model::box<::swfrt::swf::model::tag_filter> tag_filter;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_type_filter> type_filter;
 
-    bool operator==(const count_open_workflow_executions_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::count_open_workflow_executions_input&) const = default;
 };
 
 struct count_pending_activity_tasks_input {
     std::string domain;
     ::swfrt::swf::model::task_list task_list;
 
-    bool operator==(const count_pending_activity_tasks_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::count_pending_activity_tasks_input&) const = default;
 };
 
 struct count_pending_decision_tasks_input {
     std::string domain;
     ::swfrt::swf::model::task_list task_list;
 
-    bool operator==(const count_pending_decision_tasks_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::count_pending_decision_tasks_input&) const = default;
 };
 
 struct fail_workflow_execution_decision_attributes {
     std::optional<std::string> details;
     std::optional<std::string> reason;
 
-    bool operator==(const fail_workflow_execution_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::fail_workflow_execution_decision_attributes&) const = default;
 };
 
 struct record_marker_decision_attributes {
     std::optional<std::string> details;
     std::string marker_name;
 
-    bool operator==(const record_marker_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::record_marker_decision_attributes&) const = default;
 };
 
 struct request_cancel_activity_task_decision_attributes {
     std::string activity_id;
 
-    bool operator==(const request_cancel_activity_task_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::request_cancel_activity_task_decision_attributes&) const = default;
 };
 
 struct request_cancel_external_workflow_execution_decision_attributes {
@@ -655,7 +655,7 @@ struct request_cancel_external_workflow_execution_decision_attributes {
     std::optional<std::string> run_id;
     std::string workflow_id;
 
-    bool operator==(const request_cancel_external_workflow_execution_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::request_cancel_external_workflow_execution_decision_attributes&) const = default;
 };
 
 struct schedule_activity_task_decision_attributes {
@@ -670,7 +670,7 @@ struct schedule_activity_task_decision_attributes {
     ::swfrt::swf::model::box<::swfrt::swf::model::task_list> task_list;
     std::optional<std::string> task_priority;
 
-    bool operator==(const schedule_activity_task_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::schedule_activity_task_decision_attributes&) const = default;
 };
 
 struct schedule_lambda_function_decision_attributes {
@@ -680,7 +680,7 @@ struct schedule_lambda_function_decision_attributes {
     std::string name;
     std::optional<std::string> start_to_close_timeout;
 
-    bool operator==(const schedule_lambda_function_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::schedule_lambda_function_decision_attributes&) const = default;
 };
 
 struct signal_external_workflow_execution_decision_attributes {
@@ -690,7 +690,7 @@ struct signal_external_workflow_execution_decision_attributes {
     std::string signal_name;
     std::string workflow_id;
 
-    bool operator==(const signal_external_workflow_execution_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::signal_external_workflow_execution_decision_attributes&) const = default;
 };
 
 struct start_child_workflow_execution_decision_attributes {
@@ -706,7 +706,7 @@ struct start_child_workflow_execution_decision_attributes {
     std::string workflow_id;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const start_child_workflow_execution_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::start_child_workflow_execution_decision_attributes&) const = default;
 };
 
 struct start_timer_decision_attributes {
@@ -714,7 +714,7 @@ struct start_timer_decision_attributes {
     std::string start_to_fire_timeout;
     std::string timer_id;
 
-    bool operator==(const start_timer_decision_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::start_timer_decision_attributes&) const = default;
 };
 
 struct decision {
@@ -733,7 +733,7 @@ struct decision {
     ::swfrt::swf::model::box<::swfrt::swf::model::start_child_workflow_execution_decision_attributes> start_child_workflow_execution_decision_attributes;
     ::swfrt::swf::model::box<::swfrt::swf::model::start_timer_decision_attributes> start_timer_decision_attributes;
 
-    bool operator==(const decision&) const = default;
+    bool operator==(const ::swfrt::swf::model::decision&) const = default;
 };
 
 struct decision_task_completed_event_attributes {
@@ -743,7 +743,7 @@ struct decision_task_completed_event_attributes {
     ::swfrt::swf::model::box<::swfrt::swf::model::task_list> task_list;
     std::optional<std::string> task_list_schedule_to_start_timeout;
 
-    bool operator==(const decision_task_completed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::decision_task_completed_event_attributes&) const = default;
 };
 
 struct decision_task_scheduled_event_attributes {
@@ -752,14 +752,14 @@ struct decision_task_scheduled_event_attributes {
     ::swfrt::swf::model::task_list task_list;
     std::optional<std::string> task_priority;
 
-    bool operator==(const decision_task_scheduled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::decision_task_scheduled_event_attributes&) const = default;
 };
 
 struct decision_task_started_event_attributes {
     std::optional<std::string> identity;
     std::int64_t scheduled_event_id{};
 
-    bool operator==(const decision_task_started_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::decision_task_started_event_attributes&) const = default;
 };
 
 struct decision_task_timed_out_event_attributes {
@@ -767,28 +767,28 @@ struct decision_task_timed_out_event_attributes {
     std::int64_t started_event_id{};
     ::swfrt::swf::model::decision_task_timeout_type timeout_type{};
 
-    bool operator==(const decision_task_timed_out_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::decision_task_timed_out_event_attributes&) const = default;
 };
 
 struct external_workflow_execution_cancel_requested_event_attributes {
     std::int64_t initiated_event_id{};
     ::swfrt::swf::model::workflow_execution workflow_execution;
 
-    bool operator==(const external_workflow_execution_cancel_requested_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::external_workflow_execution_cancel_requested_event_attributes&) const = default;
 };
 
 struct external_workflow_execution_signaled_event_attributes {
     std::int64_t initiated_event_id{};
     ::swfrt::swf::model::workflow_execution workflow_execution;
 
-    bool operator==(const external_workflow_execution_signaled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::external_workflow_execution_signaled_event_attributes&) const = default;
 };
 
 struct fail_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::fail_workflow_execution_failed_cause cause{};
     std::int64_t decision_task_completed_event_id{};
 
-    bool operator==(const fail_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::fail_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct lambda_function_completed_event_attributes {
@@ -796,7 +796,7 @@ struct lambda_function_completed_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
 
-    bool operator==(const lambda_function_completed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::lambda_function_completed_event_attributes&) const = default;
 };
 
 struct lambda_function_failed_event_attributes {
@@ -805,7 +805,7 @@ struct lambda_function_failed_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
 
-    bool operator==(const lambda_function_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::lambda_function_failed_event_attributes&) const = default;
 };
 
 struct lambda_function_scheduled_event_attributes {
@@ -816,13 +816,13 @@ struct lambda_function_scheduled_event_attributes {
     std::string name;
     std::optional<std::string> start_to_close_timeout;
 
-    bool operator==(const lambda_function_scheduled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::lambda_function_scheduled_event_attributes&) const = default;
 };
 
 struct lambda_function_started_event_attributes {
     std::int64_t scheduled_event_id{};
 
-    bool operator==(const lambda_function_started_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::lambda_function_started_event_attributes&) const = default;
 };
 
 struct lambda_function_timed_out_event_attributes {
@@ -830,7 +830,7 @@ struct lambda_function_timed_out_event_attributes {
     std::int64_t started_event_id{};
     std::optional<::swfrt::swf::model::lambda_function_timeout_type> timeout_type;
 
-    bool operator==(const lambda_function_timed_out_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::lambda_function_timed_out_event_attributes&) const = default;
 };
 
 struct marker_recorded_event_attributes {
@@ -838,7 +838,7 @@ struct marker_recorded_event_attributes {
     std::optional<std::string> details;
     std::string marker_name;
 
-    bool operator==(const marker_recorded_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::marker_recorded_event_attributes&) const = default;
 };
 
 struct record_marker_failed_event_attributes {
@@ -846,7 +846,7 @@ struct record_marker_failed_event_attributes {
     std::int64_t decision_task_completed_event_id{};
     std::string marker_name;
 
-    bool operator==(const record_marker_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::record_marker_failed_event_attributes&) const = default;
 };
 
 struct request_cancel_activity_task_failed_event_attributes {
@@ -854,7 +854,7 @@ struct request_cancel_activity_task_failed_event_attributes {
     ::swfrt::swf::model::request_cancel_activity_task_failed_cause cause{};
     std::int64_t decision_task_completed_event_id{};
 
-    bool operator==(const request_cancel_activity_task_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::request_cancel_activity_task_failed_event_attributes&) const = default;
 };
 
 struct request_cancel_external_workflow_execution_failed_event_attributes {
@@ -865,7 +865,7 @@ struct request_cancel_external_workflow_execution_failed_event_attributes {
     std::optional<std::string> run_id;
     std::string workflow_id;
 
-    bool operator==(const request_cancel_external_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::request_cancel_external_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct request_cancel_external_workflow_execution_initiated_event_attributes {
@@ -874,7 +874,7 @@ struct request_cancel_external_workflow_execution_initiated_event_attributes {
     std::optional<std::string> run_id;
     std::string workflow_id;
 
-    bool operator==(const request_cancel_external_workflow_execution_initiated_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::request_cancel_external_workflow_execution_initiated_event_attributes&) const = default;
 };
 
 struct schedule_activity_task_failed_event_attributes {
@@ -883,7 +883,7 @@ struct schedule_activity_task_failed_event_attributes {
     ::swfrt::swf::model::schedule_activity_task_failed_cause cause{};
     std::int64_t decision_task_completed_event_id{};
 
-    bool operator==(const schedule_activity_task_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::schedule_activity_task_failed_event_attributes&) const = default;
 };
 
 struct schedule_lambda_function_failed_event_attributes {
@@ -892,7 +892,7 @@ struct schedule_lambda_function_failed_event_attributes {
     std::string id;
     std::string name;
 
-    bool operator==(const schedule_lambda_function_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::schedule_lambda_function_failed_event_attributes&) const = default;
 };
 
 struct signal_external_workflow_execution_failed_event_attributes {
@@ -903,7 +903,7 @@ struct signal_external_workflow_execution_failed_event_attributes {
     std::optional<std::string> run_id;
     std::string workflow_id;
 
-    bool operator==(const signal_external_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::signal_external_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct signal_external_workflow_execution_initiated_event_attributes {
@@ -914,7 +914,7 @@ struct signal_external_workflow_execution_initiated_event_attributes {
     std::string signal_name;
     std::string workflow_id;
 
-    bool operator==(const signal_external_workflow_execution_initiated_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::signal_external_workflow_execution_initiated_event_attributes&) const = default;
 };
 
 struct start_child_workflow_execution_failed_event_attributes {
@@ -925,7 +925,7 @@ struct start_child_workflow_execution_failed_event_attributes {
     std::string workflow_id;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const start_child_workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::start_child_workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct start_child_workflow_execution_initiated_event_attributes {
@@ -942,7 +942,7 @@ struct start_child_workflow_execution_initiated_event_attributes {
     std::string workflow_id;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const start_child_workflow_execution_initiated_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::start_child_workflow_execution_initiated_event_attributes&) const = default;
 };
 
 struct start_lambda_function_failed_event_attributes {
@@ -950,7 +950,7 @@ struct start_lambda_function_failed_event_attributes {
     std::optional<std::string> message;
     std::optional<std::int64_t> scheduled_event_id;
 
-    bool operator==(const start_lambda_function_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::start_lambda_function_failed_event_attributes&) const = default;
 };
 
 struct start_timer_failed_event_attributes {
@@ -958,7 +958,7 @@ struct start_timer_failed_event_attributes {
     std::int64_t decision_task_completed_event_id{};
     std::string timer_id;
 
-    bool operator==(const start_timer_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::start_timer_failed_event_attributes&) const = default;
 };
 
 struct timer_canceled_event_attributes {
@@ -966,14 +966,14 @@ struct timer_canceled_event_attributes {
     std::int64_t started_event_id{};
     std::string timer_id;
 
-    bool operator==(const timer_canceled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::timer_canceled_event_attributes&) const = default;
 };
 
 struct timer_fired_event_attributes {
     std::int64_t started_event_id{};
     std::string timer_id;
 
-    bool operator==(const timer_fired_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::timer_fired_event_attributes&) const = default;
 };
 
 struct timer_started_event_attributes {
@@ -982,7 +982,7 @@ struct timer_started_event_attributes {
     std::string start_to_fire_timeout;
     std::string timer_id;
 
-    bool operator==(const timer_started_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::timer_started_event_attributes&) const = default;
 };
 
 struct workflow_execution_cancel_requested_event_attributes {
@@ -990,21 +990,21 @@ struct workflow_execution_cancel_requested_event_attributes {
     std::optional<std::int64_t> external_initiated_event_id;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_execution> external_workflow_execution;
 
-    bool operator==(const workflow_execution_cancel_requested_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_cancel_requested_event_attributes&) const = default;
 };
 
 struct workflow_execution_canceled_event_attributes {
     std::int64_t decision_task_completed_event_id{};
     std::optional<std::string> details;
 
-    bool operator==(const workflow_execution_canceled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_canceled_event_attributes&) const = default;
 };
 
 struct workflow_execution_completed_event_attributes {
     std::int64_t decision_task_completed_event_id{};
     std::optional<std::string> result_;
 
-    bool operator==(const workflow_execution_completed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_completed_event_attributes&) const = default;
 };
 
 struct workflow_execution_continued_as_new_event_attributes {
@@ -1020,7 +1020,7 @@ struct workflow_execution_continued_as_new_event_attributes {
     std::optional<std::string> task_start_to_close_timeout;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const workflow_execution_continued_as_new_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_continued_as_new_event_attributes&) const = default;
 };
 
 struct workflow_execution_failed_event_attributes {
@@ -1028,7 +1028,7 @@ struct workflow_execution_failed_event_attributes {
     std::optional<std::string> details;
     std::optional<std::string> reason;
 
-    bool operator==(const workflow_execution_failed_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_failed_event_attributes&) const = default;
 };
 
 struct workflow_execution_signaled_event_attributes {
@@ -1037,7 +1037,7 @@ struct workflow_execution_signaled_event_attributes {
     std::optional<std::string> input;
     std::string signal_name;
 
-    bool operator==(const workflow_execution_signaled_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_signaled_event_attributes&) const = default;
 };
 
 struct workflow_execution_started_event_attributes {
@@ -1054,7 +1054,7 @@ struct workflow_execution_started_event_attributes {
     std::optional<std::string> task_start_to_close_timeout;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const workflow_execution_started_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_started_event_attributes&) const = default;
 };
 
 struct workflow_execution_terminated_event_attributes {
@@ -1063,14 +1063,14 @@ struct workflow_execution_terminated_event_attributes {
     std::optional<std::string> details;
     std::optional<std::string> reason;
 
-    bool operator==(const workflow_execution_terminated_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_terminated_event_attributes&) const = default;
 };
 
 struct workflow_execution_timed_out_event_attributes {
     ::swfrt::swf::model::child_policy child_policy{};
     ::swfrt::swf::model::workflow_execution_timeout_type timeout_type{};
 
-    bool operator==(const workflow_execution_timed_out_event_attributes&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_timed_out_event_attributes&) const = default;
 };
 
 struct history_event {
@@ -1132,7 +1132,7 @@ struct history_event {
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_execution_terminated_event_attributes> workflow_execution_terminated_event_attributes;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_execution_timed_out_event_attributes> workflow_execution_timed_out_event_attributes;
 
-    bool operator==(const history_event&) const = default;
+    bool operator==(const ::swfrt::swf::model::history_event&) const = default;
 };
 
 struct decision_task {
@@ -1144,92 +1144,92 @@ struct decision_task {
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const decision_task&) const = default;
+    bool operator==(const ::swfrt::swf::model::decision_task&) const = default;
 };
 
 struct default_undefined_fault {
     std::optional<std::string> message;
 
-    bool operator==(const default_undefined_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::default_undefined_fault&) const = default;
 };
 
 struct delete_activity_type_input {
     ::swfrt::swf::model::activity_type activity_type;
     std::string domain;
 
-    bool operator==(const delete_activity_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::delete_activity_type_input&) const = default;
 };
 
 struct delete_workflow_type_input {
     std::string domain;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const delete_workflow_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::delete_workflow_type_input&) const = default;
 };
 
 struct deprecate_activity_type_input {
     ::swfrt::swf::model::activity_type activity_type;
     std::string domain;
 
-    bool operator==(const deprecate_activity_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::deprecate_activity_type_input&) const = default;
 };
 
 struct deprecate_domain_input {
     std::string name;
 
-    bool operator==(const deprecate_domain_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::deprecate_domain_input&) const = default;
 };
 
 struct deprecate_workflow_type_input {
     std::string domain;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const deprecate_workflow_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::deprecate_workflow_type_input&) const = default;
 };
 
 struct describe_activity_type_input {
     ::swfrt::swf::model::activity_type activity_type;
     std::string domain;
 
-    bool operator==(const describe_activity_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::describe_activity_type_input&) const = default;
 };
 
 struct describe_domain_input {
     std::string name;
 
-    bool operator==(const describe_domain_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::describe_domain_input&) const = default;
 };
 
 struct describe_workflow_execution_input {
     std::string domain;
     ::swfrt::swf::model::workflow_execution execution;
 
-    bool operator==(const describe_workflow_execution_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::describe_workflow_execution_input&) const = default;
 };
 
 struct describe_workflow_type_input {
     std::string domain;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const describe_workflow_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::describe_workflow_type_input&) const = default;
 };
 
 struct domain_already_exists_fault {
     std::optional<std::string> message;
 
-    bool operator==(const domain_already_exists_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::domain_already_exists_fault&) const = default;
 };
 
 struct domain_configuration {
     std::string workflow_execution_retention_period_in_days;
 
-    bool operator==(const domain_configuration&) const = default;
+    bool operator==(const ::swfrt::swf::model::domain_configuration&) const = default;
 };
 
 struct domain_deprecated_fault {
     std::optional<std::string> message;
 
-    bool operator==(const domain_deprecated_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::domain_deprecated_fault&) const = default;
 };
 
 struct domain_info {
@@ -1238,21 +1238,21 @@ struct domain_info {
     std::string name;
     ::swfrt::swf::model::registration_status status{};
 
-    bool operator==(const domain_info&) const = default;
+    bool operator==(const ::swfrt::swf::model::domain_info&) const = default;
 };
 
 struct domain_detail {
     ::swfrt::swf::model::domain_configuration configuration;
     ::swfrt::swf::model::domain_info domain_info;
 
-    bool operator==(const domain_detail&) const = default;
+    bool operator==(const ::swfrt::swf::model::domain_detail&) const = default;
 };
 
 struct domain_infos {
     std::vector<::swfrt::swf::model::domain_info> domain_infos;
     std::optional<std::string> next_page_token;
 
-    bool operator==(const domain_infos&) const = default;
+    bool operator==(const ::swfrt::swf::model::domain_infos&) const = default;
 };
 
 struct get_workflow_execution_history_input {
@@ -1262,20 +1262,20 @@ struct get_workflow_execution_history_input {
     std::optional<std::string> next_page_token;
     std::optional<bool> reverse_order;
 
-    bool operator==(const get_workflow_execution_history_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::get_workflow_execution_history_input&) const = default;
 };
 
 struct history {
     std::vector<::swfrt::swf::model::history_event> events;
     std::optional<std::string> next_page_token;
 
-    bool operator==(const history&) const = default;
+    bool operator==(const ::swfrt::swf::model::history&) const = default;
 };
 
 struct limit_exceeded_fault {
     std::optional<std::string> message;
 
-    bool operator==(const limit_exceeded_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::limit_exceeded_fault&) const = default;
 };
 
 struct list_activity_types_input {
@@ -1286,7 +1286,7 @@ struct list_activity_types_input {
     ::swfrt::swf::model::registration_status registration_status{};
     std::optional<bool> reverse_order;
 
-    bool operator==(const list_activity_types_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::list_activity_types_input&) const = default;
 };
 
 struct list_closed_workflow_executions_input {
@@ -1301,7 +1301,7 @@ struct list_closed_workflow_executions_input {
     ::swfrt::swf::model::box<::swfrt::swf::model::tag_filter> tag_filter;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_type_filter> type_filter;
 
-    bool operator==(const list_closed_workflow_executions_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::list_closed_workflow_executions_input&) const = default;
 };
 
 struct list_domains_input {
@@ -1310,7 +1310,7 @@ struct list_domains_input {
     ::swfrt::swf::model::registration_status registration_status{};
     std::optional<bool> reverse_order;
 
-    bool operator==(const list_domains_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::list_domains_input&) const = default;
 };
 
 struct list_open_workflow_executions_input {
@@ -1323,26 +1323,26 @@ struct list_open_workflow_executions_input {
     ::swfrt::swf::model::box<::swfrt::swf::model::tag_filter> tag_filter;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_type_filter> type_filter;
 
-    bool operator==(const list_open_workflow_executions_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::list_open_workflow_executions_input&) const = default;
 };
 
 struct list_tags_for_resource_input {
     std::string resource_arn;
 
-    bool operator==(const list_tags_for_resource_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::list_tags_for_resource_input&) const = default;
 };
 
 struct resource_tag {
     std::string key;
     std::optional<std::string> value;
 
-    bool operator==(const resource_tag&) const = default;
+    bool operator==(const ::swfrt::swf::model::resource_tag&) const = default;
 };
 
 struct list_tags_for_resource_output {
     std::vector<::swfrt::swf::model::resource_tag> tags;
 
-    bool operator==(const list_tags_for_resource_output&) const = default;
+    bool operator==(const ::swfrt::swf::model::list_tags_for_resource_output&) const = default;
 };
 
 struct list_workflow_types_input {
@@ -1353,20 +1353,20 @@ struct list_workflow_types_input {
     ::swfrt::swf::model::registration_status registration_status{};
     std::optional<bool> reverse_order;
 
-    bool operator==(const list_workflow_types_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::list_workflow_types_input&) const = default;
 };
 
 struct operation_not_permitted_fault {
     std::optional<std::string> message;
 
-    bool operator==(const operation_not_permitted_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::operation_not_permitted_fault&) const = default;
 };
 
 struct pending_task_count {
     std::int32_t count{};
     std::optional<bool> truncated;
 
-    bool operator==(const pending_task_count&) const = default;
+    bool operator==(const ::swfrt::swf::model::pending_task_count&) const = default;
 };
 
 struct poll_for_activity_task_input {
@@ -1374,7 +1374,7 @@ struct poll_for_activity_task_input {
     std::optional<std::string> identity;
     ::swfrt::swf::model::task_list task_list;
 
-    bool operator==(const poll_for_activity_task_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::poll_for_activity_task_input&) const = default;
 };
 
 struct poll_for_decision_task_input {
@@ -1386,14 +1386,14 @@ struct poll_for_decision_task_input {
     std::optional<bool> start_at_previous_started_event;
     ::swfrt::swf::model::task_list task_list;
 
-    bool operator==(const poll_for_decision_task_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::poll_for_decision_task_input&) const = default;
 };
 
 struct record_activity_task_heartbeat_input {
     std::optional<std::string> details;
     std::string task_token;
 
-    bool operator==(const record_activity_task_heartbeat_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::record_activity_task_heartbeat_input&) const = default;
 };
 
 struct register_activity_type_input {
@@ -1408,7 +1408,7 @@ struct register_activity_type_input {
     std::string name;
     std::string version;
 
-    bool operator==(const register_activity_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::register_activity_type_input&) const = default;
 };
 
 struct register_domain_input {
@@ -1417,7 +1417,7 @@ struct register_domain_input {
     std::vector<::swfrt::swf::model::resource_tag> tags;
     std::string workflow_execution_retention_period_in_days;
 
-    bool operator==(const register_domain_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::register_domain_input&) const = default;
 };
 
 struct register_workflow_type_input {
@@ -1432,7 +1432,7 @@ struct register_workflow_type_input {
     std::string name;
     std::string version;
 
-    bool operator==(const register_workflow_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::register_workflow_type_input&) const = default;
 };
 
 struct request_cancel_workflow_execution_input {
@@ -1440,21 +1440,21 @@ struct request_cancel_workflow_execution_input {
     std::optional<std::string> run_id;
     std::string workflow_id;
 
-    bool operator==(const request_cancel_workflow_execution_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::request_cancel_workflow_execution_input&) const = default;
 };
 
 struct respond_activity_task_canceled_input {
     std::optional<std::string> details;
     std::string task_token;
 
-    bool operator==(const respond_activity_task_canceled_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::respond_activity_task_canceled_input&) const = default;
 };
 
 struct respond_activity_task_completed_input {
     std::optional<std::string> result_;
     std::string task_token;
 
-    bool operator==(const respond_activity_task_completed_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::respond_activity_task_completed_input&) const = default;
 };
 
 struct respond_activity_task_failed_input {
@@ -1462,7 +1462,7 @@ struct respond_activity_task_failed_input {
     std::optional<std::string> reason;
     std::string task_token;
 
-    bool operator==(const respond_activity_task_failed_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::respond_activity_task_failed_input&) const = default;
 };
 
 struct respond_decision_task_completed_input {
@@ -1472,13 +1472,13 @@ struct respond_decision_task_completed_input {
     std::optional<std::string> task_list_schedule_to_start_timeout;
     std::string task_token;
 
-    bool operator==(const respond_decision_task_completed_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::respond_decision_task_completed_input&) const = default;
 };
 
 struct run {
     std::optional<std::string> run_id;
 
-    bool operator==(const run&) const = default;
+    bool operator==(const ::swfrt::swf::model::run&) const = default;
 };
 
 struct signal_workflow_execution_input {
@@ -1488,7 +1488,7 @@ struct signal_workflow_execution_input {
     std::string signal_name;
     std::string workflow_id;
 
-    bool operator==(const signal_workflow_execution_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::signal_workflow_execution_input&) const = default;
 };
 
 struct start_workflow_execution_input {
@@ -1504,14 +1504,14 @@ struct start_workflow_execution_input {
     std::string workflow_id;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const start_workflow_execution_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::start_workflow_execution_input&) const = default;
 };
 
 struct tag_resource_input {
     std::string resource_arn;
     std::vector<::swfrt::swf::model::resource_tag> tags;
 
-    bool operator==(const tag_resource_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::tag_resource_input&) const = default;
 };
 
 struct terminate_workflow_execution_input {
@@ -1522,70 +1522,70 @@ struct terminate_workflow_execution_input {
     std::optional<std::string> run_id;
     std::string workflow_id;
 
-    bool operator==(const terminate_workflow_execution_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::terminate_workflow_execution_input&) const = default;
 };
 
 struct too_many_tags_fault {
     std::optional<std::string> message;
 
-    bool operator==(const too_many_tags_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::too_many_tags_fault&) const = default;
 };
 
 struct type_already_exists_fault {
     std::optional<std::string> message;
 
-    bool operator==(const type_already_exists_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::type_already_exists_fault&) const = default;
 };
 
 struct type_deprecated_fault {
     std::optional<std::string> message;
 
-    bool operator==(const type_deprecated_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::type_deprecated_fault&) const = default;
 };
 
 struct type_not_deprecated_fault {
     std::optional<std::string> message;
 
-    bool operator==(const type_not_deprecated_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::type_not_deprecated_fault&) const = default;
 };
 
 struct undeprecate_activity_type_input {
     ::swfrt::swf::model::activity_type activity_type;
     std::string domain;
 
-    bool operator==(const undeprecate_activity_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::undeprecate_activity_type_input&) const = default;
 };
 
 struct undeprecate_domain_input {
     std::string name;
 
-    bool operator==(const undeprecate_domain_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::undeprecate_domain_input&) const = default;
 };
 
 struct undeprecate_workflow_type_input {
     std::string domain;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const undeprecate_workflow_type_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::undeprecate_workflow_type_input&) const = default;
 };
 
 struct unknown_resource_fault {
     std::optional<std::string> message;
 
-    bool operator==(const unknown_resource_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::unknown_resource_fault&) const = default;
 };
 
 struct untag_resource_input {
     std::string resource_arn;
     std::vector<std::string> tag_keys;
 
-    bool operator==(const untag_resource_input&) const = default;
+    bool operator==(const ::swfrt::swf::model::untag_resource_input&) const = default;
 };
 
 struct workflow_execution_already_started_fault {
     std::optional<std::string> message;
 
-    bool operator==(const workflow_execution_already_started_fault&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_already_started_fault&) const = default;
 };
 
 struct workflow_execution_configuration {
@@ -1596,14 +1596,14 @@ struct workflow_execution_configuration {
     std::optional<std::string> task_priority;
     std::string task_start_to_close_timeout;
 
-    bool operator==(const workflow_execution_configuration&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_configuration&) const = default;
 };
 
 struct workflow_execution_count {
     std::int32_t count{};
     std::optional<bool> truncated;
 
-    bool operator==(const workflow_execution_count&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_count&) const = default;
 };
 
 struct workflow_execution_info {
@@ -1617,7 +1617,7 @@ struct workflow_execution_info {
     std::vector<std::string> tag_list;
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const workflow_execution_info&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_info&) const = default;
 };
 
 struct workflow_execution_open_counts {
@@ -1627,7 +1627,7 @@ struct workflow_execution_open_counts {
     std::optional<std::int32_t> open_lambda_functions;
     std::int32_t open_timers{};
 
-    bool operator==(const workflow_execution_open_counts&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_open_counts&) const = default;
 };
 
 struct workflow_execution_detail {
@@ -1637,14 +1637,14 @@ struct workflow_execution_detail {
     std::optional<std::string> latest_execution_context;
     ::swfrt::swf::model::workflow_execution_open_counts open_counts;
 
-    bool operator==(const workflow_execution_detail&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_detail&) const = default;
 };
 
 struct workflow_execution_infos {
     std::vector<::swfrt::swf::model::workflow_execution_info> execution_infos;
     std::optional<std::string> next_page_token;
 
-    bool operator==(const workflow_execution_infos&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_execution_infos&) const = default;
 };
 
 struct workflow_type_configuration {
@@ -1655,7 +1655,7 @@ struct workflow_type_configuration {
     std::optional<std::string> default_task_priority;
     std::optional<std::string> default_task_start_to_close_timeout;
 
-    bool operator==(const workflow_type_configuration&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_type_configuration&) const = default;
 };
 
 struct workflow_type_info {
@@ -1665,21 +1665,21 @@ struct workflow_type_info {
     ::swfrt::swf::model::registration_status status{};
     ::swfrt::swf::model::workflow_type workflow_type;
 
-    bool operator==(const workflow_type_info&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_type_info&) const = default;
 };
 
 struct workflow_type_detail {
     ::swfrt::swf::model::workflow_type_configuration configuration;
     ::swfrt::swf::model::workflow_type_info type_info;
 
-    bool operator==(const workflow_type_detail&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_type_detail&) const = default;
 };
 
 struct workflow_type_infos {
     std::optional<std::string> next_page_token;
     std::vector<::swfrt::swf::model::workflow_type_info> type_infos;
 
-    bool operator==(const workflow_type_infos&) const = default;
+    bool operator==(const ::swfrt::swf::model::workflow_type_infos&) const = default;
 };
 
 } // namespace swfrt::swf::model
