@@ -28,6 +28,9 @@ struct error {
     std::string code;    // SWF fault type, e.g. "UnknownResourceFault", or a local code
     std::string message; // human readable
     int http_status = 0; // 0 when no response was received
+    // Facts a caller may act on, e.g. the run id of the execution that a
+    // retried StartWorkflowExecution found running. Usually empty.
+    std::string detail;
 
     std::string to_string() const { return code + ": " + message; }
 };
@@ -75,7 +78,7 @@ private:
 };
 
 inline error make_error(error_kind kind, std::string code, std::string message, int http_status = 0) {
-    return error{kind, std::move(code), std::move(message), http_status};
+    return error{kind, std::move(code), std::move(message), http_status, {}};
 }
 
 } // namespace swfrt::swf

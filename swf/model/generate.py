@@ -182,6 +182,17 @@ def gen_operations_hpp(m):
         out = ident(op["output"]["shape"]) if "output" in op else "empty"
         rows.append(f"    X({name}, {snake(name)}, {inp}, {out})")
     o.append(" \\\n".join(rows) + "\n\n")
+    if m.paginators:
+        o.append("// Paginated operations from the model's paginators:\n"
+                 "// X(ApiName, snake_name, request, response, result member).\n")
+        o.append("#define SWFRT_SWF_PAGINATORS(X) \\\n")
+        prow = []
+        for name, p in sorted(m.paginators.items()):
+            op = m.ops[name]
+            inp = ident(op["input"]["shape"])
+            out = ident(op["output"]["shape"])
+            prow.append(f"    X({name}, {snake(name)}, {inp}, {out}, {snake(p['result_key'])})")
+        o.append(" \\\n".join(prow) + "\n\n")
     faults = sorted(n for n, s in m.shapes.items() if s.get("exception"))
     o.append("// Fault types the model declares (the service adds common AWS errors).\n")
     o.append("#define SWFRT_SWF_MODEL_FAULTS(X) \\\n")
@@ -366,6 +377,11 @@ def main():
         return 77
     with open(a.shapes, encoding="utf-8") as f:
         m = Model(json.load(f))
+    pag = a.shapes.replace(".shapes.json", ".paginators.json")
+    m.paginators = {}
+    if os.path.exists(pag):
+        with open(pag, encoding="utf-8") as f:
+            m.paginators = json.load(f)["pagination"]
     files = {
         "swf/model/model.hpp": gen_model_hpp(m),
         "swf/model/model.cpp": gen_model_cpp(m),

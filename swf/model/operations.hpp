@@ -45,6 +45,17 @@
     X(UndeprecateWorkflowType, undeprecate_workflow_type, undeprecate_workflow_type_input, empty) \
     X(UntagResource, untag_resource, untag_resource_input, empty)
 
+// Paginated operations from the model's paginators:
+// X(ApiName, snake_name, request, response, result member).
+#define SWFRT_SWF_PAGINATORS(X) \
+    X(GetWorkflowExecutionHistory, get_workflow_execution_history, get_workflow_execution_history_input, history, events) \
+    X(ListActivityTypes, list_activity_types, list_activity_types_input, activity_type_infos, type_infos) \
+    X(ListClosedWorkflowExecutions, list_closed_workflow_executions, list_closed_workflow_executions_input, workflow_execution_infos, execution_infos) \
+    X(ListDomains, list_domains, list_domains_input, domain_infos, domain_infos) \
+    X(ListOpenWorkflowExecutions, list_open_workflow_executions, list_open_workflow_executions_input, workflow_execution_infos, execution_infos) \
+    X(ListWorkflowTypes, list_workflow_types, list_workflow_types_input, workflow_type_infos, type_infos) \
+    X(PollForDecisionTask, poll_for_decision_task, poll_for_decision_task_input, decision_task, events)
+
 // Fault types the model declares (the service adds common AWS errors).
 #define SWFRT_SWF_MODEL_FAULTS(X) \
     X(DefaultUndefinedFault) \

@@ -1,0 +1,253 @@
+#include "swf/client/client.hpp"
+
+#include <random>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "swf/auth/cached_provider.hpp"
+#include "swf/client/faults.hpp"
+#include "swf/client/paginate.hpp"
+#include "swf/codec/codec.hpp"
+
+namespace swfrt::swf::client {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view target_prefix = "SimpleWorkflowService.";
+
+// Answers identified by a task token: when an earlier attempt may have
+// reached SWF, "unknown resource" means that attempt already used the token.
+bool answers_by_task_token(operation op) {
+    return op == operation::respond_activity_task_completed || op == operation::respond_activity_task_failed ||
+           op == operation::respond_activity_task_canceled || op == operation::respond_decision_task_completed;
+}
+
+bool is_registration(operation op) {
+    return op == operation::register_domain || op == operation::register_activity_type ||
+           op == operation::register_workflow_type;
+}
+
+// Looks up the run id of a running execution for the error of a retried start.
+asio::awaitable<std::optional<std::string>> running_run_id(client& c, const model::start_workflow_execution_input& in) {
+    model::list_open_workflow_executions_input q;
+    q.domain = in.domain;
+    q.start_time_filter.oldest_date = 0;
+    q.execution_filter.emplace().workflow_id = in.workflow_id;
+    auto open = co_await c.list_open_workflow_executions(std::move(q));
+    if (!open || open->execution_infos.empty()) co_return std::nullopt;
+    co_return open->execution_infos.front().execution.run_id;
+}
+
+// Paginated operations by request type, for call_json's all_pages.
+template <class In>
+struct pager {
+    static constexpr bool exists = false;
+};
+#define SWFRT_X(api, snake, in, out, member)                                                                      \
+    template <>                                                                                                    \
+    struct pager<model::in> {                                                                                      \
+        static constexpr bool exists = true;                                                                       \
+        static asio::awaitable<result<model::out>> all(client& c, model::in r) {                                  \
+            return snake##_all_pages(c, std::move(r));                                                             \
+        }                                                                                                          \
+    };
+SWFRT_SWF_PAGINATORS(SWFRT_X)
+#undef SWFRT_X
+
+template <class Out, class In, class Call>
+asio::awaitable<result<Out>> one_or_all_pages(client& c, In request, bool all_pages, Call call) {
+    if constexpr (pager<In>::exists) {
+        if (all_pages) co_return co_await pager<In>::all(c, std::move(request));
+    }
+    co_return co_await call(std::move(request));
+}
+
+} // namespace
+
+client::client(asio::any_io_executor executor, std::shared_ptr<auth::credentials_provider> credentials,
+               client_options options, http::endpoint endpoint)
+    : executor_(std::move(executor)),
+      credentials_(std::move(credentials)),
+      options_(std::move(options)),
+      endpoint_(std::move(endpoint)),
+      signer_(options_.region, "swf"),
+      quota_(options_.retry) {
+    if (!options_.transport) pool_ = std::make_shared<http::connection_pool>(executor_, options_.pool);
+}
+
+client::~client() = default;
+
+result<std::shared_ptr<client>> client::create(asio::any_io_executor executor,
+                                               std::shared_ptr<auth::credentials_provider> credentials,
+                                               client_options options) {
+    if (options.region.empty())
+        return make_error(error_kind::validation, "MissingRegion",
+                          "no AWS region: set AWS_REGION, the profile's region or the configuration's region");
+    if (options.endpoint_url.empty())
+        return make_error(error_kind::validation, "InvalidEndpoint", "no SWF endpoint URL");
+    if (!credentials) return make_error(error_kind::validation, "MissingCredentials", "no credentials provider");
+    if (options.retry.max_attempts < 1)
+        return make_error(error_kind::validation, "InvalidRetryOptions", "retry max_attempts must be at least 1");
+    auto ep = http::endpoint::parse(options.endpoint_url);
+    if (!ep) return std::move(ep).error();
+    if (!options.clock) options.clock = &swf::system_clock::instance();
+    return std::shared_ptr<client>(
+        new client(std::move(executor), std::move(credentials), std::move(options), std::move(*ep)));
+}
+
+result<std::shared_ptr<client>> client::from_environment(asio::any_io_executor executor,
+                                                         const auth::settings_overrides& overrides,
+                                                         const auth::env_lookup& env, client_options base) {
+    auto settings = auth::resolve_settings(env, overrides);
+    if (!settings) return std::move(settings).error();
+    base.region = settings->region;
+    base.endpoint_url = settings->endpoint_url;
+    const swf::clock& clk = base.clock ? *base.clock : swf::system_clock::instance();
+    auto credentials = auth::make_default_credentials(executor, env, clk, settings->profile);
+    return create(std::move(executor), std::move(credentials), std::move(base));
+}
+
+double client::uniform() {
+    if (options_.random) return options_.random();
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+asio::awaitable<void> client::pause(std::chrono::milliseconds delay) {
+    if (options_.sleep) {
+        co_await options_.sleep(delay);
+        co_return;
+    }
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<result<http::response>> client::attempt(operation op, const std::string& body) {
+    http::request req;
+    req.method = "POST";
+    req.target = endpoint_.base_path.empty() ? "/" : endpoint_.base_path;
+    req.headers.reserve(6);
+    req.headers.emplace_back("Host", endpoint_.host_header());
+    req.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+    std::string target;
+    target.reserve(target_prefix.size() + 40);
+    target.append(target_prefix).append(api_name(op));
+    req.headers.emplace_back("X-Amz-Target", std::move(target));
+    req.body = body;
+
+    auto creds = co_await credentials_->fetch();
+    if (!creds) co_return std::move(creds).error();
+    auto signed_req = signer_.sign(req, *creds, options_.clock->now());
+    if (!signed_req) co_return std::move(signed_req).error();
+
+    std::optional<std::chrono::milliseconds> read_timeout;
+    if (is_long_poll(op)) read_timeout = options_.poll_read_timeout;
+    if (options_.transport) co_return co_await options_.transport(std::move(req), read_timeout);
+    co_return co_await pool_->send(endpoint_, std::move(req), read_timeout);
+}
+
+asio::awaitable<result<std::string>> client::send(operation op, std::string body, call_info* info) {
+    calls_.fetch_add(1, std::memory_order_relaxed);
+    call_info local;
+    call_info& ci = info ? *info : local;
+    ci = {};
+    int quota_taken = 0;
+    for (;;) {
+        ++ci.attempts;
+        auto resp = co_await attempt(op, body);
+        error failure;
+        if (resp && resp->status >= 200 && resp->status < 300) {
+            quota_.release(quota_taken);
+            co_return std::move(resp->body);
+        }
+        failure = resp ? decode_fault(resp->status, resp->body) : std::move(resp).error();
+        if (ci.attempts >= options_.retry.max_attempts || !is_retryable(failure) ||
+            !quota_.acquire(failure, quota_taken)) {
+            if (ci.attempts > 1) failure.message += " (after " + std::to_string(ci.attempts) + " attempts)";
+            co_return failure;
+        }
+        if (may_have_taken_effect(failure)) ci.earlier_attempt_ambiguous = true;
+        retries_.fetch_add(1, std::memory_order_relaxed);
+        co_await pause(backoff_delay(options_.retry, ci.attempts, uniform()));
+    }
+}
+
+template <class In, class Out>
+asio::awaitable<result<Out>> client::invoke(operation op, const In& request, call_info* info) {
+    if (auto valid = codec::validate(request); !valid) {
+        auto e = std::move(valid).error();
+        e.message = std::string(api_name(op)) + ": " + e.message;
+        co_return e;
+    }
+    call_info ci;
+    auto body = co_await send(op, codec::encode(request), &ci);
+    if (info) *info = ci;
+    if (!body) {
+        auto e = std::move(body).error();
+        if (ci.earlier_attempt_ambiguous) {
+            // The earlier attempt took effect; its answer was lost.
+            if (answers_by_task_token(op) && e.code == "UnknownResourceFault") co_return Out{};
+            if (is_registration(op) && (e.code == "TypeAlreadyExistsFault" || e.code == "DomainAlreadyExistsFault"))
+                co_return Out{};
+            if constexpr (std::is_same_v<In, model::start_workflow_execution_input>) {
+                if (e.code == "WorkflowExecutionAlreadyStartedFault") {
+                    if (auto run_id = co_await running_run_id(*this, request)) {
+                        e.detail = *run_id;
+                        e.message += "; workflow id " + request.workflow_id + " is running as run " + *run_id +
+                                     ", most likely started by an earlier attempt of this call whose answer was lost";
+                    }
+                }
+            }
+        }
+        co_return e;
+    }
+    auto out = codec::decode<Out>(*body);
+    if (!out) {
+        auto e = std::move(out).error();
+        e.kind = error_kind::fatal;
+        e.code = "InvalidResponse";
+        e.message = std::string(api_name(op)) + " response: " + e.message;
+        co_return e;
+    }
+    co_return std::move(*out);
+}
+
+#define SWFRT_X(api, snake, in, out)                                                                              \
+    asio::awaitable<result<model::out>> client::snake(model::in request) {                                      \
+        co_return co_await invoke<model::in, model::out>(operation::snake, request);                             \
+    }
+SWFRT_SWF_OPERATIONS(SWFRT_X)
+#undef SWFRT_X
+
+asio::awaitable<result<std::string>> client::call_json(operation op, std::string_view request_json, bool all_pages) {
+    codec::decode_options strict;
+    strict.strict = true;
+    switch (op) {
+#define SWFRT_X(api, snake, in, out)                                                                              \
+    case operation::snake: {                                                                                       \
+        auto req = codec::decode<model::in>(request_json, strict);                                               \
+        if (!req) {                                                                                                \
+            auto e = std::move(req).error();                                                                       \
+            e.message = #api " input: " + e.message;                                                              \
+            co_return e;                                                                                           \
+        }                                                                                                          \
+        auto res = co_await one_or_all_pages<model::out>(*this, std::move(*req), all_pages,                      \
+                                                         [this](model::in r) { return snake(std::move(r)); });    \
+        if (!res) co_return std::move(res).error();                                                                \
+        co_return codec::encode(*res);                                                                             \
+    }
+        SWFRT_SWF_OPERATIONS(SWFRT_X)
+#undef SWFRT_X
+    }
+    co_return make_error(error_kind::validation, "UnknownOperation", "unknown operation");
+}
+
+} // namespace swfrt::swf::client

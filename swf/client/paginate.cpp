@@ -1,0 +1,52 @@
+#include "swf/client/paginate.hpp"
+
+#include <iterator>
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+namespace swfrt::swf::client {
+namespace {
+
+template <class In, class Out, class Items, class Fetch>
+boost::asio::awaitable<result<Out>> collect(In request, Items Out::*items, std::size_t max_pages, std::string_view op,
+                                            Fetch fetch) {
+    Out merged{};
+    std::unordered_set<std::string> seen;
+    for (std::size_t pages = 1;; ++pages) {
+        auto page = co_await fetch(request);
+        if (!page) co_return std::move(page).error();
+        std::optional<std::string> next = std::move(page->next_page_token);
+        if (pages == 1) {
+            merged = std::move(*page);
+        } else {
+            auto& dst = merged.*items;
+            auto& src = (*page).*items;
+            dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
+        }
+        merged.next_page_token.reset();
+        if (!next || next->empty()) co_return merged;
+        if (!seen.insert(*next).second)
+            co_return make_error(error_kind::fatal, "PaginationLoop",
+                                 std::string(op) + " returned a nextPageToken it had already returned (after " +
+                                     std::to_string(pages) + " pages); stopping instead of looping");
+        if (pages >= max_pages)
+            co_return make_error(error_kind::fatal, "PaginationLoop",
+                                 std::string(op) + " still had more pages after " + std::to_string(pages) +
+                                     " pages, the limit");
+        request.next_page_token = std::move(next);
+    }
+}
+
+} // namespace
+
+#define SWFRT_X(api, snake, in, out, member)                                                                      \
+    boost::asio::awaitable<result<model::out>> snake##_all_pages(client& c, model::in request,                    \
+                                                                 std::size_t max_pages) {                         \
+        co_return co_await collect(std::move(request), &model::out::member, max_pages, #api,                      \
+                                   [&c](model::in r) { return c.snake(std::move(r)); });                          \
+    }
+SWFRT_SWF_PAGINATORS(SWFRT_X)
+#undef SWFRT_X
+
+} // namespace swfrt::swf::client
