@@ -4,6 +4,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <simdjson.h>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -209,7 +211,8 @@ asio::awaitable<result<Out>> client::invoke(operation op, const In& request, cal
         }
         co_return e;
     }
-    auto out = codec::decode<Out>(*body);
+    // Operations that return nothing may answer with an empty body.
+    auto out = codec::decode<Out>(body->empty() ? std::string_view("{}") : std::string_view(*body));
     if (!out) {
         auto e = std::move(out).error();
         e.kind = error_kind::fatal;
@@ -228,6 +231,15 @@ SWFRT_SWF_OPERATIONS(SWFRT_X)
 #undef SWFRT_X
 
 asio::awaitable<result<std::string>> client::call_json(operation op, std::string_view request_json, bool all_pages) {
+    {
+        // On-Demand parsing reports a broken document only where it stops;
+        // say plainly that the input is not JSON.
+        simdjson::dom::parser parser;
+        simdjson::dom::element root;
+        if (auto ec = parser.parse(simdjson::padded_string(request_json)).get(root))
+            co_return make_error(error_kind::validation, "DecodeError",
+                                 std::string(api_name(op)) + " input: malformed JSON: " + simdjson::error_message(ec));
+    }
     codec::decode_options strict;
     strict.strict = true;
     switch (op) {
