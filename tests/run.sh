@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: installs the dependencies, builds
+# with g++ (RelWithDebInfo) and runs the unit and integration tests, builds
+# the unit tests with clang under AddressSanitizer + UndefinedBehaviorSanitizer
+# and runs them, then runs each libFuzzer target for a bounded time.
+#
+#   SWFRT_FUZZ_SECONDS  seconds per fuzz target (default 45; 0 skips fuzzing)
+#   SWFRT_JOBS          parallel build jobs (default: number of cores)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+fuzz_seconds="${SWFRT_FUZZ_SECONDS:-45}"
+jobs="${SWFRT_JOBS:-$(nproc)}"
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+
+step() { printf '\n=== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
+
+step "dependencies"
+./deploy/install-deps.sh
+# shellcheck source=../deploy/python-env.sh
+. ./deploy/python-env.sh
+swfrt_python_env
+
+if [ ! -d ../shared ]; then
+  echo "note: ../shared is absent: the SigV4 suite, model round trips and the generator check say so and skip"
+fi
+
+step "g++ build"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
+  -DSWFRT_BENCH=ON -DSWFRT_TESTS=ON >/dev/null
+ninja -C build -j "$jobs"
+
+step "unit tests (g++)"
+ctest --test-dir build -L unit -j "$jobs" --output-on-failure --timeout 300
+
+step "integration tests against moto_server (g++)"
+ctest --test-dir build -L integration --output-on-failure --timeout 600
+
+step "clang build with ASan + UBSan and libFuzzer targets"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+  -DSWFRT_SANITIZE=ON -DSWFRT_FUZZ=ON -DSWFRT_BENCH=OFF -DSWFRT_TESTS=ON >/dev/null
+unit_targets=$(ninja -C build-asan -t targets all | sed -n 's/^\(swfrt_[a-z]*_tests\): phony$/\1/p' | grep -v integration)
+# shellcheck disable=SC2086
+ninja -C build-asan -j "$jobs" $unit_targets decode_fuzz canonical_fuzz
+
+step "unit tests (clang, ASan + UBSan)"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure --timeout 600
+
+if [ "$fuzz_seconds" -gt 0 ]; then
+  for target in decode canonical; do
+    step "fuzz ${target} for ${fuzz_seconds}s"
+    work="$(mktemp -d)"
+    cp -r "tests/fuzz/corpus/${target}/." "$work/"
+    (cd "$work" && "$root/build-asan/tests/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" \
+      -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$work" 2>&1 | tail -n 12)
+    rm -rf "$work"
+  done
+fi
+
+step "all tests passed"
