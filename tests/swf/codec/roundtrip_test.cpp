@@ -115,7 +115,8 @@ private:
         if (type == "structure") {
             out += '{';
             bool first = true;
-            for (auto field : s["members"].get_object().value()) {
+            dom::object members = s["members"].get_object().value();
+            for (auto field : members) {
                 if (field.key == skip_member) continue;
                 if (!first) out += ',';
                 first = false;
