@@ -1,5 +1,7 @@
 #include "swf/auth/container_provider.hpp"
 
+#include "swf/auth/internal.hpp"
+
 #include "swf/http/endpoint.hpp"
 #include "swf/http/pool.hpp"
 
@@ -47,13 +49,7 @@ bool allowed_http_host(const std::string& host) {
            same_ipv6(host, "fd00:ec2::23");
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
+using internal::trim;
 
 } // namespace
 
@@ -115,13 +111,7 @@ struct container_provider::impl {
 namespace {
 
 http::pool_options container_pool_options(const container_options& o) {
-    http::pool_options po;
-    po.timeouts.connect = o.connect_timeout;
-    po.timeouts.read = o.read_timeout;
-    po.timeouts.write = o.read_timeout;
-    po.max_idle_per_host = 1;
-    po.max_body_bytes = 64 * 1024;
-    return po;
+    return internal::metadata_pool_options(o.connect_timeout, o.read_timeout);
 }
 
 } // namespace

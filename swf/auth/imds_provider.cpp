@@ -1,5 +1,7 @@
 #include "swf/auth/imds_provider.hpp"
 
+#include "swf/auth/internal.hpp"
+
 #include "swf/http/endpoint.hpp"
 #include "swf/http/pool.hpp"
 
@@ -29,13 +31,7 @@ bool is_true(std::string_view v) {
     return s == "true";
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
+using internal::trim;
 
 constexpr std::string_view token_header = "X-aws-ec2-metadata-token";
 constexpr std::string_view credentials_path = "/latest/meta-data/iam/security-credentials/";
@@ -150,13 +146,7 @@ struct imds_provider::impl {
 namespace {
 
 http::pool_options imds_pool_options(const imds_options& o) {
-    http::pool_options po;
-    po.timeouts.connect = o.connect_timeout;
-    po.timeouts.read = o.read_timeout;
-    po.timeouts.write = o.read_timeout;
-    po.max_idle_per_host = 1;
-    po.max_body_bytes = 64 * 1024;
-    return po;
+    return internal::metadata_pool_options(o.connect_timeout, o.read_timeout);
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "swf/auth/profile.hpp"
 
+#include "swf/auth/internal.hpp"
+
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -36,13 +38,7 @@ error auth_error(std::string_view code, std::string message) {
     return make_error(error_kind::auth, std::string(code), std::move(message));
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
+using internal::trim;
 
 std::string lower(std::string_view s) {
     std::string out(s);

@@ -15,12 +15,13 @@ struct fault_entry {
 };
 
 // SWF's own faults, then the errors every AWS JSON service may return.
-constexpr std::array<fault_entry, 41> known_faults{{
+constexpr std::array<fault_entry, 42> known_faults{{
     {"UnknownResourceFault", error_kind::not_found},
     {"TypeAlreadyExistsFault", error_kind::conflict},
     {"DomainAlreadyExistsFault", error_kind::conflict},
     {"WorkflowExecutionAlreadyStartedFault", error_kind::conflict},
     {"TypeDeprecatedFault", error_kind::conflict},
+    {"TypeNotDeprecatedFault", error_kind::conflict},
     {"DomainDeprecatedFault", error_kind::conflict},
     {"DefaultUndefinedFault", error_kind::validation},
     {"TooManyTagsFault", error_kind::validation},

@@ -8,7 +8,7 @@ namespace swfrt::swf::client {
 namespace {
 
 bool is_connection_code(std::string_view code) noexcept {
-    return code == "NetworkError" || code == "ConnectTimeout" || code == "ReadTimeout" || code == "WriteTimeout" ||
+    return code == "NetworkError" || code == "ConnectFailed" || code == "ConnectTimeout" || code == "ReadTimeout" || code == "WriteTimeout" ||
            code == "TlsHandshakeTimeout" || code == "TlsHandshakeFailed" || code == "InvalidResponse";
 }
 

@@ -110,8 +110,58 @@ bool decode_value(simdjson::ondemand::value v, model::empty&, decode_context& ct
         std::string_view key;
         if (field.unescaped_key().get(key)) return ctx.fail_syntax();
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(field.value(), ctx)) return ctx.in_member(key);
     }
     return true;
+}
+
+bool skip_value(simdjson::ondemand::value v, decode_context& ctx) {
+    simdjson::ondemand::json_type type;
+    if (v.type().get(type)) return ctx.fail_syntax();
+    switch (type) {
+    case simdjson::ondemand::json_type::object: {
+        simdjson::ondemand::object obj;
+        if (v.get_object().get(obj)) return ctx.fail_syntax();
+        for (auto field_result : obj) {
+            simdjson::ondemand::field field;
+            if (std::move(field_result).get(field)) return ctx.fail_syntax();
+            std::string_view key;
+            if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+            if (!skip_value(field.value(), ctx)) return ctx.in_member(key);
+        }
+        return true;
+    }
+    case simdjson::ondemand::json_type::array: {
+        simdjson::ondemand::array arr;
+        if (v.get_array().get(arr)) return ctx.fail_syntax();
+        std::size_t i = 0;
+        for (auto elem : arr) {
+            simdjson::ondemand::value ev;
+            if (std::move(elem).get(ev)) return ctx.fail_syntax();
+            if (!skip_value(ev, ctx)) return ctx.in_index_only(i);
+            ++i;
+        }
+        return true;
+    }
+    case simdjson::ondemand::json_type::string: {
+        std::string_view s;
+        return v.get_string().get(s) ? ctx.fail_syntax() : true;
+    }
+    case simdjson::ondemand::json_type::number: {
+        double d;
+        return v.get_double().get(d) ? ctx.fail_syntax() : true;
+    }
+    case simdjson::ondemand::json_type::boolean: {
+        bool b;
+        return v.get_bool().get(b) ? ctx.fail_syntax() : true;
+    }
+    case simdjson::ondemand::json_type::null: {
+        bool is_null = false;
+        if (v.is_null().get(is_null) || !is_null) return ctx.fail_syntax();
+        return true;
+    }
+    }
+    return ctx.fail_syntax();
 }
 
 void encode_value(json_writer& w, const model::empty&) {

@@ -292,6 +292,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type& out, decode
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"name", "version"};
@@ -352,6 +353,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution& out, d
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"workflowId", "runId"};
@@ -440,6 +442,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task& out, decode
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if ((seen & (std::uint64_t{1} << 0)) != 0 && seen != 31u) {
         static constexpr std::string_view names[] = {"taskToken", "activityId", "startedEventId", "workflowExecution", "activityType"};
@@ -517,6 +520,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_cancel_reque
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"decisionTaskCompletedEventId", "activityId"};
@@ -586,6 +590,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_canceled_eve
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"scheduledEventId", "startedEventId"};
@@ -649,6 +654,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_completed_ev
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"scheduledEventId", "startedEventId"};
@@ -718,6 +724,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_failed_event
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"scheduledEventId", "startedEventId"};
@@ -771,6 +778,7 @@ bool decode_value(simdjson::ondemand::value v, model::task_list& out, decode_con
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"name"};
@@ -883,6 +891,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_scheduled_ev
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"activityType", "activityId", "taskList", "decisionTaskCompletedEventId"};
@@ -982,6 +991,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_started_even
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"scheduledEventId"};
@@ -1028,6 +1038,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_status& out,
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"cancelRequested"};
@@ -1092,6 +1103,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_timed_out_ev
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"timeoutType", "scheduledEventId", "startedEventId"};
@@ -1174,6 +1186,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_configuratio
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -1262,6 +1275,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_info& out, d
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"activityType", "status", "creationDate"};
@@ -1323,6 +1337,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_detail& out,
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"typeInfo", "configuration"};
@@ -1380,6 +1395,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_infos& out, 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"typeInfos"};
@@ -1431,6 +1447,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_decision_attr
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"timerId"};
@@ -1491,6 +1508,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_event_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"timerId", "cause", "decisionTaskCompletedEventId"};
@@ -1540,6 +1558,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -1586,6 +1605,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"cause", "decisionTaskCompletedEventId"};
@@ -1638,6 +1658,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type& out, decode
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"name", "version"};
@@ -1719,6 +1740,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"workflowExecution", "workflowType", "initiatedEventId", "startedEventId"};
@@ -1805,6 +1827,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"workflowExecution", "workflowType", "initiatedEventId", "startedEventId"};
@@ -1898,6 +1921,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_f
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"workflowExecution", "workflowType", "initiatedEventId", "startedEventId"};
@@ -1975,6 +1999,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_s
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"workflowExecution", "workflowType", "initiatedEventId"};
@@ -2047,6 +2072,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"workflowExecution", "workflowType", "initiatedEventId", "startedEventId"};
@@ -2128,6 +2154,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 31u) {
         static constexpr std::string_view names[] = {"workflowExecution", "workflowType", "timeoutType", "initiatedEventId", "startedEventId"};
@@ -2183,6 +2210,7 @@ bool decode_value(simdjson::ondemand::value v, model::close_status_filter& out, 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"status"};
@@ -2225,6 +2253,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -2271,6 +2300,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"cause", "decisionTaskCompletedEventId"};
@@ -2371,6 +2401,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -2406,8 +2437,8 @@ bool validate_value(const model::continue_as_new_workflow_execution_decision_att
     {
         if (!ctx.check_max_items(in.tag_list.size(), 5, "tagList")) return false;
         for (std::size_t i = 0; i < in.tag_list.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_list[i], "tagList")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_list[i], 256, "tagList")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_list[i], "")) return ctx.in_index("tagList", i);
+            if (!ctx.check_max_length(in.tag_list[i], 256, "")) return ctx.in_index("tagList", i);
         }
     }
     if (in.task_list) {
@@ -2456,6 +2487,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"cause", "decisionTaskCompletedEventId"};
@@ -2506,6 +2538,7 @@ bool decode_value(simdjson::ondemand::value v, model::execution_time_filter& out
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"oldestDate"};
@@ -2550,6 +2583,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_filter& out, decode_co
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"tag"};
@@ -2595,6 +2629,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_filter&
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"workflowId"};
@@ -2648,6 +2683,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_filter& out,
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"name"};
@@ -2737,6 +2773,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_closed_workflow_exec
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"domain"};
@@ -2833,6 +2870,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_open_workflow_execut
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "startTimeFilter"};
@@ -2903,6 +2941,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_activity_tas
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "taskList"};
@@ -2961,6 +3000,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_decision_tas
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "taskList"};
@@ -3018,6 +3058,7 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_de
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -3069,6 +3110,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_decision_att
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"markerName"};
@@ -3120,6 +3162,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"activityId"};
@@ -3180,6 +3223,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"workflowId"};
@@ -3295,6 +3339,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_dec
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"activityType", "activityId"};
@@ -3412,6 +3457,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_d
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"id", "name"};
@@ -3504,6 +3550,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"workflowId", "signalName"};
@@ -3636,6 +3683,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"workflowType", "workflowId"};
@@ -3684,8 +3732,8 @@ bool validate_value(const model::start_child_workflow_execution_decision_attribu
     {
         if (!ctx.check_max_items(in.tag_list.size(), 5, "tagList")) return false;
         for (std::size_t i = 0; i < in.tag_list.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_list[i], "tagList")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_list[i], 256, "tagList")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_list[i], "")) return ctx.in_index("tagList", i);
+            if (!ctx.check_max_length(in.tag_list[i], 256, "")) return ctx.in_index("tagList", i);
         }
     }
     if (in.task_list) {
@@ -3742,6 +3790,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_decision_attri
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"timerId", "startToFireTimeout"};
@@ -3889,6 +3938,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision& out, decode_cont
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"decisionType"};
@@ -4008,6 +4058,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_completed_ev
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"scheduledEventId", "startedEventId"};
@@ -4086,6 +4137,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_scheduled_ev
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"taskList"};
@@ -4151,6 +4203,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_started_even
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"scheduledEventId"};
@@ -4211,6 +4264,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_timed_out_ev
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"timeoutType", "scheduledEventId", "startedEventId"};
@@ -4265,6 +4319,7 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"workflowExecution", "initiatedEventId"};
@@ -4318,6 +4373,7 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"workflowExecution", "initiatedEventId"};
@@ -4371,6 +4427,7 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_fa
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"cause", "decisionTaskCompletedEventId"};
@@ -4430,6 +4487,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_completed_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"scheduledEventId", "startedEventId"};
@@ -4499,6 +4557,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_failed_eve
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"scheduledEventId", "startedEventId"};
@@ -4587,6 +4646,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_scheduled_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"id", "name", "decisionTaskCompletedEventId"};
@@ -4657,6 +4717,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_started_ev
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"scheduledEventId"};
@@ -4714,6 +4775,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_timed_out_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"scheduledEventId", "startedEventId"};
@@ -4774,6 +4836,7 @@ bool decode_value(simdjson::ondemand::value v, model::marker_recorded_event_attr
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"markerName", "decisionTaskCompletedEventId"};
@@ -4841,6 +4904,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_event
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"markerName", "cause", "decisionTaskCompletedEventId"};
@@ -4905,6 +4969,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"activityId", "cause", "decisionTaskCompletedEventId"};
@@ -4988,6 +5053,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"workflowId", "cause", "initiatedEventId", "decisionTaskCompletedEventId"};
@@ -5071,6 +5137,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"workflowId", "decisionTaskCompletedEventId"};
@@ -5150,6 +5217,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_fai
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"activityType", "activityId", "cause", "decisionTaskCompletedEventId"};
@@ -5226,6 +5294,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_f
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"id", "name", "cause", "decisionTaskCompletedEventId"};
@@ -5316,6 +5385,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"workflowId", "cause", "initiatedEventId", "decisionTaskCompletedEventId"};
@@ -5409,6 +5479,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"workflowId", "signalName", "decisionTaskCompletedEventId"};
@@ -5514,6 +5585,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 31u) {
         static constexpr std::string_view names[] = {"workflowType", "cause", "workflowId", "initiatedEventId", "decisionTaskCompletedEventId"};
@@ -5645,6 +5717,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 31u) {
         static constexpr std::string_view names[] = {"workflowId", "workflowType", "taskList", "decisionTaskCompletedEventId", "childPolicy"};
@@ -5697,8 +5770,8 @@ bool validate_value(const model::start_child_workflow_execution_initiated_event_
     {
         if (!ctx.check_max_items(in.tag_list.size(), 5, "tagList")) return false;
         for (std::size_t i = 0; i < in.tag_list.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_list[i], "tagList")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_list[i], 256, "tagList")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_list[i], "")) return ctx.in_index("tagList", i);
+            if (!ctx.check_max_length(in.tag_list[i], 256, "")) return ctx.in_index("tagList", i);
         }
     }
     {
@@ -5756,6 +5829,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_fail
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -5811,6 +5885,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_event_a
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"timerId", "cause", "decisionTaskCompletedEventId"};
@@ -5875,6 +5950,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_canceled_event_attri
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"timerId", "startedEventId", "decisionTaskCompletedEventId"};
@@ -5932,6 +6008,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_fired_event_attribut
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"timerId", "startedEventId"};
@@ -5999,6 +6076,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_started_event_attrib
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"timerId", "startToFireTimeout", "decisionTaskCompletedEventId"};
@@ -6072,6 +6150,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -6119,6 +6198,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancele
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"decisionTaskCompletedEventId"};
@@ -6172,6 +6252,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_complet
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"decisionTaskCompletedEventId"};
@@ -6284,6 +6365,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_continu
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 31u) {
         static constexpr std::string_view names[] = {"decisionTaskCompletedEventId", "newExecutionRunId", "taskList", "childPolicy", "workflowType"};
@@ -6336,8 +6418,8 @@ bool validate_value(const model::workflow_execution_continued_as_new_event_attri
     {
         if (!ctx.check_max_items(in.tag_list.size(), 5, "tagList")) return false;
         for (std::size_t i = 0; i < in.tag_list.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_list[i], "tagList")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_list[i], 256, "tagList")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_list[i], "")) return ctx.in_index("tagList", i);
+            if (!ctx.check_max_length(in.tag_list[i], 256, "")) return ctx.in_index("tagList", i);
         }
     }
     {
@@ -6391,6 +6473,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_failed_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"decisionTaskCompletedEventId"};
@@ -6463,6 +6546,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_signale
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"signalName"};
@@ -6590,6 +6674,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_started
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"childPolicy", "taskList", "workflowType"};
@@ -6643,8 +6728,8 @@ bool validate_value(const model::workflow_execution_started_event_attributes& in
     {
         if (!ctx.check_max_items(in.tag_list.size(), 5, "tagList")) return false;
         for (std::size_t i = 0; i < in.tag_list.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_list[i], "tagList")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_list[i], 256, "tagList")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_list[i], "")) return ctx.in_index("tagList", i);
+            if (!ctx.check_max_length(in.tag_list[i], 256, "")) return ctx.in_index("tagList", i);
         }
     }
     {
@@ -6705,6 +6790,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_termina
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"childPolicy"};
@@ -6762,6 +6848,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timed_o
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"timeoutType", "childPolicy"};
@@ -7145,6 +7232,7 @@ bool decode_value(simdjson::ondemand::value v, model::history_event& out, decode
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"eventTimestamp", "eventType", "eventId"};
@@ -7449,6 +7537,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task& out, decode
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if ((seen & (std::uint64_t{1} << 0)) != 0 && seen != 31u) {
         static constexpr std::string_view names[] = {"taskToken", "startedEventId", "workflowExecution", "workflowType", "events"};
@@ -7519,6 +7608,7 @@ bool decode_value(simdjson::ondemand::value v, model::default_undefined_fault& o
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -7564,6 +7654,7 @@ bool decode_value(simdjson::ondemand::value v, model::delete_activity_type_input
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "activityType"};
@@ -7622,6 +7713,7 @@ bool decode_value(simdjson::ondemand::value v, model::delete_workflow_type_input
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "workflowType"};
@@ -7680,6 +7772,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_activity_type_in
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "activityType"};
@@ -7731,6 +7824,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_domain_input& ou
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"name"};
@@ -7784,6 +7878,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_workflow_type_in
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "workflowType"};
@@ -7842,6 +7937,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_activity_type_inp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "activityType"};
@@ -7893,6 +7989,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_domain_input& out
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"name"};
@@ -7946,6 +8043,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_executio
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "execution"};
@@ -8004,6 +8102,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_type_inp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "workflowType"};
@@ -8054,6 +8153,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_already_exists_faul
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -8092,6 +8192,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_configuration& out,
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"workflowExecutionRetentionPeriodInDays"};
@@ -8137,6 +8238,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_deprecated_fault& o
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -8196,6 +8298,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_info& out, decode_c
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"name", "status"};
@@ -8262,6 +8365,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_detail& out, decode
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domainInfo", "configuration"};
@@ -8319,6 +8423,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_infos& out, decode_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"domainInfos"};
@@ -8398,6 +8503,7 @@ bool decode_value(simdjson::ondemand::value v, model::get_workflow_execution_his
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "execution"};
@@ -8468,6 +8574,7 @@ bool decode_value(simdjson::ondemand::value v, model::history& out, decode_conte
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"events"};
@@ -8518,6 +8625,7 @@ bool decode_value(simdjson::ondemand::value v, model::limit_exceeded_fault& out,
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -8591,6 +8699,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_activity_types_input&
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "registrationStatus"};
@@ -8713,6 +8822,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_closed_workflow_execu
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"domain"};
@@ -8815,6 +8925,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_domains_input& out, d
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"registrationStatus"};
@@ -8912,6 +9023,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_open_workflow_executi
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "startTimeFilter"};
@@ -8986,6 +9098,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_inp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"resourceArn"};
@@ -9039,6 +9152,7 @@ bool decode_value(simdjson::ondemand::value v, model::resource_tag& out, decode_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"key"};
@@ -9089,6 +9203,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_out
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -9164,6 +9279,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_workflow_types_input&
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "registrationStatus"};
@@ -9228,6 +9344,7 @@ bool decode_value(simdjson::ondemand::value v, model::operation_not_permitted_fa
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -9273,6 +9390,7 @@ bool decode_value(simdjson::ondemand::value v, model::pending_task_count& out, d
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"count"};
@@ -9330,6 +9448,7 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_activity_task_inp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "taskList"};
@@ -9426,6 +9545,7 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_decision_task_inp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "taskList"};
@@ -9501,6 +9621,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_activity_task_heart
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"taskToken"};
@@ -9613,6 +9734,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_activity_type_inp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"domain", "name", "version"};
@@ -9725,6 +9847,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_domain_input& out
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"name", "workflowExecutionRetentionPeriodInDays"};
@@ -9852,6 +9975,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_workflow_type_inp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"domain", "name", "version"};
@@ -9956,6 +10080,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_workflow_ex
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "workflowId"};
@@ -10021,6 +10146,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_canc
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"taskToken"};
@@ -10079,6 +10205,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_comp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"taskToken"};
@@ -10144,6 +10271,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_fail
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"taskToken"};
@@ -10226,6 +10354,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_decision_task_comp
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"taskToken"};
@@ -10291,6 +10420,7 @@ bool decode_value(simdjson::ondemand::value v, model::run& out, decode_context& 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -10355,6 +10485,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_workflow_execution_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"domain", "workflowId", "signalName"};
@@ -10491,6 +10622,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_workflow_execution_i
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"domain", "workflowId", "workflowType"};
@@ -10541,8 +10673,8 @@ bool validate_value(const model::start_workflow_execution_input& in, validate_co
     {
         if (!ctx.check_max_items(in.tag_list.size(), 5, "tagList")) return false;
         for (std::size_t i = 0; i < in.tag_list.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_list[i], "tagList")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_list[i], 256, "tagList")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_list[i], "")) return ctx.in_index("tagList", i);
+            if (!ctx.check_max_length(in.tag_list[i], 256, "")) return ctx.in_index("tagList", i);
         }
     }
     if (in.task_list) {
@@ -10595,6 +10727,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_resource_input& out, d
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"resourceArn", "tags"};
@@ -10681,6 +10814,7 @@ bool decode_value(simdjson::ondemand::value v, model::terminate_workflow_executi
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "workflowId"};
@@ -10749,6 +10883,7 @@ bool decode_value(simdjson::ondemand::value v, model::too_many_tags_fault& out, 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -10786,6 +10921,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_already_exists_fault&
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -10823,6 +10959,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_deprecated_fault& out
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -10860,6 +10997,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_not_deprecated_fault&
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -10905,6 +11043,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_activity_type_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "activityType"};
@@ -10956,6 +11095,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_domain_input& 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"name"};
@@ -11009,6 +11149,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_workflow_type_
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"domain", "workflowType"};
@@ -11059,6 +11200,7 @@ bool decode_value(simdjson::ondemand::value v, model::unknown_resource_fault& ou
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -11105,6 +11247,7 @@ bool decode_value(simdjson::ondemand::value v, model::untag_resource_input& out,
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"resourceArn", "tagKeys"};
@@ -11131,9 +11274,9 @@ bool validate_value(const model::untag_resource_input& in, validate_context& ctx
     }
     {
         for (std::size_t i = 0; i < in.tag_keys.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_keys[i], "tagKeys")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_keys[i], 128, "tagKeys")) return ctx.in_index_only(i);
-            if (!ctx.check_min_length(in.tag_keys[i], 1, "tagKeys")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_keys[i], "")) return ctx.in_index("tagKeys", i);
+            if (!ctx.check_max_length(in.tag_keys[i], 128, "")) return ctx.in_index("tagKeys", i);
+            if (!ctx.check_min_length(in.tag_keys[i], 1, "")) return ctx.in_index("tagKeys", i);
         }
     }
     return true;
@@ -11159,6 +11302,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_already
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -11232,6 +11376,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_configu
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"taskStartToCloseTimeout", "executionStartToCloseTimeout", "taskList", "childPolicy"};
@@ -11309,6 +11454,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_count& 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"count"};
@@ -11406,6 +11552,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& o
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"execution", "workflowType", "startTimestamp", "executionStatus"};
@@ -11443,8 +11590,8 @@ bool validate_value(const model::workflow_execution_info& in, validate_context& 
     {
         if (!ctx.check_max_items(in.tag_list.size(), 5, "tagList")) return false;
         for (std::size_t i = 0; i < in.tag_list.size(); ++i) {
-            if (!ctx.check_utf8(in.tag_list[i], "tagList")) return ctx.in_index_only(i);
-            if (!ctx.check_max_length(in.tag_list[i], 256, "tagList")) return ctx.in_index_only(i);
+            if (!ctx.check_utf8(in.tag_list[i], "")) return ctx.in_index("tagList", i);
+            if (!ctx.check_max_length(in.tag_list[i], 256, "")) return ctx.in_index("tagList", i);
         }
     }
     {
@@ -11500,6 +11647,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_open_co
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 15u) {
         static constexpr std::string_view names[] = {"openActivityTasks", "openDecisionTasks", "openTimers", "openChildWorkflowExecutions"};
@@ -11590,6 +11738,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_detail&
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"executionInfo", "executionConfiguration", "openCounts"};
@@ -11658,6 +11807,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_infos& 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"executionInfos"};
@@ -11743,6 +11893,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_configuratio
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     return true;
 }
@@ -11828,6 +11979,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_info& out, d
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 7u) {
         static constexpr std::string_view names[] = {"workflowType", "status", "creationDate"};
@@ -11889,6 +12041,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_detail& out,
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 3u) {
         static constexpr std::string_view names[] = {"typeInfo", "configuration"};
@@ -11946,6 +12099,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_infos& out, 
         default: break;
         }
         if (ctx.strict) return ctx.fail_unknown_member(key);
+        if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
     if (seen != 1u) {
         static constexpr std::string_view names[] = {"typeInfos"};

@@ -23,6 +23,7 @@ namespace swfrt::swf::codec::detail {
 class path_builder {
 public:
     bool in_member(std::string_view name) {
+        if (name.empty()) return false; // the caller adds the name with an index
         segments_.push_back(std::string(".") += name);
         return false;
     }
@@ -160,6 +161,10 @@ bool validate_value(const model::empty& in, validate_context& ctx);
 #include "swf/codec/codec_decls.hpp"
 
 namespace swfrt::swf::codec::detail {
+
+// Reads a value the model does not know, so that a malformed one is still an
+// error (On-Demand does not check what it skips).
+bool skip_value(simdjson::ondemand::value v, decode_context& ctx);
 
 template <class T>
 bool decode_value(simdjson::ondemand::value v, std::vector<T>& out, decode_context& ctx) {

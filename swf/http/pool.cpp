@@ -398,6 +398,11 @@ error make_net_error(const endpoint& ep, phase p, const error_code& ec) {
         return make_error(error_kind::retryable, "InvalidResponse",
                           "malformed HTTP response from " + where + ": " + ec.message());
     }
+    if (p == phase::resolve || p == phase::connect) {
+        // Nothing was sent: callers may retry without wondering whether it took effect.
+        return make_error(error_kind::retryable, "ConnectFailed",
+                          (p == phase::resolve ? "resolving " : "connecting to ") + where + " failed: " + ec.message());
+    }
     std::string what;
     switch (p) {
     case phase::resolve: what = "resolving "; break;

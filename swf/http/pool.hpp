@@ -59,7 +59,8 @@ public:
     // Sends one request and reads its response. HTTP error statuses are not
     // errors here: the response comes back with its status. Adds Host,
     // Content-Length and User-Agent when missing. Failures are error_kind::retryable
-    // ("NetworkError", "ConnectTimeout", "TlsHandshakeTimeout", "WriteTimeout",
+    // ("ConnectFailed" (resolve or connect; nothing was sent),
+    // "NetworkError", "ConnectTimeout", "TlsHandshakeTimeout", "WriteTimeout",
     // "ReadTimeout", "TlsHandshakeFailed", "InvalidResponse") or fatal
     // ("TlsVerificationFailed", "ResponseTooLarge", "TlsConfigurationError",
     // "Cancelled"); "InvalidRequest" (validation) for a malformed request.

@@ -278,7 +278,8 @@ def gen_codec_cpp(m):
                 o.append("                continue;\n            }\n")
             o.append("            break;\n")
         o.append("        default: break;\n        }\n")
-        o.append("        if (ctx.strict) return ctx.fail_unknown_member(key);\n    }\n")
+        o.append("        if (ctx.strict) return ctx.fail_unknown_member(key);\n"
+                 "        if (!skip_value(fv, ctx)) return ctx.in_member(key);\n    }\n")
         if required:
             mask = (1 << len(required)) - 1
             skip = ""
@@ -334,11 +335,11 @@ def gen_codec_cpp(m):
                 if ek == "structure":
                     inner.append(f"if (!validate_value(VAL[i], ctx)) return ctx.in_index(\"{mem}\", i);")
                 elif ek == "string":
-                    inner.append(f"if (!ctx.check_utf8(VAL[i], \"{mem}\")) return ctx.in_index_only(i);")
+                    inner.append(f"if (!ctx.check_utf8(VAL[i], \"\")) return ctx.in_index(\"{mem}\", i);")
                     if eshp.get("max") is not None:
-                        inner.append(f"if (!ctx.check_max_length(VAL[i], {eshp['max']}, \"{mem}\")) return ctx.in_index_only(i);")
+                        inner.append(f"if (!ctx.check_max_length(VAL[i], {eshp['max']}, \"\")) return ctx.in_index(\"{mem}\", i);")
                     if eshp.get("min"):
-                        inner.append(f"if (!ctx.check_min_length(VAL[i], {eshp['min']}, \"{mem}\")) return ctx.in_index_only(i);")
+                        inner.append(f"if (!ctx.check_min_length(VAL[i], {eshp['min']}, \"\")) return ctx.in_index(\"{mem}\", i);")
                 if inner:
                     checks.append("for (std::size_t i = 0; i < VAL.size(); ++i) {\n            " +
                                   "\n            ".join(inner) + "\n        }")

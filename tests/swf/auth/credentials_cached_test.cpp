@@ -8,6 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "tests/support/run_awaitable.hpp"
+
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -20,9 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class T> boost::asio::awaitable<void> store(boost::asio::awaitable<T> a, std::optional<T>& out) {
-    out.emplace(co_await std::move(a));
-}
+using swfrt::testing::store;
 
 // Answers from a script; while held, every fetch waits until release().
 class held_provider final : public auth::credentials_provider {

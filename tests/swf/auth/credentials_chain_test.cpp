@@ -6,6 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "tests/support/run_awaitable.hpp"
+
 #include <gtest/gtest.h>
 
 #include <exception>
@@ -17,20 +19,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class T> boost::asio::awaitable<void> store(boost::asio::awaitable<T> a, std::optional<T>& out) {
-    out.emplace(co_await std::move(a));
-}
 
-template <class T> T run(boost::asio::awaitable<T> a) {
-    boost::asio::io_context io;
-    std::optional<T> out;
-    std::exception_ptr error;
-    boost::asio::co_spawn(io, store(std::move(a), out), [&](std::exception_ptr e) { error = e; });
-    io.run_for(5s);
-    if (error) std::rethrow_exception(error);
-    if (!out) throw std::runtime_error("coroutine did not finish");
-    return std::move(*out);
-}
+template <class T> T run(boost::asio::awaitable<T> a) { return swfrt::testing::run(std::move(a), 5s); }
 
 class fixed_provider final : public auth::credentials_provider {
 public:

@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "tests/support/run_awaitable.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -162,9 +164,6 @@ std::string closed_port_url() {
     return "http://127.0.0.1:" + std::to_string(port);
 }
 
-template <class T> asio::awaitable<void> store(asio::awaitable<T> a, std::optional<T>& out) {
-    out.emplace(co_await std::move(a));
-}
 
 const std::string creds_json =
     R"({"AccessKeyId":"ASIAHTTP","SecretAccessKey":"httpsecret","Token":"httptoken",)"
@@ -180,19 +179,7 @@ protected:
     void TearDown() override { fs::remove_all(dir_); }
 
     // Runs until the coroutine ends; the pools' idle connections do not keep it running.
-    template <class T> T run(asio::awaitable<T> a) {
-        std::optional<T> out;
-        std::exception_ptr error;
-        asio::co_spawn(io_, store(std::move(a), out), [&](std::exception_ptr e) {
-            error = e;
-            io_.stop();
-        });
-        io_.restart();
-        io_.run_for(10s);
-        if (error) std::rethrow_exception(error);
-        if (!out) throw std::runtime_error("coroutine did not finish");
-        return std::move(*out);
-    }
+    template <class T> T run(asio::awaitable<T> a) { return swfrt::testing::run_on(io_, std::move(a)); }
 
     auth::env_lookup env(std::map<std::string, std::string, std::less<>> vars = {}) {
         vars.emplace("HOME", dir_.string());

@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "tests/support/run_awaitable.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -22,19 +24,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class T> boost::asio::awaitable<void> store(boost::asio::awaitable<T> a, std::optional<T>& out) {
-    out.emplace(co_await std::move(a));
-}
+using swfrt::testing::store;
 
 template <class T> T run(boost::asio::io_context& io, boost::asio::awaitable<T> a) {
-    std::optional<T> out;
-    std::exception_ptr error;
-    boost::asio::co_spawn(io, store(std::move(a), out), [&](std::exception_ptr e) { error = e; });
-    io.restart();
-    io.run_for(10s);
-    if (error) std::rethrow_exception(error);
-    if (!out) throw std::runtime_error("coroutine did not finish");
-    return std::move(*out);
+    return swfrt::testing::run_on(io, std::move(a));
 }
 
 class credential_process : public ::testing::Test {

@@ -279,7 +279,7 @@ TEST_F(pool_test, connection_refused_is_a_retryable_network_error) {
     connection_pool pool(ioc.get_executor());
     auto res = send(pool, "http://127.0.0.1:" + std::to_string(port) + "/");
     ASSERT_FALSE(res);
-    EXPECT_EQ(res.error().code, "NetworkError");
+    EXPECT_EQ(res.error().code, "ConnectFailed");
     EXPECT_EQ(res.error().kind, error_kind::retryable);
     EXPECT_EQ(res.error().http_status, 0);
     EXPECT_TRUE(mentions(res.error(), "127.0.0.1:" + std::to_string(port))) << res.error().message;
