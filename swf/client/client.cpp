@@ -171,18 +171,26 @@ asio::awaitable<result<std::string>> client::send(operation op, std::string body
     call_info& ci = info ? *info : local;
     ci = {};
     int quota_taken = 0;
+    const auto started = std::chrono::steady_clock::now();
+    auto report = [&](const error* e) {
+        if (!options_.on_call) return;
+        std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+        options_.on_call(op, took.count(), ci, e);
+    };
     for (;;) {
         ++ci.attempts;
         auto resp = co_await attempt(op, body);
         error failure;
         if (resp && resp->status >= 200 && resp->status < 300) {
             quota_.release(quota_taken);
+            report(nullptr);
             co_return std::move(resp->body);
         }
         failure = resp ? decode_fault(resp->status, resp->body) : std::move(resp).error();
         if (ci.attempts >= options_.retry.max_attempts || !is_retryable(failure) ||
             !quota_.acquire(failure, quota_taken)) {
             if (ci.attempts > 1) failure.message += " (after " + std::to_string(ci.attempts) + " attempts)";
+            report(&failure);
             co_return failure;
         }
         if (may_have_taken_effect(failure)) ci.earlier_attempt_ambiguous = true;

@@ -42,6 +42,13 @@ using transport_fn = std::function<boost::asio::awaitable<result<http::response>
 // Waits between attempts; tests pass one that only records the delay.
 using sleep_fn = std::function<boost::asio::awaitable<void>(std::chrono::milliseconds)>;
 
+// What one call took, for metrics and tests.
+struct call_info {
+    int attempts = 0;
+    // An earlier attempt failed in a way that may still have taken effect.
+    bool earlier_attempt_ambiguous = false;
+};
+
 struct client_options {
     std::string region;       // required
     std::string endpoint_url; // required, e.g. https://swf.us-east-1.amazonaws.com
@@ -54,13 +61,9 @@ struct client_options {
     transport_fn transport;          // empty: a connection pool
     sleep_fn sleep;                  // empty: an Asio timer
     std::function<double()> random;  // uniform in [0, 1); empty: a PRNG
-};
-
-// What one call took, for metrics and tests.
-struct call_info {
-    int attempts = 0;
-    // An earlier attempt failed in a way that may still have taken effect.
-    bool earlier_attempt_ambiguous = false;
+    // Called after every call (retries included) with its duration, what it
+    // took and its error (nullptr on success); for metrics. Must be cheap.
+    std::function<void(operation, double seconds, const call_info&, const error*)> on_call;
 };
 
 class client : public std::enable_shared_from_this<client> {

@@ -1,0 +1,336 @@
+// The example plugin: a few activities (coroutine and blocking, one that
+// fails, one that heartbeats and honours cancellation) and two raw deciders.
+// The quick start runs it, and the tests load it to exercise the loader and
+// the runtime against real handlers.
+#include <swfrt/sdk.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace model = swfrt::swf::model;
+namespace sdk = swfrt::sdk;
+
+constexpr auto step = std::chrono::milliseconds(100);
+constexpr int steps_per_second = 10;
+constexpr double max_sleep_seconds = 24 * 3600;
+
+std::string excerpt(std::string_view s) {
+    constexpr std::size_t limit = 200;
+    return s.size() <= limit ? std::string(s) : std::string(s.substr(0, limit)) + "...";
+}
+
+std::string format_number(double v) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
+}
+
+// ---- add: a deliberately small reader for {"a": number, "b": number} ----
+
+class object_reader {
+public:
+    explicit object_reader(std::string_view s) : s_(s) {}
+
+    // The object's members whose values are numbers; nullopt when the text
+    // is not a flat object of numbers.
+    std::optional<std::map<std::string, double, std::less<>>> numbers() {
+        std::map<std::string, double, std::less<>> out;
+        if (!eat('{')) return std::nullopt;
+        if (eat('}')) return end() ? std::optional(out) : std::nullopt;
+        do {
+            auto key = string();
+            if (!key || !eat(':')) return std::nullopt;
+            auto value = number();
+            if (!value) return std::nullopt;
+            out[*key] = *value;
+        } while (eat(','));
+        if (!eat('}') || !end()) return std::nullopt;
+        return out;
+    }
+
+private:
+    void skip_space() {
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+    }
+    bool eat(char c) {
+        skip_space();
+        if (i_ < s_.size() && s_[i_] == c) {
+            ++i_;
+            return true;
+        }
+        return false;
+    }
+    bool end() {
+        skip_space();
+        return i_ == s_.size();
+    }
+    // Keys without escapes are enough for this example.
+    std::optional<std::string> string() {
+        if (!eat('"')) return std::nullopt;
+        auto close = s_.find('"', i_);
+        if (close == std::string_view::npos || s_.substr(i_, close - i_).find('\\') != std::string_view::npos)
+            return std::nullopt;
+        std::string out(s_.substr(i_, close - i_));
+        i_ = close + 1;
+        return out;
+    }
+    std::optional<double> number() {
+        skip_space();
+        double v = 0;
+        auto [ptr, ec] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), v);
+        if (ec != std::errc{} || !std::isfinite(v)) return std::nullopt;
+        i_ = static_cast<std::size_t>(ptr - s_.data());
+        return v;
+    }
+
+    std::string_view s_;
+    std::size_t i_ = 0;
+};
+
+asio::awaitable<std::string> add_numbers(sdk::activity_context&, std::string input) {
+    auto members = object_reader(input).numbers();
+    if (!members || !members->contains("a") || !members->contains("b"))
+        throw sdk::activity_failure("BAD_INPUT",
+                                    "expected a JSON object with numbers a and b, like {\"a\":1,\"b\":2}; got: " +
+                                        excerpt(input));
+    co_return format_number(members->at("a") + members->at("b"));
+}
+
+// ---- sleep and slow_blocking: long activities that can be stopped ----
+
+double seconds_from(const std::string& input) {
+    double v = -1;
+    auto [ptr, ec] = std::from_chars(input.data(), input.data() + input.size(), v);
+    if (ec != std::errc{} || ptr != input.data() + input.size() || !(v >= 0) || v > max_sleep_seconds)
+        throw sdk::activity_failure("BAD_INPUT", "expected a number of seconds from 0 to " +
+                                                     format_number(max_sleep_seconds) + "; got: " + excerpt(input));
+    return v;
+}
+
+std::string progress(int steps_done, const std::string& total) {
+    return "slept " + std::to_string(steps_done / steps_per_second) + " of " + total + " s";
+}
+
+asio::awaitable<std::string> sleep_on_timer(sdk::activity_context& ctx, std::string input) {
+    const int steps = static_cast<int>(std::ceil(seconds_from(input) * steps_per_second));
+    const std::stop_token stop = ctx.stop_token();
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int done = 0; done < steps; ++done) {
+        if (done % steps_per_second == 0) ctx.heartbeat(progress(done, input));
+        if (stop.stop_requested()) co_return "stopped";
+        timer.expires_after(step);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    co_return "slept " + input + " s";
+}
+
+std::string slow_blocking(sdk::activity_context& ctx, const std::string& input) {
+    const int steps = static_cast<int>(std::ceil(seconds_from(input) * steps_per_second));
+    const std::stop_token stop = ctx.stop_token();
+    for (int done = 0; done < steps; ++done) {
+        if (done % steps_per_second == 0) ctx.heartbeat(progress(done, input));
+        if (stop.stop_requested()) return "stopped";
+        std::this_thread::sleep_for(step);
+    }
+    return "slept " + input + " s";
+}
+
+// ---- deciders: run activities one after another, each on the previous result ----
+
+struct step_type {
+    std::string activity_id;
+    std::string name;
+    std::string version;
+};
+
+struct step_outcome {
+    bool scheduled = false;
+    std::optional<std::string> result;
+    std::optional<std::string> failure_reason;
+    std::optional<std::string> failure_details;
+};
+
+std::map<std::string, step_outcome> outcomes_of(const model::decision_task& task) {
+    std::map<std::string, step_outcome> by_id;
+    std::map<std::int64_t, std::string> id_of_scheduled_event;
+    auto fail = [&](std::int64_t scheduled_event_id, std::string reason, std::optional<std::string> details) {
+        auto& o = by_id[id_of_scheduled_event[scheduled_event_id]];
+        o.failure_reason = std::move(reason);
+        o.failure_details = std::move(details);
+    };
+    for (const auto& e : task.events) {
+        switch (e.event_type) {
+        case model::event_type::activity_task_scheduled: {
+            const auto& a = *e.activity_task_scheduled_event_attributes;
+            id_of_scheduled_event[e.event_id] = a.activity_id;
+            by_id[a.activity_id].scheduled = true;
+            break;
+        }
+        case model::event_type::activity_task_completed: {
+            const auto& a = *e.activity_task_completed_event_attributes;
+            by_id[id_of_scheduled_event[a.scheduled_event_id]].result = a.result_.value_or("");
+            break;
+        }
+        case model::event_type::activity_task_failed: {
+            const auto& a = *e.activity_task_failed_event_attributes;
+            fail(a.scheduled_event_id,
+                 "activity " + id_of_scheduled_event[a.scheduled_event_id] + " failed: " + a.reason.value_or(""),
+                 a.details);
+            break;
+        }
+        case model::event_type::activity_task_timed_out: {
+            const auto& a = *e.activity_task_timed_out_event_attributes;
+            fail(a.scheduled_event_id,
+                 "activity " + id_of_scheduled_event[a.scheduled_event_id] + " timed out (" +
+                     std::string(model::to_string(a.timeout_type)) + ")",
+                 a.details);
+            break;
+        }
+        case model::event_type::schedule_activity_task_failed: {
+            // Not an activity outcome but a refused decision (e.g. the type is
+            // not registered); retrying the same decision would fail again.
+            const auto& a = *e.schedule_activity_task_failed_event_attributes;
+            auto& o = by_id[a.activity_id];
+            o.failure_reason = "could not schedule activity " + a.activity_id + ": " +
+                               std::string(model::to_string(a.cause));
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return by_id;
+}
+
+std::string workflow_input(const model::decision_task& task) {
+    for (const auto& e : task.events)
+        if (e.event_type == model::event_type::workflow_execution_started)
+            return e.workflow_execution_started_event_attributes->input.value_or("");
+    return {};
+}
+
+model::decision schedule(const step_type& s, std::string input) {
+    model::decision d;
+    d.decision_type = model::decision_type::schedule_activity_task;
+    auto& a = d.schedule_activity_task_decision_attributes.emplace();
+    a.activity_id = s.activity_id;
+    a.activity_type = {.name = s.name, .version = s.version};
+    a.input = std::move(input);
+    // Task list and timeouts: the activity type's registered defaults.
+    return d;
+}
+
+sdk::decision_result run_in_sequence(const model::decision_task& task, const std::vector<step_type>& steps) {
+    auto outcomes = outcomes_of(task);
+    std::string input = workflow_input(task);
+    for (const auto& s : steps) {
+        const auto& o = outcomes[s.activity_id];
+        if (o.failure_reason) {
+            model::decision d;
+            d.decision_type = model::decision_type::fail_workflow_execution;
+            auto& a = d.fail_workflow_execution_decision_attributes.emplace();
+            a.reason = o.failure_reason;
+            a.details = o.failure_details;
+            return {.decisions = {std::move(d)}, .execution_context = std::nullopt};
+        }
+        if (o.result) {
+            input = *o.result;
+            continue;
+        }
+        if (o.scheduled) return {}; // still running: nothing to decide
+        return {.decisions = {schedule(s, std::move(input))}, .execution_context = std::nullopt};
+    }
+    model::decision d;
+    d.decision_type = model::decision_type::complete_workflow_execution;
+    d.complete_workflow_execution_decision_attributes.emplace().result_ = std::move(input);
+    return {.decisions = {std::move(d)}, .execution_context = std::nullopt};
+}
+
+// Every member is named: g++'s -Wextra flags designated initializers that
+// leave members out.
+sdk::activity_type activity(std::string name, std::string description) {
+    return {.name = std::move(name),
+            .version = "1",
+            .description = std::move(description),
+            .default_task_list = "example-activities",
+            .default_task_heartbeat_timeout = "NONE",
+            .default_task_schedule_to_start_timeout = "300",
+            .default_task_schedule_to_close_timeout = "360",
+            .default_task_start_to_close_timeout = "60",
+            .default_task_priority = std::nullopt};
+}
+
+sdk::activity_type long_activity(std::string name, std::string description) {
+    auto t = activity(std::move(name), std::move(description));
+    t.default_task_heartbeat_timeout = std::string("30");
+    t.default_task_schedule_to_close_timeout = std::string("3900");
+    t.default_task_start_to_close_timeout = std::string("3600");
+    return t;
+}
+
+sdk::workflow_registration workflow(std::string name, std::string description, sdk::raw_decider decider) {
+    return {.type = {.name = std::move(name),
+                     .version = "1",
+                     .description = std::move(description),
+                     .default_task_list = "example-decisions",
+                     .default_execution_start_to_close_timeout = "3600",
+                     .default_task_start_to_close_timeout = "30",
+                     .default_child_policy = "TERMINATE",
+                     .default_lambda_role = std::nullopt,
+                     .default_task_priority = std::nullopt},
+            .decider = std::move(decider),
+            .on_exception = sdk::failure_policy::retry_task};
+}
+
+} // namespace
+
+SWFRT_PLUGIN(registrar) {
+    registrar.add_activity({.type = activity("greet", "Returns \"Hello, <input>!\"."),
+                            .coroutine = {},
+                            .blocking = [](sdk::activity_context&, const std::string& input) {
+                                return "Hello, " + input + "!";
+                            }});
+    registrar.add_activity({.type = activity("add", "Adds a and b of {\"a\":1,\"b\":2}."),
+                            .coroutine = add_numbers,
+                            .blocking = {}});
+    registrar.add_activity(
+        {.type = long_activity("sleep", "Waits <input> seconds on a timer, heartbeating; stops when asked."),
+         .coroutine = sleep_on_timer,
+         .blocking = {}});
+    registrar.add_activity({.type = activity("fail", "Always fails, with the input as the message."),
+                            .coroutine = {},
+                            .blocking = [](sdk::activity_context&, const std::string& input) -> std::string {
+                                throw std::runtime_error(input);
+                            }});
+    registrar.add_activity(
+        {.type = long_activity("slow_blocking", "Blocks a pool thread for <input> seconds; stops when asked."),
+         .coroutine = {},
+         .blocking = slow_blocking});
+
+    registrar.add_workflow(workflow("greeting", "Runs greet on the workflow input.",
+                                    [](const model::decision_task& task) {
+                                        return run_in_sequence(task, {{"greet-1", "greet", "1"}});
+                                    }));
+    registrar.add_workflow(workflow("chain", "Runs add on the workflow input, then greet on the sum.",
+                                    [](const model::decision_task& task) {
+                                        return run_in_sequence(task,
+                                                               {{"add-1", "add", "1"}, {"greet-1", "greet", "1"}});
+                                    }));
+}

@@ -1,0 +1,171 @@
+// The plugin SDK of swf-runtime: what a handler plugin sees of the runtime.
+//
+// A plugin is a shared library that defines its entry point with
+// SWFRT_PLUGIN and registers activity handlers and workflows with the
+// registrar it is given:
+//
+//   #include <swfrt/sdk.hpp>
+//
+//   SWFRT_PLUGIN(registrar) {
+//       registrar.add_activity({.type = {.name = "greet", .version = "1"},
+//                               .blocking = [](swfrt::sdk::activity_context&, const std::string& input) {
+//                                   return "Hello, " + input + "!";
+//                               }});
+//   }
+//
+// Build it against the installed package:
+//   find_package(SwfRuntime REQUIRED)
+//   add_library(my_plugin MODULE plugin.cpp)
+//   target_link_libraries(my_plugin PRIVATE SwfRuntime::sdk)
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "swf/model/model.hpp"
+
+namespace swfrt::sdk {
+
+// Raised whenever a type below changes layout or meaning. The runtime
+// refuses a plugin built against another version.
+inline constexpr int abi_version = 1;
+
+// ---- activities ----
+
+// What an activity handler sees of its task. Valid until the handler returns.
+class activity_context {
+public:
+    virtual ~activity_context() = default;
+
+    virtual const swf::model::activity_task& task() const = 0;
+    // Requested when SWF reports cancelRequested on a heartbeat, when the task
+    // timed out (SWF no longer knows its token) or when the runtime stops
+    // after its shutdown grace period.
+    virtual std::stop_token stop_token() const = 0;
+    // True once SWF has asked to cancel this task; the handler should stop,
+    // and the task is then answered with RespondActivityTaskCanceled.
+    virtual bool cancel_requested() const = 0;
+    // Records progress; sent as a heartbeat at once unless one was sent very
+    // recently (the runtime also heartbeats on its own while a handler runs).
+    // Never blocks. Details are cut to SWF's 2048 characters.
+    virtual void heartbeat(std::string details) = 0;
+};
+
+// Throw from a handler to fail the task with this reason and details
+// (cut to SWF's limits of 256 and 32768 characters). Any other exception
+// fails it with the exception's type as reason and what() as details.
+class activity_failure : public std::runtime_error {
+public:
+    activity_failure(std::string reason, std::string details = {})
+        : std::runtime_error(reason), reason_(std::move(reason)), details_(std::move(details)) {}
+    const std::string& reason() const noexcept { return reason_; }
+    const std::string& details() const noexcept { return details_; }
+
+private:
+    std::string reason_;
+    std::string details_;
+};
+
+// Coroutine handlers run on the runtime's io_context (one strand per task)
+// and must not block; blocking handlers run on a bounded thread pool.
+// Both return the task's result (any string, typically JSON).
+using coroutine_activity = std::function<boost::asio::awaitable<std::string>(activity_context&, std::string input)>;
+using blocking_activity = std::function<std::string(activity_context&, const std::string& input)>;
+
+// Registered as is with SWF at start-up (durations are seconds as strings,
+// or "NONE", as SWF spells them).
+struct activity_type {
+    std::string name;
+    std::string version;
+    std::optional<std::string> description;
+    std::optional<std::string> default_task_list;
+    std::optional<std::string> default_task_heartbeat_timeout;
+    std::optional<std::string> default_task_schedule_to_start_timeout;
+    std::optional<std::string> default_task_schedule_to_close_timeout;
+    std::optional<std::string> default_task_start_to_close_timeout;
+    std::optional<std::string> default_task_priority;
+};
+
+// Exactly one of coroutine and blocking is set.
+struct activity_registration {
+    activity_type type;
+    coroutine_activity coroutine;
+    blocking_activity blocking;
+};
+
+// ---- workflows ----
+
+// What a decider answers a decision task with.
+struct decision_result {
+    std::vector<swf::model::decision> decisions;
+    std::optional<std::string> execution_context;
+};
+
+// What happens when a decider throws.
+enum class failure_policy {
+    // Leave the decision task unanswered so that it times out and SWF
+    // schedules another (the Temporal default); logged loudly.
+    retry_task,
+    // Answer with FailWorkflowExecution carrying the exception.
+    fail_workflow,
+};
+
+// A raw decider, py_swf style: it receives the decision task with every
+// history page merged and returns the decisions. Called on the execution's
+// strand, one task of an execution at a time; it must not block for long.
+using raw_decider = std::function<decision_result(const swf::model::decision_task&)>;
+
+struct workflow_type {
+    std::string name;
+    std::string version;
+    std::optional<std::string> description;
+    std::optional<std::string> default_task_list;
+    std::optional<std::string> default_execution_start_to_close_timeout;
+    std::optional<std::string> default_task_start_to_close_timeout;
+    std::optional<std::string> default_child_policy; // TERMINATE | REQUEST_CANCEL | ABANDON
+    std::optional<std::string> default_lambda_role;
+    std::optional<std::string> default_task_priority;
+};
+
+struct workflow_registration {
+    workflow_type type;
+    raw_decider decider;
+    failure_policy on_exception = failure_policy::retry_task;
+};
+
+// ---- registration ----
+
+// Handed to the plugin's entry point. A second registration of the same
+// name and version (from any plugin) is refused and names both plugins.
+class registrar {
+public:
+    virtual ~registrar() = default;
+    virtual void add_activity(activity_registration registration) = 0;
+    virtual void add_workflow(workflow_registration registration) = 0;
+};
+
+} // namespace swfrt::sdk
+
+// The one C entry point of a plugin. The runtime passes its ABI version;
+// the plugin registers only when it equals its own, and returns its own so
+// that the runtime can report a mismatch.
+extern "C" {
+using swfrt_plugin_entry_fn = int (*)(int host_abi_version, swfrt::sdk::registrar* registrar);
+}
+#define SWFRT_PLUGIN_ENTRY_SYMBOL "swfrt_plugin_entry"
+
+#define SWFRT_PLUGIN(registrar_name)                                                                              \
+    static void swfrt_plugin_register(::swfrt::sdk::registrar& registrar_name);                                   \
+    extern "C" __attribute__((visibility("default"))) int swfrt_plugin_entry(int host_abi_version,               \
+                                                                             ::swfrt::sdk::registrar* r) {       \
+        if (host_abi_version == ::swfrt::sdk::abi_version && r) swfrt_plugin_register(*r);                        \
+        return ::swfrt::sdk::abi_version;                                                                         \
+    }                                                                                                             \
+    static void swfrt_plugin_register(::swfrt::sdk::registrar& registrar_name)
