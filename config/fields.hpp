@@ -122,6 +122,11 @@ void read_mapping(reader& r, const value& v, const std::string& path, const tabl
             }
             seen.emplace_back(key, key_at);
             auto f = std::find_if(t.begin(), t.end(), [&](const field<T>& x) { return x.key == key; });
+            if (f == t.end() && key == "<<") {
+                // yaml-cpp 0.7 reads a merge key as an ordinary key.
+                r.error(key_at, "YAML merge keys (\"<<\") are not supported " + where + "; write the keys out");
+                continue;
+            }
             if (f == t.end()) {
                 auto keys = keys_of(t);
                 std::string message = "unknown key " + quote(key) + " " + where;

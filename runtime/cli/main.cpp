@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "runtime/cli/api_command.hpp"
+#include "runtime/cli/run_command.hpp"
 
 int main(int argc, char** argv) {
     using namespace swfrt::runtime::cli;
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("swf-runtime ") + SWFRT_VERSION);
     int exit_code = exit_ok;
     add_api_command(app, exit_code);
+    add_run_commands(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,6 +1,6 @@
 #include "runtime/core/metrics.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 namespace swfrt::runtime {
 
@@ -99,8 +99,8 @@ namespace {
 
 std::string number(double v) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
+    auto r = std::to_chars(buf, buf + sizeof buf, v); // shortest text that reads back the same
+    return std::string(buf, r.ptr);
 }
 
 std::string with_labels(const std::string& name, const std::string& labels, const std::string& extra = {}) {

@@ -152,6 +152,7 @@ void worker::track(const std::shared_ptr<task_state>& s) {
     std::lock_guard lock(mutex_);
     running_.insert(s);
     tasks_running_.fetch_add(1);
+    tasks_received_.fetch_add(1);
 }
 
 void worker::untrack(const std::shared_ptr<task_state>& s) {

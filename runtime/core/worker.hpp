@@ -78,6 +78,7 @@ public:
     std::size_t pollers_started() const noexcept { return pollers_started_.load(); }
     std::size_t tasks_running() const noexcept { return tasks_running_.load(); }
     std::size_t polls_in_flight() const noexcept { return polls_in_flight_.load(); }
+    std::uint64_t tasks_received() const noexcept { return tasks_received_.load(); }
     // What is running, one line per task, for the shutdown log.
     std::vector<std::string> describe_running() const;
 
@@ -106,6 +107,7 @@ private:
     std::atomic<std::size_t> pollers_started_{0};
     std::atomic<std::size_t> tasks_running_{0};
     std::atomic<std::size_t> polls_in_flight_{0};
+    std::atomic<std::uint64_t> tasks_received_{0};
     mutable std::mutex mutex_;
     std::set<std::shared_ptr<task_state>> running_;
 };

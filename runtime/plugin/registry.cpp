@@ -36,7 +36,8 @@ void registry::add_activity(sdk::activity_registration registration) {
         errors_.push_back(current_ + ": " + what + " needs exactly one handler, coroutine or blocking");
         return;
     }
-    auto [it, inserted] = activities_.try_emplace({t.name, t.version}, activity_entry{std::move(registration), current_});
+    type_key key{t.name, t.version}; // before `registration` is moved from
+    auto [it, inserted] = activities_.try_emplace(std::move(key), activity_entry{std::move(registration), current_});
     if (!inserted) errors_.push_back(current_ + ": " + what + " is already registered by " + it->second.plugin);
 }
 
@@ -51,7 +52,8 @@ void registry::add_workflow(sdk::workflow_registration registration) {
         errors_.push_back(current_ + ": " + what + " has no decider");
         return;
     }
-    auto [it, inserted] = workflows_.try_emplace({t.name, t.version}, workflow_entry{std::move(registration), current_});
+    type_key key{t.name, t.version}; // before `registration` is moved from
+    auto [it, inserted] = workflows_.try_emplace(std::move(key), workflow_entry{std::move(registration), current_});
     if (!inserted) errors_.push_back(current_ + ": " + what + " is already registered by " + it->second.plugin);
 }
 

@@ -1,0 +1,448 @@
+#include "runtime/core/app.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "runtime/core/http_server.hpp"
+#include "runtime/core/metrics.hpp"
+#include "runtime/core/worker.hpp"
+#include "swf/auth/provider.hpp"
+#include "swf/client/roles.hpp"
+
+namespace swfrt::runtime {
+
+namespace asio = boost::asio;
+namespace model = swf::model;
+
+std::string default_identity() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown-host");
+    return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+namespace {
+
+worker_kind kind_of(config::worker_kind k) {
+    return k == config::worker_kind::activity ? worker_kind::activity : worker_kind::decision;
+}
+
+// The (name, version) pairs a worker serves; errors for names no plugin has.
+std::set<plugin::type_key> resolve_types(const config::config& c, const config::worker_config& w,
+                                         const plugin::registry& reg, std::vector<config::config_error>* errors) {
+    std::set<plugin::type_key> types;
+    const bool activity = w.kind == config::worker_kind::activity;
+    const char* what = activity ? "activity type" : "workflow type";
+    for (const auto& h : w.handlers) {
+        auto versions = activity ? reg.activity_versions(h.name) : reg.workflow_versions(h.name);
+        if (!h.version.empty()) {
+            bool found = activity ? reg.find_activity(h.name, h.version) != nullptr
+                                  : reg.find_workflow(h.name, h.version) != nullptr;
+            if (found) {
+                types.insert({h.name, h.version});
+                continue;
+            }
+        } else if (!versions.empty()) {
+            for (auto& v : versions) types.insert({h.name, v});
+            continue;
+        }
+        if (!errors) continue;
+        std::string msg = "handler '" + h.text() + "' is not " + (activity ? "an " : "a ") + what +
+                          " registered by any plugin";
+        if (!versions.empty()) {
+            msg += " (registered versions:";
+            for (auto& v : versions) msg += " " + v;
+            msg += ")";
+        } else {
+            std::vector<std::string> known;
+            if (activity)
+                for (auto& [k, e] : reg.activities()) known.push_back(k.first + ":" + k.second);
+            else
+                for (auto& [k, e] : reg.workflows()) known.push_back(k.first + ":" + k.second);
+            if (known.empty()) {
+                msg += std::string(" (the plugins register no ") + what + ")";
+            } else {
+                msg += std::string(" (") + what + "s registered:";
+                for (auto& k : known) msg += " " + k;
+                msg += ")";
+            }
+        }
+        errors->push_back(c.error_at(h.location, msg));
+    }
+    return types;
+}
+
+template <class T>
+T run_sync(asio::io_context& io, asio::awaitable<T> work) {
+    std::optional<T> out;
+    std::exception_ptr failure;
+    asio::co_spawn(
+        io, [&out, w = std::move(work)]() mutable -> asio::awaitable<void> { out.emplace(co_await std::move(w)); },
+        [&failure](std::exception_ptr e) { failure = e; });
+    io.restart();
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return std::move(*out);
+}
+
+swf::result<std::shared_ptr<swf::client::client>> make_client(const config::config& c, asio::any_io_executor ex,
+                                                               metrics* m) {
+    swf::client::client_options o;
+    o.retry.max_attempts = c.swf.retry.max_attempts;
+    o.retry.max_backoff = c.swf.retry.max_backoff;
+    o.poll_read_timeout = c.swf.timeouts.poll;
+    o.pool.timeouts.connect = c.swf.timeouts.connect;
+    o.pool.timeouts.tls_handshake = c.swf.timeouts.connect;
+    o.pool.timeouts.read = c.swf.timeouts.call;
+    o.pool.timeouts.write = c.swf.timeouts.call;
+    o.pool.ca_file = c.swf.ca_file;
+    if (m) {
+        o.on_call = [m](swf::client::operation op, double seconds, const swf::client::call_info& info,
+                        const swf::error* e) {
+            auto name = swf::client::api_name(op);
+            m->observe("swfrt_swf_request_seconds", {{"operation", name}}, seconds);
+            if (info.attempts > 1)
+                m->add("swfrt_swf_retries_total", {{"operation", name}}, static_cast<double>(info.attempts - 1));
+            if (e) m->add("swfrt_swf_requests_failed_total", {{"operation", name}, {"code", e->code}});
+        };
+    }
+    swf::auth::settings_overrides ov;
+    if (!c.swf.region.empty()) ov.region = c.swf.region;
+    if (!c.swf.endpoint_url.empty()) ov.endpoint_url = c.swf.endpoint_url;
+    if (!c.swf.profile.empty()) ov.profile = c.swf.profile;
+    try {
+        if (c.swf.credentials) {
+            auto settings = swf::auth::resolve_settings(swf::auth::system_env(), ov);
+            if (!settings) return std::move(settings).error();
+            o.region = settings->region;
+            o.endpoint_url = settings->endpoint_url;
+            swf::auth::credentials creds;
+            creds.access_key_id = c.swf.credentials->access_key_id;
+            creds.secret_access_key = c.swf.credentials->secret_access_key;
+            creds.session_token = c.swf.credentials->session_token;
+            creds.provider = "config";
+            return swf::client::client::create(ex, std::make_shared<swf::auth::static_provider>(std::move(creds)),
+                                               std::move(o));
+        }
+        return swf::client::client::from_environment(ex, ov, swf::auth::system_env(), std::move(o));
+    } catch (const std::exception& e) {
+        // The pool throws when the CA file cannot be loaded.
+        return swf::make_error(swf::error_kind::validation, "InvalidConfiguration", e.what());
+    }
+}
+
+std::optional<std::string> opt(const std::string& s) {
+    if (s.empty()) return std::nullopt;
+    return s;
+}
+
+asio::awaitable<bool> register_all(const config::config& c, const plugin::registry& reg,
+                                   std::shared_ptr<swf::client::client> client, logger& log) {
+    swf::client::registration_client r(client);
+    bool ok = true;
+    for (const auto& d : c.domains) {
+        if (!d.register_domain) continue;
+        model::register_domain_input in;
+        in.name = d.name;
+        in.workflow_execution_retention_period_in_days = std::to_string(d.retention_days);
+        in.description = opt(d.description);
+        auto res = co_await r.register_domain(std::move(in));
+        if (!res) {
+            ok = false;
+            log.error("registering the domain failed", {{"domain", d.name}, {"error", res.error().to_string()}});
+        } else {
+            log.info("domain registered", {{"domain", d.name}});
+        }
+    }
+    std::set<std::tuple<bool, std::string, std::string, std::string>> done;
+    for (const auto& w : c.workers) {
+        const bool activity = w.kind == config::worker_kind::activity;
+        for (const auto& key : resolve_types(c, w, reg, nullptr)) {
+            if (!done.insert({activity, w.domain, key.first, key.second}).second) continue;
+            swf::result<model::empty> res = model::empty{};
+            if (activity) {
+                const auto& t = reg.find_activity(key.first, key.second)->registration.type;
+                model::register_activity_type_input in;
+                in.domain = w.domain;
+                in.name = t.name;
+                in.version = t.version;
+                in.description = t.description;
+                if (t.default_task_list) in.default_task_list.emplace().name = *t.default_task_list;
+                in.default_task_heartbeat_timeout = t.default_task_heartbeat_timeout;
+                in.default_task_schedule_to_start_timeout = t.default_task_schedule_to_start_timeout;
+                in.default_task_schedule_to_close_timeout = t.default_task_schedule_to_close_timeout;
+                in.default_task_start_to_close_timeout = t.default_task_start_to_close_timeout;
+                in.default_task_priority = t.default_task_priority;
+                res = co_await r.register_activity_type(std::move(in));
+            } else {
+                const auto& t = reg.find_workflow(key.first, key.second)->registration.type;
+                model::register_workflow_type_input in;
+                in.domain = w.domain;
+                in.name = t.name;
+                in.version = t.version;
+                in.description = t.description;
+                if (t.default_task_list) in.default_task_list.emplace().name = *t.default_task_list;
+                in.default_execution_start_to_close_timeout = t.default_execution_start_to_close_timeout;
+                in.default_task_start_to_close_timeout = t.default_task_start_to_close_timeout;
+                in.default_lambda_role = t.default_lambda_role;
+                in.default_task_priority = t.default_task_priority;
+                if (t.default_child_policy) {
+                    in.default_child_policy = model::child_policy_from_string(*t.default_child_policy);
+                    if (!in.default_child_policy) {
+                        res = swf::make_error(swf::error_kind::validation, "InvalidChildPolicy",
+                                              "default child policy '" + *t.default_child_policy +
+                                                  "' is not TERMINATE, REQUEST_CANCEL or ABANDON");
+                    }
+                }
+                if (res) res = co_await r.register_workflow_type(std::move(in));
+            }
+            std::string label = key.first + ":" + key.second;
+            if (!res) {
+                ok = false;
+                log.error(activity ? "registering the activity type failed" : "registering the workflow type failed",
+                          {{"domain", w.domain}, {"type", label}, {"error", res.error().to_string()}});
+            } else {
+                log.info(activity ? "activity type registered" : "workflow type registered",
+                         {{"domain", w.domain}, {"type", label}});
+            }
+        }
+    }
+    co_return ok;
+}
+
+// The process's signal state: the first SIGTERM/SIGINT asks for a graceful
+// shutdown, the second ends the process at once.
+struct shutdown_state {
+    std::atomic<bool> requested{false};
+    std::string reason;
+    std::mutex mutex;
+    void request(std::string why) {
+        std::lock_guard lock(mutex);
+        if (!requested.exchange(true)) reason = std::move(why);
+    }
+};
+
+} // namespace
+
+std::vector<config::config_error> load_and_check(const config::config& c, plugin_set& plugins) {
+    std::vector<config::config_error> errors;
+    for (const auto& p : c.plugins) {
+        std::string err;
+        auto lib = plugin::load(p.resolved_path, *plugins.registry, err);
+        if (!lib) {
+            errors.push_back(c.error_at(p.location, err));
+            continue;
+        }
+        plugins.libraries.push_back(std::move(lib));
+    }
+    for (const auto& e : plugins.registry->errors()) errors.push_back(c.error_at({}, e));
+    for (const auto& w : c.workers) resolve_types(c, w, *plugins.registry, &errors);
+    return errors;
+}
+
+int register_types(const config::config& c, const plugin_set& plugins, logger& log) {
+    asio::io_context io;
+    auto client = make_client(c, io.get_executor(), nullptr);
+    if (!client) {
+        log.error("cannot create the SWF client", {{"error", client.error().to_string()}});
+        return exit_config;
+    }
+    bool ok = run_sync(io, register_all(c, *plugins.registry, *client, log));
+    return ok ? exit_ok : exit_failure;
+}
+
+int run(const config::config& c, plugin_set& plugins, const run_limits& limits, logger& log) {
+    const int threads = c.runtime.threads > 0 ? c.runtime.threads
+                                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    asio::io_context io(threads);
+    metrics m;
+    auto client = make_client(c, io.get_executor(), &m);
+    if (!client) {
+        log.error("cannot create the SWF client", {{"error", client.error().to_string()}});
+        return exit_config;
+    }
+    log.info("swf-runtime starting", {{"endpoint", (*client)->endpoint().authority()},
+                                      {"region", (*client)->region()},
+                                      {"threads", std::to_string(threads)}});
+
+    // Registration first: workers start only when their types exist.
+    if (!run_sync(io, register_all(c, *plugins.registry, *client, log))) {
+        log.error("registration failed; not starting");
+        return exit_failure;
+    }
+
+    std::size_t blocking_threads = 0;
+    for (const auto& w : c.workers)
+        if (w.kind == config::worker_kind::activity) blocking_threads += static_cast<std::size_t>(w.max_concurrent);
+    asio::thread_pool blocking(std::clamp<std::size_t>(blocking_threads, 1, 256));
+
+    worker_env env;
+    env.client = *client;
+    env.registry = plugins.registry.get();
+    env.log = &log;
+    env.metrics = &m;
+    env.blocking_pool = &blocking;
+
+    std::vector<std::unique_ptr<worker>> workers;
+    const std::string identity = c.runtime.identity.empty() ? default_identity() : c.runtime.identity;
+    for (const auto& w : c.workers) {
+        worker_settings s;
+        s.kind = kind_of(w.kind);
+        s.domain = w.domain;
+        s.task_list = w.task_list;
+        s.identity = w.identity.empty() ? identity : w.identity;
+        s.pollers = w.pollers;
+        s.max_concurrent = static_cast<std::size_t>(w.max_concurrent);
+        s.types = resolve_types(c, w, *plugins.registry, nullptr);
+        workers.push_back(std::make_unique<worker>(env, std::move(s), io.get_executor()));
+    }
+
+    shutdown_state shutdown;
+    std::atomic<bool> ready{false}, draining{false};
+    std::unique_ptr<http_server> server;
+    if (c.metrics.enabled()) {
+        http_routes routes;
+        routes.metrics = [&m] { return m.render(); };
+        routes.not_ready_reason = [&]() -> std::string {
+            if (draining.load()) return "draining";
+            if (!ready.load()) return "starting";
+            return {};
+        };
+        auto s = http_server::listen(io.get_executor(), c.metrics.host, c.metrics.port, std::move(routes));
+        if (!s) {
+            log.error("cannot start the metrics endpoint", {{"error", s.error().to_string()}});
+            return exit_failure;
+        }
+        server = std::move(*s);
+        log.info("metrics and health endpoint listening",
+                 {{"address", c.metrics.host + ":" + std::to_string(server->port())}});
+    }
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                               int sig) {
+        if (ec) return;
+        if (shutdown.requested.load()) {
+            log.error("second signal: exiting at once; tasks still running are left to time out in SWF");
+            std::fflush(nullptr);
+            std::_Exit(exit_forced);
+        }
+        shutdown.request(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
+
+    for (auto& w : workers) w->start();
+    int exit_code = exit_ok;
+    bool abandoned = false;
+
+    auto supervise = [&]() -> asio::awaitable<void> {
+        asio::steady_timer tick(co_await asio::this_coro::executor);
+        const auto started = std::chrono::steady_clock::now();
+        auto wait = [&](std::chrono::milliseconds d) -> asio::awaitable<void> {
+            tick.expires_after(d);
+            boost::system::error_code ec;
+            co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        };
+        auto count = [&](auto member) {
+            std::size_t n = 0;
+            for (auto& w : workers) n += ((*w).*member)();
+            return n;
+        };
+        std::size_t total_pollers = 0;
+        for (auto& w : workers) total_pollers += static_cast<std::size_t>(w->settings().pollers);
+        while (!shutdown.requested.load()) {
+            if (!ready.load() && count(&worker::pollers_started) >= total_pollers) {
+                ready.store(true);
+                m.set("swfrt_ready", {}, 1);
+                log.info("ready: every poller has started", {{"pollers", std::to_string(total_pollers)}});
+            }
+            if (limits.max_time && std::chrono::steady_clock::now() - started >= *limits.max_time)
+                shutdown.request("--max-time reached");
+            std::uint64_t received = 0;
+            for (auto& w : workers) received += w->tasks_received();
+            if (limits.max_tasks && received >= *limits.max_tasks) shutdown.request("--max-tasks reached");
+            if (!shutdown.requested.load()) co_await wait(std::chrono::milliseconds{100});
+        }
+        draining.store(true);
+        ready.store(false);
+        m.set("swfrt_ready", {}, 0);
+        log.info("shutting down: no new polls; waiting for polls in flight and running tasks",
+                 {{"reason", shutdown.reason},
+                  {"polls_in_flight", std::to_string(count(&worker::polls_in_flight))},
+                  {"tasks_running", std::to_string(count(&worker::tasks_running))}});
+        for (auto& w : workers) w->stop_polling();
+        const auto drain_started = std::chrono::steady_clock::now();
+        const auto grace = c.runtime.shutdown_grace;
+        // Polls in flight always come back (read timeout); tasks they bring get the grace too.
+        const auto hard_limit = grace + c.swf.timeouts.poll + std::chrono::seconds{15};
+        bool cancelled = false;
+        while (count(&worker::pollers_running) > 0 || count(&worker::tasks_running) > 0) {
+            auto elapsed = std::chrono::steady_clock::now() - drain_started;
+            if (!cancelled && elapsed >= grace && count(&worker::tasks_running) > 0) {
+                cancelled = true;
+                log.warn("shutdown grace period over: asking running handlers to stop");
+                for (auto& w : workers)
+                    for (auto& line : w->describe_running()) log.warn("still running", {{"task", line}});
+                for (auto& w : workers) w->cancel_running();
+            }
+            if (elapsed >= hard_limit ||
+                (cancelled && count(&worker::pollers_running) == 0 && elapsed >= grace + std::chrono::seconds{15})) {
+                for (auto& w : workers)
+                    for (auto& line : w->describe_running()) log.error("left unanswered", {{"task", line}});
+                for (auto& w : workers) w->abandon();
+                abandoned = count(&worker::tasks_running) > 0;
+                break;
+            }
+            co_await wait(std::chrono::milliseconds{100});
+        }
+        log.info("stopped", {{"tasks_received", std::to_string([&] {
+                                  std::uint64_t n = 0;
+                                  for (auto& w : workers) n += w->tasks_received();
+                                  return n;
+                              }())}});
+        if (server) server->stop();
+        boost::system::error_code ignored;
+        signals.cancel(ignored);
+        io.stop();
+    };
+    asio::co_spawn(io, supervise(), [&](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log.error("supervisor failed", {{"error", ex.what()}});
+        }
+        exit_code = exit_failure;
+        io.stop();
+    });
+
+    io.restart();
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    if (abandoned) {
+        // A blocking handler that ignores its stop token would keep the
+        // thread pool from joining: leave without waiting for it.
+        std::fflush(nullptr);
+        std::_Exit(exit_code);
+    }
+    blocking.join();
+    return exit_code;
+}
+
+} // namespace swfrt::runtime

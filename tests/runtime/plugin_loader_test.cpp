@@ -1,0 +1,578 @@
+// The plugin loader and registry against real shared libraries: the example
+// plugin (its registrations, handlers and deciders) and small broken plugins
+// for every refusal the loader reports.
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "runtime/plugin/loader.hpp"
+#include "runtime/plugin/registry.hpp"
+#include "tests/support/run_awaitable.hpp"
+
+namespace swfrt::runtime::plugin {
+namespace {
+
+namespace asio = boost::asio;
+namespace model = swf::model;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// The build puts plugins in <build>/plugins and this test in <build>/tests.
+std::filesystem::path plugin_dir() {
+#ifdef SWFRT_PLUGIN_DIR
+    return SWFRT_PLUGIN_DIR;
+#else
+    return std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "plugins";
+#endif
+}
+
+std::string plugin_path(const std::string& target) {
+    return (plugin_dir() / ("lib" + target + ".so")).string();
+}
+
+class fake_activity_context : public sdk::activity_context {
+public:
+    const model::activity_task& task() const override { return task_; }
+    std::stop_token stop_token() const override { return stop.get_token(); }
+    bool cancel_requested() const override { return false; }
+    void heartbeat(std::string details) override { heartbeats.push_back(std::move(details)); }
+
+    std::stop_source stop;
+    std::vector<std::string> heartbeats;
+
+private:
+    model::activity_task task_{.activity_id = "a-1",
+                               .activity_type = {.name = "test", .version = "1"},
+                               .input = std::nullopt,
+                               .started_event_id = 3,
+                               .task_token = "token",
+                               .workflow_execution = {.run_id = "run", .workflow_id = "wf"}};
+};
+
+class plugin_loader_test : public ::testing::Test {
+protected:
+    // Loads a plugin that must load; keeps it open until the test ends.
+    void load_ok(const std::string& path) {
+        std::string error;
+        auto lib = load(path, registry_, error);
+        ASSERT_TRUE(lib) << error;
+        EXPECT_EQ(lib->path(), path);
+        EXPECT_THAT(error, IsEmpty());
+        libraries_.push_back(std::move(lib));
+    }
+
+    // Loads a plugin that must be refused; returns the message.
+    std::string load_refused(const std::string& path) {
+        std::string error;
+        auto lib = load(path, registry_, error);
+        EXPECT_FALSE(lib) << path << " was loaded";
+        if (lib) libraries_.push_back(std::move(lib));
+        return error;
+    }
+
+    const activity_entry& activity(const std::string& name) {
+        const auto* e = registry_.find_activity(name, "1");
+        if (!e) throw std::runtime_error("activity " + name + ":1 is not registered");
+        return *e;
+    }
+
+    sdk::decision_result decide(const std::string& workflow, std::vector<model::history_event> events) {
+        const auto* w = registry_.find_workflow(workflow, "1");
+        if (!w) throw std::runtime_error("workflow " + workflow + ":1 is not registered");
+        model::decision_task task;
+        task.events = std::move(events);
+        task.started_event_id = task.events.empty() ? 0 : task.events.back().event_id;
+        task.task_token = "token";
+        task.workflow_type = {.name = workflow, .version = "1"};
+        return w->registration.decider(task);
+    }
+
+    // Declared before the registry: handlers live in the libraries, so the
+    // registry goes first.
+    std::vector<std::unique_ptr<library>> libraries_;
+    registry registry_;
+    const std::string example_ = plugin_path("swfrt_example_plugin");
+};
+
+std::string run_blocking(const activity_entry& e, const std::string& input) {
+    fake_activity_context ctx;
+    return e.registration.blocking(ctx, input);
+}
+
+std::string run_coroutine(const activity_entry& e, const std::string& input) {
+    fake_activity_context ctx;
+    return swfrt::testing::run(e.registration.coroutine(ctx, input));
+}
+
+bool is_seconds(const std::optional<std::string>& v) {
+    return v && !v->empty() && v->find_first_not_of("0123456789") == std::string::npos;
+}
+
+// ---- the example plugin's registrations ----
+
+TEST_F(plugin_loader_test, example_plugin_registers_its_activities_and_workflows) {
+    load_ok(example_);
+    EXPECT_THAT(registry_.errors(), IsEmpty());
+
+    std::vector<type_key> activities;
+    for (const auto& [key, entry] : registry_.activities()) {
+        activities.push_back(key);
+        EXPECT_EQ(entry.plugin, example_);
+        EXPECT_EQ(entry.registration.type.name, key.first);
+        EXPECT_EQ(entry.registration.type.version, key.second);
+        EXPECT_EQ(entry.registration.type.default_task_list, "example-activities") << key.first;
+        EXPECT_TRUE(entry.registration.type.description) << key.first;
+        const auto& t = entry.registration.type;
+        ASSERT_TRUE(is_seconds(t.default_task_schedule_to_start_timeout)) << key.first;
+        ASSERT_TRUE(is_seconds(t.default_task_start_to_close_timeout)) << key.first;
+        ASSERT_TRUE(is_seconds(t.default_task_schedule_to_close_timeout)) << key.first;
+        // A task that waits its whole schedule-to-start time may still run
+        // its whole start-to-close time.
+        EXPECT_GE(std::stol(*t.default_task_schedule_to_close_timeout),
+                  std::stol(*t.default_task_schedule_to_start_timeout) +
+                      std::stol(*t.default_task_start_to_close_timeout))
+            << key.first;
+    }
+    EXPECT_THAT(activities, ElementsAre(type_key{"add", "1"}, type_key{"fail", "1"}, type_key{"greet", "1"},
+                                        type_key{"sleep", "1"}, type_key{"slow_blocking", "1"}));
+
+    auto coroutine = [&](const std::string& name) {
+        const auto& r = activity(name).registration;
+        return r.coroutine && !r.blocking;
+    };
+    auto blocking = [&](const std::string& name) {
+        const auto& r = activity(name).registration;
+        return r.blocking && !r.coroutine;
+    };
+    EXPECT_TRUE(blocking("greet"));
+    EXPECT_TRUE(coroutine("add"));
+    EXPECT_TRUE(coroutine("sleep"));
+    EXPECT_TRUE(blocking("fail"));
+    EXPECT_TRUE(blocking("slow_blocking"));
+
+    // The long ones heartbeat well inside their heartbeat timeout.
+    EXPECT_EQ(activity("sleep").registration.type.default_task_heartbeat_timeout, "30");
+    EXPECT_EQ(activity("slow_blocking").registration.type.default_task_heartbeat_timeout, "30");
+    EXPECT_EQ(activity("greet").registration.type.default_task_heartbeat_timeout, "NONE");
+    EXPECT_GE(std::stol(*activity("sleep").registration.type.default_task_start_to_close_timeout), 600);
+
+    std::vector<type_key> workflows;
+    for (const auto& [key, entry] : registry_.workflows()) {
+        workflows.push_back(key);
+        const auto& t = entry.registration.type;
+        EXPECT_EQ(entry.plugin, example_);
+        EXPECT_TRUE(entry.registration.decider) << key.first;
+        EXPECT_EQ(t.default_task_list, "example-decisions") << key.first;
+        EXPECT_EQ(t.default_child_policy, "TERMINATE") << key.first;
+        EXPECT_TRUE(is_seconds(t.default_execution_start_to_close_timeout)) << key.first;
+        EXPECT_TRUE(is_seconds(t.default_task_start_to_close_timeout)) << key.first;
+        EXPECT_EQ(entry.registration.on_exception, sdk::failure_policy::retry_task) << key.first;
+    }
+    EXPECT_THAT(workflows, ElementsAre(type_key{"chain", "1"}, type_key{"greeting", "1"}));
+}
+
+TEST_F(plugin_loader_test, find_by_name_with_and_without_version) {
+    load_ok(example_);
+    ASSERT_TRUE(registry_.find_activity("greet", "1"));
+    EXPECT_EQ(registry_.find_activity("greet", "1")->registration.type.name, "greet");
+    ASSERT_TRUE(registry_.find_activity("greet", ""));
+    EXPECT_EQ(registry_.find_activity("greet", "")->registration.type.version, "1");
+    EXPECT_FALSE(registry_.find_activity("greet", "2"));
+    EXPECT_FALSE(registry_.find_activity("gree", ""));
+    EXPECT_FALSE(registry_.find_activity("greeting", ""));
+    ASSERT_TRUE(registry_.find_workflow("greeting", ""));
+    EXPECT_EQ(registry_.find_workflow("greeting", "")->registration.type.name, "greeting");
+    EXPECT_FALSE(registry_.find_workflow("greet", ""));
+    EXPECT_FALSE(registry_.find_workflow("chain", "0"));
+
+    EXPECT_THAT(registry_.activity_versions("greet"), ElementsAre("1"));
+    EXPECT_THAT(registry_.activity_versions("nope"), IsEmpty());
+    EXPECT_THAT(registry_.workflow_versions("chain"), ElementsAre("1"));
+    EXPECT_THAT(registry_.workflow_versions("greet"), IsEmpty());
+
+    // A second version from elsewhere sits beside the plugin's.
+    registry_.set_current_plugin("in-test");
+    sdk::activity_registration v2;
+    v2.type.name = std::string("greet");
+    v2.type.version = std::string("2");
+    v2.blocking = [](sdk::activity_context&, const std::string& input) { return "Hi " + input; };
+    registry_.add_activity(std::move(v2));
+    EXPECT_THAT(registry_.errors(), IsEmpty());
+    EXPECT_THAT(registry_.activity_versions("greet"), ElementsAre("1", "2"));
+    ASSERT_TRUE(registry_.find_activity("greet", "2"));
+    EXPECT_EQ(registry_.find_activity("greet", "2")->plugin, "in-test");
+    EXPECT_EQ(registry_.find_activity("greet", "1")->plugin, example_);
+}
+
+// ---- the example plugin's handlers, called across the library boundary ----
+
+TEST_F(plugin_loader_test, greet_and_fail_are_blocking_handlers) {
+    load_ok(example_);
+    EXPECT_EQ(run_blocking(activity("greet"), "x"), "Hello, x!");
+    EXPECT_EQ(run_blocking(activity("greet"), ""), "Hello, !");
+    try {
+        run_blocking(activity("fail"), "the input says no");
+        ADD_FAILURE() << "fail:1 returned";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "the input says no");
+    }
+}
+
+TEST_F(plugin_loader_test, add_sums_a_and_b) {
+    load_ok(example_);
+    EXPECT_EQ(run_coroutine(activity("add"), R"({"a":1,"b":2})"), "3");
+    EXPECT_EQ(run_coroutine(activity("add"), " { \"b\" : -0.5 ,\n \"a\" : 1.25 } "), "0.75");
+    EXPECT_EQ(run_coroutine(activity("add"), R"({"a":-7,"b":7,"c":100})"), "0");
+}
+
+TEST_F(plugin_loader_test, add_refuses_bad_input_with_an_activity_failure) {
+    load_ok(example_);
+    for (std::string input : {"", "3", "{\"a\":1}", "{\"a\":1,\"b\":\"2\"}", "{\"a\":1,\"b\":2", "{\"a\":1,\"b\":2}x",
+                              "[1,2]", "{\"a\":1 \"b\":2}"}) {
+        SCOPED_TRACE(input);
+        // Thrown in the plugin, caught here by type: activity_failure's type
+        // must match across the library boundary for the runtime to use its
+        // reason.
+        try {
+            run_coroutine(activity("add"), input);
+            ADD_FAILURE() << "add:1 returned";
+        } catch (const sdk::activity_failure& f) {
+            EXPECT_EQ(f.reason(), "BAD_INPUT");
+            EXPECT_THAT(f.details(), HasSubstr("a and b"));
+            EXPECT_THAT(f.details(), HasSubstr("got: " + input));
+        }
+    }
+}
+
+TEST_F(plugin_loader_test, sleep_stops_when_its_stop_token_is_requested) {
+    load_ok(example_);
+    const auto& handler = activity("sleep").registration.coroutine;
+
+    fake_activity_context stopped_before;
+    stopped_before.stop.request_stop();
+    EXPECT_EQ(swfrt::testing::run(handler(stopped_before, "5")), "stopped");
+    EXPECT_THAT(stopped_before.heartbeats, ElementsAre("slept 0 of 5 s"));
+
+    // Stopped while it waits on its timer (the plugin's timer on this
+    // io_context): it notices within one 100 ms step.
+    fake_activity_context ctx;
+    asio::io_context io;
+    asio::steady_timer stopper(io, std::chrono::milliseconds(150));
+    stopper.async_wait([&](boost::system::error_code) { ctx.stop.request_stop(); });
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(swfrt::testing::run_on(io, handler(ctx, "5"), std::chrono::seconds(4)), "stopped");
+    auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_GE(took, std::chrono::milliseconds(150));
+    EXPECT_LT(took, std::chrono::seconds(2));
+    EXPECT_THAT(ctx.heartbeats, ElementsAre("slept 0 of 5 s"));
+
+    fake_activity_context zero;
+    EXPECT_EQ(swfrt::testing::run(handler(zero, "0")), "slept 0 s");
+    EXPECT_THAT(zero.heartbeats, IsEmpty());
+}
+
+TEST_F(plugin_loader_test, sleep_and_slow_blocking_refuse_bad_durations) {
+    load_ok(example_);
+    for (std::string input : {"", "-1", "ten", "5s", "nan", "1e9"}) {
+        SCOPED_TRACE(input);
+        fake_activity_context ctx;
+        try {
+            swfrt::testing::run(activity("sleep").registration.coroutine(ctx, input));
+            ADD_FAILURE() << "sleep:1 returned";
+        } catch (const sdk::activity_failure& f) {
+            EXPECT_EQ(f.reason(), "BAD_INPUT");
+        }
+        try {
+            activity("slow_blocking").registration.blocking(ctx, input);
+            ADD_FAILURE() << "slow_blocking:1 returned";
+        } catch (const sdk::activity_failure& f) {
+            EXPECT_EQ(f.reason(), "BAD_INPUT");
+        }
+    }
+}
+
+TEST_F(plugin_loader_test, slow_blocking_honours_its_stop_token) {
+    load_ok(example_);
+    const auto& handler = activity("slow_blocking").registration.blocking;
+    fake_activity_context stopped;
+    stopped.stop.request_stop();
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(handler(stopped, "60"), "stopped");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+    EXPECT_THAT(stopped.heartbeats, ElementsAre("slept 0 of 60 s"));
+
+    fake_activity_context zero;
+    EXPECT_EQ(handler(zero, "0"), "slept 0 s");
+}
+
+// ---- the example deciders on canned histories ----
+
+model::history_event event(std::int64_t id, model::event_type type) {
+    model::history_event e;
+    e.event_id = id;
+    e.event_type = type;
+    return e;
+}
+
+model::history_event workflow_started(std::string input) {
+    auto e = event(1, model::event_type::workflow_execution_started);
+    auto& a = e.workflow_execution_started_event_attributes.emplace();
+    a.input = std::move(input);
+    a.task_list.name = std::string("example-decisions");
+    a.child_policy = model::child_policy::terminate;
+    return e;
+}
+
+// DecisionTaskScheduled, DecisionTaskStarted from `first` on.
+std::vector<model::history_event> decision_task(std::int64_t first) {
+    auto scheduled = event(first, model::event_type::decision_task_scheduled);
+    scheduled.decision_task_scheduled_event_attributes.emplace().task_list.name = std::string("example-decisions");
+    auto started = event(first + 1, model::event_type::decision_task_started);
+    started.decision_task_started_event_attributes.emplace().scheduled_event_id = first;
+    return {scheduled, started};
+}
+
+model::history_event activity_scheduled(std::int64_t id, std::string activity_id, std::string name) {
+    auto e = event(id, model::event_type::activity_task_scheduled);
+    auto& a = e.activity_task_scheduled_event_attributes.emplace();
+    a.activity_id = std::move(activity_id);
+    a.activity_type.name = std::move(name);
+    a.activity_type.version = std::string("1");
+    return e;
+}
+
+model::history_event activity_completed(std::int64_t id, std::int64_t scheduled, std::string result) {
+    auto e = event(id, model::event_type::activity_task_completed);
+    auto& a = e.activity_task_completed_event_attributes.emplace();
+    a.scheduled_event_id = scheduled;
+    a.result_ = std::move(result);
+    return e;
+}
+
+std::vector<model::history_event> concat(std::vector<std::vector<model::history_event>> parts) {
+    std::vector<model::history_event> out;
+    for (auto& p : parts)
+        for (auto& e : p) out.push_back(std::move(e));
+    return out;
+}
+
+const model::schedule_activity_task_decision_attributes& scheduled_activity(const sdk::decision_result& r) {
+    if (r.decisions.size() != 1 || r.decisions[0].decision_type != model::decision_type::schedule_activity_task ||
+        !r.decisions[0].schedule_activity_task_decision_attributes)
+        throw std::runtime_error("expected one ScheduleActivityTask decision");
+    return *r.decisions[0].schedule_activity_task_decision_attributes;
+}
+
+TEST_F(plugin_loader_test, greeting_schedules_greet_then_completes_with_its_result) {
+    load_ok(example_);
+    auto start = concat({{workflow_started("World")}, decision_task(2)});
+    auto first = decide("greeting", start);
+    const auto& s = scheduled_activity(first);
+    EXPECT_EQ(s.activity_id, "greet-1");
+    EXPECT_EQ(s.activity_type, (model::activity_type{.name = "greet", .version = "1"}));
+    EXPECT_EQ(s.input, "World");
+    // Task list and timeouts come from the type's registered defaults.
+    EXPECT_FALSE(s.task_list);
+    EXPECT_FALSE(s.start_to_close_timeout);
+
+    // A decision task while greet runs (e.g. after a signal): nothing to do.
+    auto running = concat({start,
+                           {event(4, model::event_type::decision_task_completed),
+                            activity_scheduled(5, "greet-1", "greet"),
+                            event(6, model::event_type::activity_task_started)},
+                           decision_task(7)});
+    EXPECT_THAT(decide("greeting", running).decisions, IsEmpty());
+
+    auto done = concat({running,
+                        {event(9, model::event_type::decision_task_completed),
+                         activity_completed(10, 5, "Hello, World!")},
+                        decision_task(11)});
+    auto last = decide("greeting", done);
+    ASSERT_EQ(last.decisions.size(), 1u);
+    EXPECT_EQ(last.decisions[0].decision_type, model::decision_type::complete_workflow_execution);
+    ASSERT_TRUE(last.decisions[0].complete_workflow_execution_decision_attributes);
+    EXPECT_EQ(last.decisions[0].complete_workflow_execution_decision_attributes->result_, "Hello, World!");
+}
+
+TEST_F(plugin_loader_test, greeting_fails_the_workflow_when_greet_fails_or_times_out) {
+    load_ok(example_);
+    auto scheduled = concat({{workflow_started("World")},
+                             decision_task(2),
+                             {event(4, model::event_type::decision_task_completed),
+                              activity_scheduled(5, "greet-1", "greet"),
+                              event(6, model::event_type::activity_task_started)}});
+
+    auto failed = event(7, model::event_type::activity_task_failed);
+    auto& fa = failed.activity_task_failed_event_attributes.emplace();
+    fa.scheduled_event_id = 5;
+    fa.reason = std::string("BAD_INPUT");
+    fa.details = std::string("no name");
+
+    auto timed_out = event(7, model::event_type::activity_task_timed_out);
+    auto& ta = timed_out.activity_task_timed_out_event_attributes.emplace();
+    ta.scheduled_event_id = 5;
+    ta.timeout_type = model::activity_task_timeout_type::heartbeat;
+
+    auto not_scheduled = event(5, model::event_type::schedule_activity_task_failed);
+    auto& na = not_scheduled.schedule_activity_task_failed_event_attributes.emplace();
+    na.activity_id = std::string("greet-1");
+    na.activity_type = {.name = "greet", .version = "1"};
+    na.cause = model::schedule_activity_task_failed_cause::activity_type_does_not_exist;
+
+    struct case_t {
+        std::vector<model::history_event> history;
+        std::string reason;
+        std::optional<std::string> details;
+    };
+    std::vector<case_t> cases{
+        {concat({scheduled, {failed}, decision_task(8)}), "activity greet-1 failed: BAD_INPUT", "no name"},
+        {concat({scheduled, {timed_out}, decision_task(8)}), "activity greet-1 timed out (HEARTBEAT)", std::nullopt},
+        {concat({{workflow_started("World")},
+                 decision_task(2),
+                 {event(4, model::event_type::decision_task_completed), not_scheduled},
+                 decision_task(6)}),
+         "could not schedule activity greet-1: ACTIVITY_TYPE_DOES_NOT_EXIST", std::nullopt},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.reason);
+        auto r = decide("greeting", c.history);
+        ASSERT_EQ(r.decisions.size(), 1u);
+        EXPECT_EQ(r.decisions[0].decision_type, model::decision_type::fail_workflow_execution);
+        ASSERT_TRUE(r.decisions[0].fail_workflow_execution_decision_attributes);
+        EXPECT_EQ(r.decisions[0].fail_workflow_execution_decision_attributes->reason, c.reason);
+        EXPECT_EQ(r.decisions[0].fail_workflow_execution_decision_attributes->details, c.details);
+    }
+}
+
+// The chain decider driven to the end with the plugin's own handlers, as
+// the runtime would: each scheduled activity is run and its result added to
+// the history.
+TEST_F(plugin_loader_test, chain_runs_add_then_greet_on_the_sum) {
+    load_ok(example_);
+    std::vector<model::history_event> history = concat({{workflow_started(R"({"a":40,"b":2})")}, decision_task(2)});
+    std::vector<std::string> ran;
+    for (int round = 0; round < 3; ++round) {
+        auto r = decide("chain", history);
+        ASSERT_EQ(r.decisions.size(), 1u);
+        if (r.decisions[0].decision_type == model::decision_type::complete_workflow_execution) {
+            EXPECT_EQ(r.decisions[0].complete_workflow_execution_decision_attributes->result_, "Hello, 42!");
+            EXPECT_THAT(ran, ElementsAre("add-1", "greet-1"));
+            return;
+        }
+        const auto& s = scheduled_activity(r);
+        ran.push_back(s.activity_id);
+        const auto& handler = activity(s.activity_type.name).registration;
+        std::string result = handler.coroutine ? run_coroutine(activity(s.activity_type.name), s.input.value_or(""))
+                                               : run_blocking(activity(s.activity_type.name), s.input.value_or(""));
+        auto next = static_cast<std::int64_t>(history.size()) + 1;
+        history.push_back(event(next, model::event_type::decision_task_completed));
+        history.push_back(activity_scheduled(next + 1, s.activity_id, s.activity_type.name));
+        history.push_back(event(next + 2, model::event_type::activity_task_started));
+        history.push_back(activity_completed(next + 3, next + 1, result));
+        for (auto& e : decision_task(next + 4)) history.push_back(std::move(e));
+    }
+    ADD_FAILURE() << "chain did not complete in three decision tasks";
+}
+
+// ---- refusals ----
+
+TEST_F(plugin_loader_test, a_missing_file_is_named_with_the_cause) {
+    auto path = plugin_path("swfrt_no_such_plugin");
+    auto error = load_refused(path);
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("No such file"));
+}
+
+TEST_F(plugin_loader_test, a_directory_is_not_a_plugin) {
+    auto path = plugin_dir().string();
+    auto error = load_refused(path);
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("not a regular file"));
+}
+
+TEST_F(plugin_loader_test, a_text_file_named_so_is_not_a_shared_library) {
+    auto path = (std::filesystem::temp_directory_path() /
+                 ("swfrt_text_plugin_" + std::to_string(::getpid()) + ".so"))
+                    .string();
+    std::ofstream(path) << "plugins: [greet]\n";
+    // The system loader's own words, asked independently.
+    ::dlerror();
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    const char* why = ::dlerror();
+    std::string dl_error = why ? why : "";
+    if (handle) ::dlclose(handle);
+
+    auto error = load_refused(path);
+    std::filesystem::remove(path);
+    EXPECT_FALSE(handle);
+    ASSERT_THAT(dl_error, ::testing::Not(IsEmpty()));
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("not a loadable shared library"));
+    EXPECT_THAT(error, HasSubstr(dl_error));
+}
+
+TEST_F(plugin_loader_test, a_library_without_the_entry_point_is_refused) {
+    auto path = plugin_path("swfrt_test_plugin_no_entry");
+    auto error = load_refused(path);
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("does not export swfrt_plugin_entry"));
+    EXPECT_THAT(registry_.activities(), IsEmpty());
+}
+
+TEST_F(plugin_loader_test, an_abi_mismatch_names_both_versions) {
+    auto path = plugin_path("swfrt_test_plugin_bad_abi");
+    auto error = load_refused(path);
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("plugin ABI version " + std::to_string(sdk::abi_version + 1) +
+                                 ", this swf-runtime needs " + std::to_string(sdk::abi_version)));
+    EXPECT_THAT(registry_.activities(), IsEmpty());
+    EXPECT_THAT(registry_.workflows(), IsEmpty());
+    EXPECT_THAT(registry_.errors(), IsEmpty());
+}
+
+TEST_F(plugin_loader_test, a_duplicate_registration_names_both_plugins_and_keeps_the_first) {
+    auto duplicate = plugin_path("swfrt_test_plugin_duplicate");
+    load_ok(example_);
+    load_ok(duplicate);
+    ASSERT_EQ(registry_.errors().size(), 1u);
+    const auto& error = registry_.errors()[0];
+    EXPECT_THAT(error, HasSubstr("greet:1"));
+    EXPECT_THAT(error, HasSubstr(duplicate));
+    EXPECT_THAT(error, HasSubstr(example_));
+    EXPECT_EQ(activity("greet").plugin, example_);
+    EXPECT_EQ(run_blocking(activity("greet"), "x"), "Hello, x!");
+    // The rest of the second plugin is registered.
+    EXPECT_EQ(activity("duplicate_only").plugin, duplicate);
+    EXPECT_EQ(run_blocking(activity("duplicate_only"), "echo"), "echo");
+}
+
+TEST_F(plugin_loader_test, a_registration_that_throws_is_refused_with_its_message) {
+    auto path = plugin_path("swfrt_test_plugin_throws");
+    auto error = load_refused(path);
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("threw"));
+    EXPECT_THAT(error, HasSubstr("cannot read the plugin's settings"));
+    // The library is closed again: what it registered before throwing must
+    // not stay behind pointing into unloaded code.
+    EXPECT_FALSE(registry_.find_activity("registered_before_throw", ""));
+    EXPECT_THAT(registry_.activities(), IsEmpty());
+}
+
+} // namespace
+} // namespace swfrt::runtime::plugin
