@@ -16,7 +16,9 @@ env_lookup system_env() {
     };
 }
 
-std::string handler_ref::text() const { return version.empty() ? name : name + ":" + version; }
+std::string handler_ref::text() const {
+    return version.empty() ? name : name + ":" + version;
+}
 
 std::string config_error::to_string() const {
     if (line <= 0) return file + ": " + message;
@@ -65,7 +67,8 @@ load_result load_file(const std::string& path, env_lookup env) {
     std::string text;
     char buf[8192];
     std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
+        text.append(buf, n);
     // fopen succeeds on a directory; the read then fails with EISDIR.
     if (std::ferror(f.get())) return fail(errno);
     return load_string(text, path, std::move(env));

@@ -45,9 +45,9 @@ struct retry_config {
 };
 
 struct swf_config {
-    std::string region;       // empty: from the environment / profile
-    std::string endpoint_url; // empty: the regional AWS endpoint
-    std::string profile;      // empty: AWS_PROFILE or "default"
+    std::string region;                            // empty: from the environment / profile
+    std::string endpoint_url;                      // empty: the regional AWS endpoint
+    std::string profile;                           // empty: AWS_PROFILE or "default"
     std::optional<static_credentials> credentials; // absent: the default chain
     std::string ca_file;
     swf_timeouts timeouts;
@@ -138,7 +138,7 @@ struct config {
 };
 
 struct load_result {
-    std::optional<config> value; // set only when errors is empty
+    std::optional<config> value;      // set only when errors is empty
     std::vector<config_error> errors; // all problems found, ordered by position
     bool ok() const { return value.has_value(); }
 };

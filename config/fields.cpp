@@ -30,8 +30,10 @@ std::string squash(std::string_view s) {
 // Edit distance counting a swap of neighbours as one edit.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
@@ -73,7 +75,8 @@ void reader::error(source_location at, std::string message) {
     errors_.push_back({file_, at.line, at.column, std::move(message)});
 }
 
-std::optional<std::string> reader::scalar(const value& v, const std::string& path, std::string_view expected) {
+std::optional<std::string> reader::scalar(const value& v, const std::string& path,
+                                          std::string_view expected) {
     if (!v.node.IsScalar()) {
         error(v.at, path + ": expected " + std::string(expected) + ", got " + describe(v.node));
         return std::nullopt;
@@ -122,7 +125,8 @@ std::string quote(std::string_view text) {
     return out + "\"";
 }
 
-std::optional<std::string_view> suggest(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::optional<std::string_view> suggest(std::string_view word,
+                                        const std::vector<std::string_view>& candidates) {
     const std::string squashed = squash(word);
     for (auto c : candidates) {
         if (squash(c) == squashed) return c;
@@ -173,7 +177,8 @@ std::string format_seconds(std::chrono::milliseconds d) {
         std::array<char, 8> buf{};
         std::snprintf(buf.data(), buf.size(), ".%03lld", static_cast<long long>(frac));
         std::string f = buf.data();
-        while (f.back() == '0') f.pop_back();
+        while (f.back() == '0')
+            f.pop_back();
         out += f;
     }
     return out;
@@ -185,9 +190,8 @@ void read_int(reader& r, const value& v, const std::string& path, long long lo, 
     std::string_view t = *s;
     if (t.size() > 1 && t[0] == '+' && t[1] != '-') t.remove_prefix(1);
     std::string_view digits = !t.empty() && t[0] == '-' ? t.substr(1) : t;
-    bool integral = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-        return c >= '0' && c <= '9';
-    });
+    bool integral = !digits.empty() &&
+                    std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!integral) {
         r.error(v.at, path + ": expected an integer, got " + describe_text(*s));
         return;
@@ -195,8 +199,8 @@ void read_int(reader& r, const value& v, const std::string& path, long long lo, 
     long long n = 0;
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
     if (ec != std::errc{} || n < lo || n > hi) {
-        r.error(v.at, path + ": expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                          ", got " + *s);
+        r.error(v.at, path + ": expected an integer from " + std::to_string(lo) + " to " +
+                          std::to_string(hi) + ", got " + *s);
         return;
     }
     out = static_cast<int>(n);

@@ -59,7 +59,8 @@ std::string describe(const YAML::Node& node);
 std::string describe_text(std::string_view text);
 std::string quote(std::string_view text);
 // A close candidate for a misspelt word (typo, other case, camelCase), if any.
-std::optional<std::string_view> suggest(std::string_view word, const std::vector<std::string_view>& candidates);
+std::optional<std::string_view> suggest(std::string_view word,
+                                        const std::vector<std::string_view>& candidates);
 std::string join(const std::vector<std::string_view>& words, std::string_view separator);
 std::string child_path(const std::string& path, std::string_view key);
 std::string item_path(const std::string& path, std::size_t index);
@@ -68,8 +69,7 @@ std::string format_seconds(std::chrono::milliseconds d);
 // Checks a value already known to be a string; returns what was expected when it fails.
 using string_check = std::optional<std::string> (*)(std::string_view);
 
-template <class T>
-struct field {
+template <class T> struct field {
     std::string_view key;
     std::string type;
     std::string default_value;
@@ -80,19 +80,18 @@ struct field {
     std::function<void(const std::string& path, std::vector<key_doc>&)> nested;
 };
 
-template <class T>
-using table = std::vector<field<T>>;
+template <class T> using table = std::vector<field<T>>;
 
 // Called once a list is read, with which items read without error, for
 // checks across items (duplicates).
 template <class Item>
-using list_check =
-    std::function<void(reader&, const std::string& path, const std::vector<Item>&, const std::vector<bool>& clean)>;
+using list_check = std::function<void(reader&, const std::string& path, const std::vector<Item>&,
+                                      const std::vector<bool>& clean)>;
 
-template <class T>
-std::vector<std::string_view> keys_of(const table<T>& t) {
+template <class T> std::vector<std::string_view> keys_of(const table<T>& t) {
     std::vector<std::string_view> keys;
-    for (const auto& f : t) keys.push_back(f.key);
+    for (const auto& f : t)
+        keys.push_back(f.key);
     return keys;
 }
 
@@ -114,7 +113,8 @@ void read_mapping(reader& r, const value& v, const std::string& path, const tabl
                 continue;
             }
             const std::string& key = key_node.Scalar();
-            auto previous = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
+            auto previous =
+                std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
             if (previous != seen.end()) {
                 r.error(key_at, "duplicate key " + quote(key) + " " + where + " (first at " +
                                     format_location(previous->second) + ")");
@@ -124,7 +124,8 @@ void read_mapping(reader& r, const value& v, const std::string& path, const tabl
             auto f = std::find_if(t.begin(), t.end(), [&](const field<T>& x) { return x.key == key; });
             if (f == t.end() && key == "<<") {
                 // yaml-cpp 0.7 reads a merge key as an ordinary key.
-                r.error(key_at, "YAML merge keys (\"<<\") are not supported " + where + "; write the keys out");
+                r.error(key_at,
+                        "YAML merge keys (\"<<\") are not supported " + where + "; write the keys out");
                 continue;
             }
             if (f == t.end()) {
@@ -153,8 +154,7 @@ void read_mapping(reader& r, const value& v, const std::string& path, const tabl
     }
 }
 
-template <class T>
-void document(const table<T>& t, const std::string& prefix, std::vector<key_doc>& out) {
+template <class T> void document(const table<T>& t, const std::string& prefix, std::vector<key_doc>& out) {
     for (const auto& f : t) {
         std::string path = child_path(prefix, f.key);
         out.push_back({path, f.type, f.default_value, std::string(f.description), f.required});
@@ -185,9 +185,15 @@ field<T> string_field(std::string_view key, std::string T::*m, std::string_view 
 void read_int(reader& r, const value& v, const std::string& path, long long lo, long long hi, int& out);
 
 template <class T>
-field<T> int_field(std::string_view key, int T::*m, long long lo, long long hi, std::string_view description) {
-    field<T> f{key, "integer, " + std::to_string(lo) + " to " + std::to_string(hi), std::to_string(T{}.*m),
-               description, false, {}, {}};
+field<T> int_field(std::string_view key, int T::*m, long long lo, long long hi,
+                   std::string_view description) {
+    field<T> f{key,
+               "integer, " + std::to_string(lo) + " to " + std::to_string(hi),
+               std::to_string(T{}.*m),
+               description,
+               false,
+               {},
+               {}};
     f.read = [m, lo, hi](reader& r, const value& v, const std::string& path, T& out) {
         read_int(r, v, path, lo, hi, out.*m);
     };
@@ -200,8 +206,13 @@ void read_seconds(reader& r, const value& v, const std::string& path, std::chron
 template <class T>
 field<T> seconds_field(std::string_view key, std::chrono::milliseconds T::*m, std::chrono::milliseconds lo,
                        std::chrono::milliseconds hi, std::string_view description) {
-    field<T> f{key, "seconds, " + format_seconds(lo) + " to " + format_seconds(hi), format_seconds(T{}.*m),
-               description, false, {}, {}};
+    field<T> f{key,
+               "seconds, " + format_seconds(lo) + " to " + format_seconds(hi),
+               format_seconds(T{}.*m),
+               description,
+               false,
+               {},
+               {}};
     f.read = [m, lo, hi](reader& r, const value& v, const std::string& path, T& out) {
         read_seconds(r, v, path, lo, hi, out.*m);
     };
@@ -210,10 +221,11 @@ field<T> seconds_field(std::string_view key, std::chrono::milliseconds T::*m, st
 
 void read_bool(reader& r, const value& v, const std::string& path, bool& out);
 
-template <class T>
-field<T> bool_field(std::string_view key, bool T::*m, std::string_view description) {
+template <class T> field<T> bool_field(std::string_view key, bool T::*m, std::string_view description) {
     field<T> f{key, "boolean", T{}.*m ? "true" : "false", description, false, {}, {}};
-    f.read = [m](reader& r, const value& v, const std::string& path, T& out) { read_bool(r, v, path, out.*m); };
+    f.read = [m](reader& r, const value& v, const std::string& path, T& out) {
+        read_bool(r, v, path, out.*m);
+    };
     return f;
 }
 
@@ -287,7 +299,8 @@ void read_list(reader& r, const value& v, const std::string& path, std::string_v
         }
     }
     if (items.size() < min_items) {
-        r.error(v.at, path + ": expected at least " + (min_items == 1 ? std::string("one") : std::to_string(min_items)) +
+        r.error(v.at, path + ": expected at least " +
+                          (min_items == 1 ? std::string("one") : std::to_string(min_items)) +
                           (min_items == 1 ? " entry" : " entries") + ", got " +
                           (items.empty() ? std::string("none") : std::to_string(items.size())));
     }
@@ -308,7 +321,9 @@ field<T> mapping_list(std::string_view key, std::vector<S> T::*m, const table<S>
             };
         read_list<S>(r, v, path, "mappings", item, 0, check, out.*m);
     };
-    f.nested = [sub](const std::string& path, std::vector<key_doc>& out) { document(sub(), path + "[]", out); };
+    f.nested = [sub](const std::string& path, std::vector<key_doc>& out) {
+        document(sub(), path + "[]", out);
+    };
     return f;
 }
 

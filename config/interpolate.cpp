@@ -53,9 +53,8 @@ interpolation interpolate(std::string_view text, const env_lookup& env) {
         } else if (v) {
             out += *v;
         } else {
-            return {std::nullopt, "environment variable \"" + std::string(name) +
-                                      "\" is not set (write ${" + std::string(name) +
-                                      ":-default} to give a default)"};
+            return {std::nullopt, "environment variable \"" + std::string(name) + "\" is not set (write ${" +
+                                      std::string(name) + ":-default} to give a default)"};
         }
         i = close + 1;
     }

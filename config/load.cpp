@@ -19,8 +19,8 @@ using detail::reader;
 using detail::table;
 using detail::value;
 
-constexpr std::size_t max_name = 256;    // SWF Name / DomainName
-constexpr std::size_t max_version = 64;  // SWF Version
+constexpr std::size_t max_name = 256;   // SWF Name / DomainName
+constexpr std::size_t max_version = 64; // SWF Version
 constexpr std::size_t max_identity = 256;
 constexpr std::size_t max_description = 1024;
 constexpr auto max_duration = std::chrono::milliseconds{24h};
@@ -31,29 +31,35 @@ constexpr auto max_duration = std::chrono::milliseconds{24h};
 std::optional<std::string> swf_name_problem(std::string_view s, std::string_view noun, std::size_t max) {
     if (s.empty()) return "expected a non-empty " + std::string(noun);
     if (s.size() > max) {
-        return "expected a " + std::string(noun) + " of at most " + std::to_string(max) + " characters, got " +
-               std::to_string(s.size());
+        return "expected a " + std::string(noun) + " of at most " + std::to_string(max) +
+               " characters, got " + std::to_string(s.size());
     }
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);
         if (c == ':' || c == '/' || c == '|' || u < 0x20 || u == 0x7f) {
-            return "expected a " + std::string(noun) + " without \":\", \"/\", \"|\" or control characters, got " +
-                   quote(s);
+            return "expected a " + std::string(noun) +
+                   " without \":\", \"/\", \"|\" or control characters, got " + quote(s);
         }
     }
     if (s == "arn") return "expected a " + std::string(noun) + " other than \"arn\"";
     return std::nullopt;
 }
 
-std::optional<std::string> check_name(std::string_view s) { return swf_name_problem(s, "name", max_name); }
+std::optional<std::string> check_name(std::string_view s) {
+    return swf_name_problem(s, "name", max_name);
+}
 
 std::optional<std::string> check_length(std::string_view s, std::size_t max) {
     if (s.size() <= max) return std::nullopt;
     return "expected at most " + std::to_string(max) + " characters, got " + std::to_string(s.size());
 }
 
-std::optional<std::string> check_identity(std::string_view s) { return check_length(s, max_identity); }
-std::optional<std::string> check_description(std::string_view s) { return check_length(s, max_description); }
+std::optional<std::string> check_identity(std::string_view s) {
+    return check_length(s, max_identity);
+}
+std::optional<std::string> check_description(std::string_view s) {
+    return check_length(s, max_description);
+}
 
 std::optional<std::string> check_not_empty(std::string_view s) {
     if (s.empty()) return "expected a non-empty string";
@@ -124,8 +130,9 @@ bool read_plugin(reader& r, const value& v, const std::string& path, plugin_ref&
     }
     std::filesystem::path p(*s);
     out.path = std::move(*s);
-    out.resolved_path = p.is_absolute() ? p.lexically_normal().string()
-                                        : (std::filesystem::path(r.base_dir()) / p).lexically_normal().string();
+    out.resolved_path = p.is_absolute()
+                            ? p.lexically_normal().string()
+                            : (std::filesystem::path(r.base_dir()) / p).lexically_normal().string();
     out.location = v.at;
     return true;
 }
@@ -179,8 +186,9 @@ void unique_handlers(reader& r, const std::string& path, const std::vector<handl
         if (!clean[i]) continue;
         auto [it, inserted] = first.emplace(items[i].text(), i);
         if (inserted) continue;
-        r.error(items[i].location, detail::item_path(path, i) + ": duplicate handler " + quote(items[i].text()) +
-                                       " (first at " + detail::format_location(items[it->second].location) + ")");
+        r.error(items[i].location, detail::item_path(path, i) + ": duplicate handler " +
+                                       quote(items[i].text()) + " (first at " +
+                                       detail::format_location(items[it->second].location) + ")");
     }
 }
 
@@ -192,7 +200,8 @@ void unique_domains(reader& r, const std::string& path, const std::vector<domain
         auto [it, inserted] = first.emplace(items[i].name, i);
         if (inserted) continue;
         r.error(items[i].location, detail::item_path(path, i) + ": duplicate domain " + quote(items[i].name) +
-                                       " (first at " + detail::format_location(items[it->second].location) + ")");
+                                       " (first at " + detail::format_location(items[it->second].location) +
+                                       ")");
     }
 }
 
@@ -207,8 +216,9 @@ void unique_workers(reader& r, const std::string& path, const std::vector<worker
         auto [it, inserted] = first.emplace(std::tuple{w.kind, w.domain, w.task_list}, i);
         if (inserted) continue;
         r.error(w.location, detail::item_path(path, i) + ": duplicate " + std::string(to_string(w.kind)) +
-                                " worker for domain " + quote(w.domain) + " and task list " + quote(w.task_list) +
-                                " (first at " + detail::format_location(items[it->second].location) + ")");
+                                " worker for domain " + quote(w.domain) + " and task list " +
+                                quote(w.task_list) + " (first at " +
+                                detail::format_location(items[it->second].location) + ")");
     }
 }
 
@@ -252,9 +262,9 @@ const table<swf_config>& swf_table() {
     static const table<swf_config> t{
         detail::string_field<swf_config>("region", &swf_config::region,
                                          "AWS region; empty: from AWS_REGION or the profile", check_region),
-        detail::string_field<swf_config>("endpoint_url", &swf_config::endpoint_url,
-                                         "http:// or https:// URL of the SWF endpoint; empty: the regional one",
-                                         check_endpoint),
+        detail::string_field<swf_config>(
+            "endpoint_url", &swf_config::endpoint_url,
+            "http:// or https:// URL of the SWF endpoint; empty: the regional one", check_endpoint),
         detail::string_field<swf_config>("profile", &swf_config::profile,
                                          "shared config/credentials profile; empty: AWS_PROFILE or default"),
         detail::optional_section<swf_config, static_credentials>(
@@ -274,10 +284,12 @@ const table<runtime_config>& runtime_table() {
     static const table<runtime_config> t{
         detail::int_field<runtime_config>("threads", &runtime_config::threads, 0, 1024,
                                           "threads running the io_context; 0: one per core"),
-        detail::seconds_field<runtime_config>("shutdown_grace", &runtime_config::shutdown_grace, 0ms, max_duration,
+        detail::seconds_field<runtime_config>("shutdown_grace", &runtime_config::shutdown_grace, 0ms,
+                                              max_duration,
                                               "after SIGTERM, how long in-flight tasks may take"),
         detail::string_field<runtime_config>("identity", &runtime_config::identity,
-                                             "default identity of workers; empty: hostname:pid", check_identity),
+                                             "default identity of workers; empty: hostname:pid",
+                                             check_identity),
     };
     return t;
 }
@@ -300,11 +312,13 @@ const table<worker_config>& worker_table() {
         detail::enum_field<worker_config, worker_kind>("kind", &worker_config::kind, {"activity", "decision"},
                                                        "what the worker polls for", true),
         detail::string_field<worker_config>("domain", &worker_config::domain,
-                                            "domain to poll; need not be listed under domains", check_name, true),
+                                            "domain to poll; need not be listed under domains", check_name,
+                                            true),
         detail::string_field<worker_config>("task_list", &worker_config::task_list, "task list to poll",
                                             check_name, true),
         detail::string_field<worker_config>("identity", &worker_config::identity,
-                                            "identity sent with polls; empty: runtime.identity", check_identity),
+                                            "identity sent with polls; empty: runtime.identity",
+                                            check_identity),
         detail::int_field<worker_config>("pollers", &worker_config::pollers, 1, 100,
                                          "concurrent long polls on the task list"),
         detail::int_field<worker_config>("max_concurrent", &worker_config::max_concurrent, 1, 10000,
@@ -374,7 +388,8 @@ void complete(config& c, const YAML::Node& root) {
     if (root.IsMap()) {
         for (auto it = root.begin(); it != root.end(); ++it) {
             if (it->first.IsScalar() && it->first.Scalar() == "workers") {
-                c.workers_location = detail::location_of(it->second.IsNull() ? it->first.Mark() : it->second.Mark());
+                c.workers_location =
+                    detail::location_of(it->second.IsNull() ? it->first.Mark() : it->second.Mark());
                 break;
             }
         }
@@ -397,7 +412,8 @@ load_result load_string(std::string_view yaml, std::string file_name, env_lookup
         YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
         value top{root, docs.empty() ? source_location{1, 1} : detail::location_of(root.Mark())};
         if (!root.IsNull() && !root.IsMap()) {
-            r.error(top.at, "expected a mapping of settings (" + detail::join(detail::keys_of(root_table()), ", ") +
+            r.error(top.at, "expected a mapping of settings (" +
+                                detail::join(detail::keys_of(root_table()), ", ") +
                                 ") at the top level, got " + detail::describe(root));
         } else {
             detail::read_mapping(r, top, "", root_table(), c);
@@ -409,9 +425,10 @@ load_result load_string(std::string_view yaml, std::string file_name, env_lookup
     }
     load_result result;
     result.errors = r.take_errors();
-    std::stable_sort(result.errors.begin(), result.errors.end(), [](const config_error& a, const config_error& b) {
-        return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-    });
+    std::stable_sort(result.errors.begin(), result.errors.end(),
+                     [](const config_error& a, const config_error& b) {
+                         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
     if (result.errors.empty()) result.value = std::move(c);
     return result;
 }

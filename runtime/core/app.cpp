@@ -20,6 +20,7 @@
 #include "runtime/core/http_server.hpp"
 #include "runtime/core/metrics.hpp"
 #include "runtime/core/worker.hpp"
+#include "swf/auth/cached_provider.hpp"
 #include "swf/auth/provider.hpp"
 #include "swf/client/roles.hpp"
 
@@ -364,7 +365,10 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         };
         std::size_t total_pollers = 0;
         for (auto& w : workers) total_pollers += static_cast<std::size_t>(w->settings().pollers);
+        auto cached = std::dynamic_pointer_cast<swf::auth::cached_provider>((*client)->credentials());
         while (!shutdown.requested.load()) {
+            if (cached)
+                m.set("swfrt_credential_refreshes_total", {}, static_cast<double>(cached->refresh_count()));
             if (!ready.load() && count(&worker::pollers_started) >= total_pollers) {
                 ready.store(true);
                 m.set("swfrt_ready", {}, 1);

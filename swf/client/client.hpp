@@ -103,6 +103,7 @@ public:
     const std::string& region() const noexcept { return options_.region; }
     const client_options& options() const noexcept { return options_; }
     boost::asio::any_io_executor get_executor() const { return executor_; }
+    const std::shared_ptr<auth::credentials_provider>& credentials() const noexcept { return credentials_; }
 
     // Counters for metrics.
     std::uint64_t calls() const noexcept { return calls_.load(std::memory_order_relaxed); }

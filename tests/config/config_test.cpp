@@ -145,8 +145,9 @@ TEST(config_load, full_file_sets_every_value) {
     EXPECT_EQ(c.log.format, log_format::json);
 
     EXPECT_THAT(check_runnable(c), ::testing::IsEmpty());
-    EXPECT_EQ(c.error_at(a.handlers[0].location, "handler \"resize\" is not registered by any plugin").to_string(),
-              path + ":39:16: handler \"resize\" is not registered by any plugin");
+    EXPECT_EQ(
+        c.error_at(a.handlers[0].location, "handler \"resize\" is not registered by any plugin").to_string(),
+        path + ":39:16: handler \"resize\" is not registered by any plugin");
 }
 
 TEST(config_load, minimal_file_takes_defaults) {
@@ -256,10 +257,11 @@ TEST(config_load, metrics_listen_forms) {
     for (std::string bad : {"9464", ":9464", "host:", "host:65536", "host:12345678", "host:9a", "::1:9464",
                             "[::1]9464", "[::1]:", "[]:80", "[::1:80", "a[b]:80"}) {
         auto errors = load_errors("metrics: {listen: \"" + bad + "\"}\n");
-        EXPECT_THAT(errors, ::testing::ElementsAre(
-                                "1:19: metrics.listen: expected host:port or [ipv6-address]:port with a port from 0 "
-                                "to 65535, or \"\" to disable, got \"" +
-                                bad + "\""))
+        EXPECT_THAT(errors,
+                    ::testing::ElementsAre(
+                        "1:19: metrics.listen: expected host:port or [ipv6-address]:port with a port from 0 "
+                        "to 65535, or \"\" to disable, got \"" +
+                        bad + "\""))
             << bad;
     }
 }
@@ -298,8 +300,8 @@ TEST(config_load, handler_and_name_limits) {
     EXPECT_EQ(c.workers[0].handlers[0].name, name256);
     EXPECT_EQ(c.workers[0].handlers[0].version, version64);
 
-    EXPECT_THAT(load_errors("workers:\n  - {kind: decision, domain: d, task_list: t, handlers: [\"f:" + version64 +
-                            "v\"]}\n"),
+    EXPECT_THAT(load_errors("workers:\n  - {kind: decision, domain: d, task_list: t, handlers: [\"f:" +
+                            version64 + "v\"]}\n"),
                 ::testing::ElementsAre("2:58: workers[0].handlers[0]: expected a version of at most 64 "
                                        "characters, got 65"));
 }
@@ -314,15 +316,17 @@ TEST(config_load, duplicates_are_not_reported_for_entries_with_errors) {
 }
 
 TEST(config_load, errors_are_ordered_by_position_and_carry_the_file) {
-    auto r = load_string("log: {format: xml}\nswf: {retry: {max_attempts: 0}}\nruntime: {threads: x}\n", "a/b.yaml",
-                         fixed_env({}));
+    auto r = load_string("log: {format: xml}\nswf: {retry: {max_attempts: 0}}\nruntime: {threads: x}\n",
+                         "a/b.yaml", fixed_env({}));
     ASSERT_EQ(r.errors.size(), 3u);
     EXPECT_EQ(r.errors[0].to_string(), "a/b.yaml:1:15: log.format: expected one of text, json, got a string "
                                        "(\"xml\")");
     EXPECT_EQ(r.errors[1].to_string(),
               "a/b.yaml:2:29: swf.retry.max_attempts: expected an integer from 1 to 20, got 0");
-    EXPECT_EQ(r.errors[2].to_string(), "a/b.yaml:3:20: runtime.threads: expected an integer, got a string (\"x\")");
-    for (const auto& e : r.errors) EXPECT_EQ(e.file, "a/b.yaml");
+    EXPECT_EQ(r.errors[2].to_string(),
+              "a/b.yaml:3:20: runtime.threads: expected an integer, got a string (\"x\")");
+    for (const auto& e : r.errors)
+        EXPECT_EQ(e.file, "a/b.yaml");
 }
 
 TEST(config_load, unreadable_files_give_one_error_with_the_reason) {
@@ -398,21 +402,28 @@ TEST(config_interpolate, substitutes_and_reports) {
         std::string_view error;
     };
     for (const auto& b : std::vector<bad_case>{
-             {"${UNSET}", "environment variable \"UNSET\" is not set (write ${UNSET:-default} to give a default)"},
+             {"${UNSET}",
+              "environment variable \"UNSET\" is not set (write ${UNSET:-default} to give a default)"},
              {"ok ${HOST} ${NOPE}",
               "environment variable \"NOPE\" is not set (write ${NOPE:-default} to give a default)"},
-             {"${HOST", "unterminated \"${\" at character 1 (expected \"}\" to close it; write \"$$\" for a literal "
-                        "\"$\")"},
-             {"ab${", "unterminated \"${\" at character 3 (expected \"}\" to close it; write \"$$\" for a literal "
-                      "\"$\")"},
-             {"${}", "invalid variable name \"\" in \"${}\" (expected letters, digits and \"_\", not starting with a "
+             {"${HOST",
+              "unterminated \"${\" at character 1 (expected \"}\" to close it; write \"$$\" for a literal "
+              "\"$\")"},
+             {"ab${",
+              "unterminated \"${\" at character 3 (expected \"}\" to close it; write \"$$\" for a literal "
+              "\"$\")"},
+             {"${}", "invalid variable name \"\" in \"${}\" (expected letters, digits and \"_\", not "
+                     "starting with a "
                      "digit)"},
-             {"${9A}", "invalid variable name \"9A\" in \"${9A}\" (expected letters, digits and \"_\", not starting "
-                       "with a digit)"},
-             {"${A-B}", "invalid variable name \"A-B\" in \"${A-B}\" (expected letters, digits and \"_\", not "
-                        "starting with a digit)"},
-             {"${:-x}", "invalid variable name \"\" in \"${:-x}\" (expected letters, digits and \"_\", not starting "
-                        "with a digit)"},
+             {"${9A}",
+              "invalid variable name \"9A\" in \"${9A}\" (expected letters, digits and \"_\", not starting "
+              "with a digit)"},
+             {"${A-B}",
+              "invalid variable name \"A-B\" in \"${A-B}\" (expected letters, digits and \"_\", not "
+              "starting with a digit)"},
+             {"${:-x}",
+              "invalid variable name \"\" in \"${:-x}\" (expected letters, digits and \"_\", not starting "
+              "with a digit)"},
          }) {
         auto r = interpolate(b.in, env);
         EXPECT_FALSE(r.value) << b.in;
@@ -426,8 +437,13 @@ TEST(config_interpolate, without_an_environment_every_variable_is_unset) {
 }
 
 TEST(config_interpolate, applies_to_every_scalar_before_its_type_is_checked) {
-    auto env = fixed_env({{"POLLERS", "7"}, {"REGION", "us-west-2"}, {"LIST", "[a, b]"}, {"GRACE", "2.5"},
-                          {"KIND", "decision"}, {"ON", "true"}, {"LIB", "/opt/lib.so"}});
+    auto env = fixed_env({{"POLLERS", "7"},
+                          {"REGION", "us-west-2"},
+                          {"LIST", "[a, b]"},
+                          {"GRACE", "2.5"},
+                          {"KIND", "decision"},
+                          {"ON", "true"},
+                          {"LIB", "/opt/lib.so"}});
     const std::string yaml = "swf: {region: '${REGION}'}\n"
                              "runtime: {shutdown_grace: '${GRACE}', identity: 'id-$$-${LIST}'}\n"
                              "plugins: ['${LIB}']\n"
@@ -469,7 +485,8 @@ std::vector<std::string> expectations(const fs::path& file) {
     std::vector<std::string> out;
     std::string line;
     const std::string tag = "# expect: ";
-    while (std::getline(in, line) && line.rfind(tag, 0) == 0) out.push_back(line.substr(tag.size()));
+    while (std::getline(in, line) && line.rfind(tag, 0) == 0)
+        out.push_back(line.substr(tag.size()));
     return out;
 }
 
@@ -489,7 +506,8 @@ TEST(config_bad_files, each_reports_exactly_its_expected_errors) {
         auto r = load_file(file.string(), fixed_env(bad_file_env));
         EXPECT_FALSE(r.value);
         EXPECT_EQ(positioned(r.errors), expected);
-        for (const auto& e : r.errors) EXPECT_EQ(e.file, file.string());
+        for (const auto& e : r.errors)
+            EXPECT_EQ(e.file, file.string());
     }
     EXPECT_GE(with_several, 5u);
 }
@@ -564,8 +582,8 @@ TEST(config_schema, every_listed_key_is_one_the_parser_knows) {
         auto dot = k.path.rfind('.');
         std::string key = dot == std::string::npos ? k.path : k.path.substr(dot + 1);
         std::string where = parent.empty() ? "at the top level" : "under " + parent;
-        std::string expected = std::to_string(line) + ":" + std::to_string(column) + ": unknown key \"" + key +
-                               "x\" " + where + "; did you mean \"" + key + "\"?";
+        std::string expected = std::to_string(line) + ":" + std::to_string(column) + ": unknown key \"" +
+                               key + "x\" " + where + "; did you mean \"" + key + "\"?";
         auto r = load_string(doc, "s.yaml", fixed_env({}));
         EXPECT_THAT(positioned(r.errors), ::testing::Contains(expected)) << doc;
     }
@@ -577,7 +595,9 @@ std::string seconds_text(std::chrono::milliseconds d) {
     return s.str();
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+    return "\"" + s + "\"";
+}
 
 TEST(config_schema, defaults_are_what_the_loader_gives_for_absent_keys) {
     // `bare` sets nothing; `items` has one domain and one worker with only their required keys.
@@ -587,7 +607,8 @@ TEST(config_schema, defaults_are_what_the_loader_gives_for_absent_keys) {
         {"swf.region", [](const config& c, const config&) { return quoted(c.swf.region); }},
         {"swf.endpoint_url", [](const config& c, const config&) { return quoted(c.swf.endpoint_url); }},
         {"swf.profile", [](const config& c, const config&) { return quoted(c.swf.profile); }},
-        {"swf.credentials", [](const config& c, const config&) { return c.swf.credentials ? "set" : "(none)"; }},
+        {"swf.credentials",
+         [](const config& c, const config&) { return c.swf.credentials ? "set" : "(none)"; }},
         {"swf.credentials.session_token",
          [](const config&, const config&) {
              auto with = load_ok("swf: {credentials: {access_key_id: a, secret_access_key: b}}\n");
@@ -595,9 +616,12 @@ TEST(config_schema, defaults_are_what_the_loader_gives_for_absent_keys) {
          }},
         {"swf.ca_file", [](const config& c, const config&) { return quoted(c.swf.ca_file); }},
         {"swf.timeouts", [](const config&, const config&) { return "{}"; }},
-        {"swf.timeouts.connect", [](const config& c, const config&) { return seconds_text(c.swf.timeouts.connect); }},
-        {"swf.timeouts.call", [](const config& c, const config&) { return seconds_text(c.swf.timeouts.call); }},
-        {"swf.timeouts.poll", [](const config& c, const config&) { return seconds_text(c.swf.timeouts.poll); }},
+        {"swf.timeouts.connect",
+         [](const config& c, const config&) { return seconds_text(c.swf.timeouts.connect); }},
+        {"swf.timeouts.call",
+         [](const config& c, const config&) { return seconds_text(c.swf.timeouts.call); }},
+        {"swf.timeouts.poll",
+         [](const config& c, const config&) { return seconds_text(c.swf.timeouts.poll); }},
         {"swf.retry", [](const config&, const config&) { return "{}"; }},
         {"swf.retry.max_attempts",
          [](const config& c, const config&) { return std::to_string(c.swf.retry.max_attempts); }},
@@ -617,7 +641,8 @@ TEST(config_schema, defaults_are_what_the_loader_gives_for_absent_keys) {
         {"domains[].register",
          [](const config&, const config& i) { return i.domains.at(0).register_domain ? "true" : "false"; }},
         {"workers", [](const config& c, const config&) { return c.workers.empty() ? "[]" : "set"; }},
-        {"workers[].identity", [](const config&, const config& i) { return quoted(i.workers.at(0).identity); }},
+        {"workers[].identity",
+         [](const config&, const config& i) { return quoted(i.workers.at(0).identity); }},
         {"workers[].pollers",
          [](const config&, const config& i) { return std::to_string(i.workers.at(0).pollers); }},
         {"workers[].max_concurrent",
@@ -639,7 +664,8 @@ TEST(config_schema, defaults_are_what_the_loader_gives_for_absent_keys) {
         EXPECT_EQ(k.default_value, it->second(bare, items)) << k.path;
     }
     std::set<std::string> checked;
-    for (const auto& [path, fn] : actual) checked.insert(path);
+    for (const auto& [path, fn] : actual)
+        checked.insert(path);
     EXPECT_EQ(checked, optional_keys);
 }
 
@@ -648,9 +674,10 @@ TEST(config_schema, required_keys) {
     for (const auto& k : schema()) {
         if (k.required) required.insert(k.path);
     }
-    EXPECT_EQ(required, (std::set<std::string>{"swf.credentials.access_key_id", "swf.credentials.secret_access_key",
-                                               "domains[].name", "workers[].kind", "workers[].domain",
-                                               "workers[].task_list", "workers[].handlers"}));
+    EXPECT_EQ(required,
+              (std::set<std::string>{"swf.credentials.access_key_id", "swf.credentials.secret_access_key",
+                                     "domains[].name", "workers[].kind", "workers[].domain",
+                                     "workers[].task_list", "workers[].handlers"}));
 }
 
 } // namespace
