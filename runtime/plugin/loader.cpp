@@ -47,9 +47,13 @@ std::unique_ptr<library> load(const std::string& path, registry& into, std::stri
                 std::to_string(sdk::abi_version) + "; rebuild the plugin against this version's SDK";
         return nullptr;
     }
-    into.set_current_plugin(path);
+    // Register into a staging registry first: a plugin whose registration
+    // throws leaves nothing behind (its handlers would outlive its code).
+    registry staging;
+    staging.set_current_plugin(path);
     try {
-        entry(sdk::abi_version, &into);
+        entry(sdk::abi_version, &staging);
+        into.merge(std::move(staging));
     } catch (const std::exception& e) {
         error = path + ": the plugin's registration threw: " + e.what();
         return nullptr;

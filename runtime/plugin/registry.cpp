@@ -57,6 +57,31 @@ void registry::add_workflow(sdk::workflow_registration registration) {
     if (!inserted) errors_.push_back(current_ + ": " + what + " is already registered by " + it->second.plugin);
 }
 
+void registry::merge(registry&& other) {
+    for (auto& [key, entry] : other.activities_) {
+        auto it = activities_.find(key);
+        if (it != activities_.end()) {
+            errors_.push_back(entry.plugin + ": activity " + key.first + ":" + key.second +
+                              " is already registered by " + it->second.plugin);
+            continue;
+        }
+        activities_.emplace(key, std::move(entry));
+    }
+    for (auto& [key, entry] : other.workflows_) {
+        auto it = workflows_.find(key);
+        if (it != workflows_.end()) {
+            errors_.push_back(entry.plugin + ": workflow " + key.first + ":" + key.second +
+                              " is already registered by " + it->second.plugin);
+            continue;
+        }
+        workflows_.emplace(key, std::move(entry));
+    }
+    errors_.insert(errors_.end(), other.errors_.begin(), other.errors_.end());
+    other.activities_.clear();
+    other.workflows_.clear();
+    other.errors_.clear();
+}
+
 const activity_entry* registry::find_activity(const std::string& name, const std::string& version) const {
     return find_in(activities_, name, version);
 }

@@ -35,13 +35,17 @@ public:
     const std::map<type_key, activity_entry>& activities() const noexcept { return activities_; }
     const std::map<type_key, workflow_entry>& workflows() const noexcept { return workflows_; }
 
-    // A handler name from the configuration: "name" (any version; the one
-    // version registered, or an error when several are) or "name:version".
+    // An empty version finds the lowest version registered under the name
+    // (the runtime serves every version of a name given without one).
     const activity_entry* find_activity(const std::string& name, const std::string& version) const;
     const workflow_entry* find_workflow(const std::string& name, const std::string& version) const;
     // The registered versions of a name, for messages and "name" lookups.
     std::vector<std::string> activity_versions(const std::string& name) const;
     std::vector<std::string> workflow_versions(const std::string& name) const;
+
+    // Moves everything `other` registered into this registry; a name and
+    // version already here is reported as a duplicate and left out.
+    void merge(registry&& other);
 
     // Problems found while plugins registered (duplicates, empty names,
     // missing handlers), each naming the plugin file.

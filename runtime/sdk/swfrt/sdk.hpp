@@ -82,30 +82,30 @@ using blocking_activity = std::function<std::string(activity_context&, const std
 // Registered as is with SWF at start-up (durations are seconds as strings,
 // or "NONE", as SWF spells them).
 struct activity_type {
-    std::string name;
-    std::string version;
-    std::optional<std::string> description;
-    std::optional<std::string> default_task_list;
-    std::optional<std::string> default_task_heartbeat_timeout;
-    std::optional<std::string> default_task_schedule_to_start_timeout;
-    std::optional<std::string> default_task_schedule_to_close_timeout;
-    std::optional<std::string> default_task_start_to_close_timeout;
-    std::optional<std::string> default_task_priority;
+    std::string name{};
+    std::string version{};
+    std::optional<std::string> description{};
+    std::optional<std::string> default_task_list{};
+    std::optional<std::string> default_task_heartbeat_timeout{};
+    std::optional<std::string> default_task_schedule_to_start_timeout{};
+    std::optional<std::string> default_task_schedule_to_close_timeout{};
+    std::optional<std::string> default_task_start_to_close_timeout{};
+    std::optional<std::string> default_task_priority{};
 };
 
 // Exactly one of coroutine and blocking is set.
 struct activity_registration {
-    activity_type type;
-    coroutine_activity coroutine;
-    blocking_activity blocking;
+    activity_type type{};
+    coroutine_activity coroutine{};
+    blocking_activity blocking{};
 };
 
 // ---- workflows ----
 
 // What a decider answers a decision task with.
 struct decision_result {
-    std::vector<swf::model::decision> decisions;
-    std::optional<std::string> execution_context;
+    std::vector<swf::model::decision> decisions{};
+    std::optional<std::string> execution_context{};
 };
 
 // What happens when a decider throws.
@@ -123,20 +123,20 @@ enum class failure_policy {
 using raw_decider = std::function<decision_result(const swf::model::decision_task&)>;
 
 struct workflow_type {
-    std::string name;
-    std::string version;
-    std::optional<std::string> description;
-    std::optional<std::string> default_task_list;
-    std::optional<std::string> default_execution_start_to_close_timeout;
-    std::optional<std::string> default_task_start_to_close_timeout;
-    std::optional<std::string> default_child_policy; // TERMINATE | REQUEST_CANCEL | ABANDON
-    std::optional<std::string> default_lambda_role;
-    std::optional<std::string> default_task_priority;
+    std::string name{};
+    std::string version{};
+    std::optional<std::string> description{};
+    std::optional<std::string> default_task_list{};
+    std::optional<std::string> default_execution_start_to_close_timeout{};
+    std::optional<std::string> default_task_start_to_close_timeout{};
+    std::optional<std::string> default_child_policy{}; // TERMINATE | REQUEST_CANCEL | ABANDON
+    std::optional<std::string> default_lambda_role{};
+    std::optional<std::string> default_task_priority{};
 };
 
 struct workflow_registration {
-    workflow_type type;
-    raw_decider decider;
+    workflow_type type{};
+    raw_decider decider{};
     failure_policy on_exception = failure_policy::retry_task;
 };
 
