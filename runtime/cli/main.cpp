@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "runtime/cli/api_command.hpp"
+#include "runtime/cli/ops_commands.hpp"
 #include "runtime/cli/run_command.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
     int exit_code = exit_ok;
     add_api_command(app, exit_code);
     add_run_commands(app, exit_code);
+    add_ops_commands(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

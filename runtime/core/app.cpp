@@ -99,6 +99,8 @@ T run_sync(asio::io_context& io, asio::awaitable<T> work) {
     return std::move(*out);
 }
 
+} // namespace
+
 swf::result<std::shared_ptr<swf::client::client>> make_client(const config::config& c, asio::any_io_executor ex,
                                                                metrics* m) {
     swf::client::client_options o;
@@ -144,6 +146,8 @@ swf::result<std::shared_ptr<swf::client::client>> make_client(const config::conf
         return swf::make_error(swf::error_kind::validation, "InvalidConfiguration", e.what());
     }
 }
+
+namespace {
 
 std::optional<std::string> opt(const std::string& s) {
     if (s.empty()) return std::nullopt;

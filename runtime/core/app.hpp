@@ -10,10 +10,13 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "config/config.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/plugin/loader.hpp"
 #include "runtime/plugin/registry.hpp"
+#include "swf/client/client.hpp"
 
 namespace swfrt::runtime {
 
@@ -49,6 +52,14 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
 // Registers what the configuration asks for (domains with register: true;
 // every type a worker serves, in the worker's domain), idempotently.
 int register_types(const config::config& c, const plugin_set& plugins, logger& log);
+
+class metrics;
+
+// The SWF client the configuration's `swf` section describes (region,
+// endpoint, profile or static credentials, CA file, timeouts, retries);
+// `m` (may be null) receives per-call metrics.
+swf::result<std::shared_ptr<swf::client::client>> make_client(const config::config& c,
+                                                               boost::asio::any_io_executor executor, metrics* m);
 
 // "hostname:pid"
 std::string default_identity();

@@ -1,0 +1,379 @@
+#include "runtime/cli/ops_commands.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <simdjson.h>
+
+#include "runtime/cli/api_command.hpp"
+#include "runtime/core/app.hpp"
+#include "swf/client/paginate.hpp"
+#include "swf/client/roles.hpp"
+#include "swf/codec/codec.hpp"
+
+namespace swfrt::runtime::cli {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace model = swf::model;
+namespace client = swf::client;
+
+struct connection_args {
+    std::string config_path;
+    std::string endpoint_url, region, profile;
+    std::string domain;
+    bool json = false;
+};
+
+struct ops_args {
+    connection_args conn;
+    std::string workflow_id, run_id, workflow_type, input, input_file, task_list, name, reason, details,
+        child_policy, execution_timeout, task_timeout;
+    std::vector<std::string> tags;
+    bool closed = false;
+    double since_hours = 24;
+    std::string type_filter, tag_filter;
+};
+
+void add_connection(CLI::App* cmd, ops_args& a, bool needs_domain = true) {
+    cmd->add_option("--config", a.conn.config_path, "Take SWF connection settings from this configuration file");
+    cmd->add_option("--endpoint-url", a.conn.endpoint_url, "SWF endpoint URL");
+    cmd->add_option("--region", a.conn.region, "AWS region");
+    cmd->add_option("--profile", a.conn.profile, "Shared config/credentials profile");
+    auto* d = cmd->add_option("--domain", a.conn.domain, "SWF domain");
+    if (needs_domain) d->required();
+    cmd->add_flag("--json", a.conn.json, "Print the SWF response as JSON");
+}
+
+template <class T>
+T run_sync(asio::io_context& io, asio::awaitable<T> work) {
+    std::optional<T> out;
+    std::exception_ptr failure;
+    asio::co_spawn(
+        io, [&out, w = std::move(work)]() mutable -> asio::awaitable<void> { out.emplace(co_await std::move(w)); },
+        [&failure](std::exception_ptr e) { failure = e; });
+    io.restart();
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return std::move(*out);
+}
+
+// The client of --config (its swf section) with the command line's overrides.
+std::shared_ptr<client::client> connect(const connection_args& a, asio::io_context& io, int& exit_code) {
+    config::config c;
+    if (!a.config_path.empty()) {
+        auto loaded = config::load_file(a.config_path, config::system_env());
+        if (!loaded.ok()) {
+            for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+            exit_code = exit_usage;
+            return nullptr;
+        }
+        c = std::move(*loaded.value);
+    }
+    if (!a.endpoint_url.empty()) c.swf.endpoint_url = a.endpoint_url;
+    if (!a.region.empty()) c.swf.region = a.region;
+    if (!a.profile.empty()) c.swf.profile = a.profile;
+    auto cl = make_client(c, io.get_executor(), nullptr);
+    if (!cl) {
+        std::cerr << cl.error().to_string() << "\n";
+        exit_code = exit_usage;
+        return nullptr;
+    }
+    return *cl;
+}
+
+int report(const swf::error& e) {
+    std::cerr << e.to_string() << "\n";
+    return e.http_status == 0 && e.kind == swf::error_kind::validation ? exit_usage : exit_service_error;
+}
+
+std::optional<std::string> read_input(const ops_args& a, int& exit_code) {
+    if (!a.input_file.empty()) {
+        std::ifstream f(a.input_file == "-" ? "/dev/stdin" : a.input_file, std::ios::binary);
+        if (!f) {
+            std::cerr << "InvalidInput: cannot read input file " << a.input_file << "\n";
+            exit_code = exit_usage;
+            return std::nullopt;
+        }
+        return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    }
+    if (a.input.empty()) return std::string();
+    return a.input;
+}
+
+std::string iso_time(double epoch) {
+    std::time_t t = static_cast<std::time_t>(epoch);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// "  12 2026-11-23T18:20:22Z ActivityTaskCompleted {"result":"...",...}"
+std::string event_line(const model::history_event& e) {
+    std::string json = swf::codec::encode(e);
+    std::string attrs;
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    if (!parser.parse(json).get(obj)) {
+        for (auto [key, value] : obj) {
+            if (key.size() > 15 && key.substr(key.size() - 15) == "EventAttributes") {
+                attrs = simdjson::minify(value);
+                break;
+            }
+        }
+    }
+    if (attrs.size() > 160) {
+        attrs.resize(157);
+        attrs += "...";
+    }
+    char id[16];
+    std::snprintf(id, sizeof id, "%4lld", static_cast<long long>(e.event_id));
+    return std::string(id) + " " + iso_time(e.event_timestamp) + " " + std::string(model::to_string(e.event_type)) +
+           (attrs.empty() ? "" : " " + attrs);
+}
+
+} // namespace
+
+void add_ops_commands(CLI::App& app, int& exit_code) {
+    auto a = std::make_shared<ops_args>();
+
+    auto* start = app.add_subcommand("start", "Start a workflow execution; prints its run id");
+    add_connection(start, *a);
+    start->add_option("--workflow-type", a->workflow_type, "Workflow type as name:version")->required();
+    start->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
+    start->add_option("--input", a->input, "Input of the execution");
+    start->add_option("--input-file", a->input_file, "Read the input from this file (- for stdin)");
+    start->add_option("--task-list", a->task_list, "Decision task list (default: the type's)");
+    start->add_option("--execution-timeout", a->execution_timeout, "Execution start-to-close timeout, seconds");
+    start->add_option("--task-timeout", a->task_timeout, "Decision task start-to-close timeout, seconds");
+    start->add_option("--child-policy", a->child_policy, "TERMINATE, REQUEST_CANCEL or ABANDON");
+    start->add_option("--tag", a->tags, "Tag (up to 5)");
+    start->callback([a, &exit_code] {
+        auto colon = a->workflow_type.rfind(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == a->workflow_type.size()) {
+            std::cerr << "InvalidArgument: --workflow-type must be name:version, got '" << a->workflow_type << "'\n";
+            exit_code = exit_usage;
+            return;
+        }
+        auto input = read_input(*a, exit_code);
+        if (!input) return;
+        model::start_workflow_execution_input req;
+        req.domain = a->conn.domain;
+        req.workflow_id = a->workflow_id;
+        req.workflow_type.name = a->workflow_type.substr(0, colon);
+        req.workflow_type.version = a->workflow_type.substr(colon + 1);
+        if (!input->empty()) req.input = *input;
+        if (!a->task_list.empty()) req.task_list.emplace().name = a->task_list;
+        if (!a->execution_timeout.empty()) req.execution_start_to_close_timeout = a->execution_timeout;
+        if (!a->task_timeout.empty()) req.task_start_to_close_timeout = a->task_timeout;
+        if (!a->child_policy.empty()) {
+            req.child_policy = model::child_policy_from_string(a->child_policy);
+            if (!req.child_policy) {
+                std::cerr << "InvalidArgument: --child-policy must be TERMINATE, REQUEST_CANCEL or ABANDON\n";
+                exit_code = exit_usage;
+                return;
+            }
+        }
+        req.tag_list = a->tags;
+        asio::io_context io;
+        auto c = connect(a->conn, io, exit_code);
+        if (!c) return;
+        auto r = run_sync(io, c->start_workflow_execution(std::move(req)));
+        if (!r) {
+            exit_code = report(r.error());
+            return;
+        }
+        std::cout << (a->conn.json ? swf::codec::encode(*r) : r->run_id.value_or("")) << "\n";
+        exit_code = exit_ok;
+    });
+
+    auto* signal = app.add_subcommand("signal", "Signal a workflow execution");
+    add_connection(signal, *a);
+    signal->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
+    signal->add_option("--run-id", a->run_id, "Run id (default: the open run)");
+    signal->add_option("--name", a->name, "Signal name")->required();
+    signal->add_option("--input", a->input, "Signal input");
+    signal->add_option("--input-file", a->input_file, "Read the input from this file (- for stdin)");
+    signal->callback([a, &exit_code] {
+        auto input = read_input(*a, exit_code);
+        if (!input) return;
+        asio::io_context io;
+        auto c = connect(a->conn, io, exit_code);
+        if (!c) return;
+        client::workflow_client wc(c, a->conn.domain);
+        auto r = run_sync(io, wc.signal(a->workflow_id, a->name,
+                                        input->empty() ? std::nullopt : std::optional<std::string>(*input),
+                                        a->run_id.empty() ? std::nullopt : std::optional<std::string>(a->run_id)));
+        exit_code = r ? exit_ok : report(r.error());
+    });
+
+    auto* terminate = app.add_subcommand("terminate", "Terminate a workflow execution");
+    add_connection(terminate, *a);
+    terminate->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
+    terminate->add_option("--run-id", a->run_id, "Run id (default: the open run)");
+    terminate->add_option("--reason", a->reason, "Reason (cut to 256 characters)");
+    terminate->add_option("--details", a->details, "Details (cut to 32768 characters)");
+    terminate->add_option("--child-policy", a->child_policy, "TERMINATE, REQUEST_CANCEL or ABANDON");
+    terminate->callback([a, &exit_code] {
+        std::optional<model::child_policy> policy;
+        if (!a->child_policy.empty()) {
+            policy = model::child_policy_from_string(a->child_policy);
+            if (!policy) {
+                std::cerr << "InvalidArgument: --child-policy must be TERMINATE, REQUEST_CANCEL or ABANDON\n";
+                exit_code = exit_usage;
+                return;
+            }
+        }
+        asio::io_context io;
+        auto c = connect(a->conn, io, exit_code);
+        if (!c) return;
+        client::workflow_client wc(c, a->conn.domain);
+        auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
+        auto r = run_sync(io, wc.terminate(a->workflow_id, opt(a->run_id), opt(a->reason), opt(a->details), policy));
+        exit_code = r ? exit_ok : report(r.error());
+    });
+
+    auto* cancel = app.add_subcommand("cancel", "Request cancellation of a workflow execution");
+    add_connection(cancel, *a);
+    cancel->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
+    cancel->add_option("--run-id", a->run_id, "Run id (default: the open run)");
+    cancel->callback([a, &exit_code] {
+        asio::io_context io;
+        auto c = connect(a->conn, io, exit_code);
+        if (!c) return;
+        client::workflow_client wc(c, a->conn.domain);
+        auto r = run_sync(io, wc.request_cancel(a->workflow_id, a->run_id.empty()
+                                                                     ? std::nullopt
+                                                                     : std::optional<std::string>(a->run_id)));
+        exit_code = r ? exit_ok : report(r.error());
+    });
+
+    auto* describe = app.add_subcommand("describe", "Describe a workflow execution");
+    add_connection(describe, *a);
+    describe->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
+    describe->add_option("--run-id", a->run_id, "Run id")->required();
+    describe->callback([a, &exit_code] {
+        asio::io_context io;
+        auto c = connect(a->conn, io, exit_code);
+        if (!c) return;
+        client::workflow_client wc(c, a->conn.domain);
+        auto r = run_sync(io, wc.describe(a->workflow_id, a->run_id));
+        if (!r) {
+            exit_code = report(r.error());
+            return;
+        }
+        if (a->conn.json) {
+            std::cout << swf::codec::encode(*r) << "\n";
+        } else {
+            const auto& i = r->execution_info;
+            std::cout << "workflow_id: " << i.execution.workflow_id << "\nrun_id: " << i.execution.run_id
+                      << "\ntype: " << i.workflow_type.name << ":" << i.workflow_type.version
+                      << "\nstatus: " << model::to_string(i.execution_status)
+                      << (i.close_status ? std::string(" (") + std::string(model::to_string(*i.close_status)) + ")"
+                                         : std::string())
+                      << "\nstarted: " << iso_time(i.start_timestamp) << "\n"
+                      << (i.close_timestamp ? "closed: " + iso_time(*i.close_timestamp) + "\n" : std::string())
+                      << "open activities: " << r->open_counts.open_activity_tasks
+                      << ", timers: " << r->open_counts.open_timers
+                      << ", decision tasks: " << r->open_counts.open_decision_tasks << "\n";
+        }
+        exit_code = exit_ok;
+    });
+
+    auto* history = app.add_subcommand("history", "Print the whole history of a workflow execution (every page)");
+    add_connection(history, *a);
+    history->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
+    history->add_option("--run-id", a->run_id, "Run id")->required();
+    history->callback([a, &exit_code] {
+        asio::io_context io;
+        auto c = connect(a->conn, io, exit_code);
+        if (!c) return;
+        client::workflow_client wc(c, a->conn.domain);
+        auto r = run_sync(io, wc.history(a->workflow_id, a->run_id));
+        if (!r) {
+            exit_code = report(r.error());
+            return;
+        }
+        if (a->conn.json) {
+            // The shape of GetWorkflowExecutionHistory, every page merged.
+            std::cout << swf::codec::encode(*r) << "\n";
+        } else {
+            for (const auto& e : r->events) std::cout << event_line(e) << "\n";
+        }
+        exit_code = exit_ok;
+    });
+
+    auto* list = app.add_subcommand("list", "List workflow executions (open by default)");
+    add_connection(list, *a);
+    list->add_flag("--closed", a->closed, "List closed executions instead of open ones");
+    list->add_option("--workflow-id", a->workflow_id, "Only this workflow id");
+    list->add_option("--type", a->type_filter, "Only this workflow type name");
+    list->add_option("--tag", a->tag_filter, "Only executions with this tag");
+    list->add_option("--since-hours", a->since_hours, "Started within this many hours (default 24)")
+        ->check(CLI::PositiveNumber);
+    list->callback([a, &exit_code] {
+        double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        model::execution_time_filter since;
+        since.oldest_date = now - a->since_hours * 3600;
+        // SWF takes one filter of executionFilter, typeFilter and tagFilter.
+        int filters = !a->workflow_id.empty() + !a->type_filter.empty() + !a->tag_filter.empty();
+        if (filters > 1) {
+            std::cerr << "InvalidArgument: SWF filters by one of --workflow-id, --type and --tag at a time\n";
+            exit_code = exit_usage;
+            return;
+        }
+        asio::io_context io;
+        auto c = connect(a->conn, io, exit_code);
+        if (!c) return;
+        client::workflow_client wc(c, a->conn.domain);
+        swf::result<std::vector<model::workflow_execution_info>> r = std::vector<model::workflow_execution_info>{};
+        auto fill = [&](auto& req) {
+            if (!a->workflow_id.empty()) req.execution_filter.emplace().workflow_id = a->workflow_id;
+            if (!a->type_filter.empty()) req.type_filter.emplace().name = a->type_filter;
+            if (!a->tag_filter.empty()) req.tag_filter.emplace().tag = a->tag_filter;
+        };
+        if (a->closed) {
+            model::list_closed_workflow_executions_input req;
+            req.start_time_filter = since;
+            fill(req);
+            r = run_sync(io, wc.list_closed(std::move(req)));
+        } else {
+            model::list_open_workflow_executions_input req;
+            req.start_time_filter = since;
+            fill(req);
+            r = run_sync(io, wc.list_open(std::move(req)));
+        }
+        if (!r) {
+            exit_code = report(r.error());
+            return;
+        }
+        if (a->conn.json) {
+            model::workflow_execution_infos out;
+            out.execution_infos = std::move(*r);
+            std::cout << swf::codec::encode(out) << "\n";
+        } else {
+            for (const auto& i : *r)
+                std::cout << i.execution.workflow_id << " " << i.execution.run_id << " " << i.workflow_type.name
+                          << ":" << i.workflow_type.version << " "
+                          << (i.close_status ? model::to_string(*i.close_status)
+                                             : model::to_string(i.execution_status))
+                          << " " << iso_time(i.start_timestamp) << "\n";
+        }
+        exit_code = exit_ok;
+    });
+}
+
+} // namespace swfrt::runtime::cli
