@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# From a fresh Debian 12 machine to a workflow run end to end: installs the
-# dependencies, builds swf-runtime, starts a local SWF endpoint (moto_server)
-# on a free loopback port and drives one workflow through `swf-runtime api`:
-# register, start, decide, run the activity with a heartbeat, complete, and
-# read the history back. Everything stays on 127.0.0.1.
+# From a fresh Debian 12 machine to workflows run end to end: installs the
+# dependencies, builds swf-runtime and the example plugin, starts a local SWF
+# endpoint (moto_server) on a free loopback port, runs
+# `swf-runtime run deploy/examples/quickstart.yaml`, starts a few workflows
+# with `swf-runtime start`, waits until they complete, prints their results
+# and history, and stops the runtime with SIGTERM. Everything stays on
+# 127.0.0.1.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +27,7 @@ fi
 
 say "building swf-runtime"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build swf-runtime
+ninja -C build swf-runtime swfrt_example_plugin
 bin="$root/build/runtime/swf-runtime"
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -33,7 +35,14 @@ log="$(mktemp)"
 say "starting moto_server on 127.0.0.1:$port"
 moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
 moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -f "$log"' EXIT
+runtime_pid=""
+runtime_log="$(mktemp)"
+cleanup() {
+  [ -n "$runtime_pid" ] && kill "$runtime_pid" 2>/dev/null && wait "$runtime_pid" 2>/dev/null
+  kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null
+  rm -f "$log" "$runtime_log"
+}
+trap cleanup EXIT
 for _ in $(seq 1 100); do
   if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then break; fi
   if ! kill -0 "$moto_pid" 2>/dev/null; then cat "$log" >&2; echo "quickstart: moto_server exited" >&2; exit 1; fi
@@ -41,49 +50,60 @@ for _ in $(seq 1 100); do
 done
 
 export AWS_ACCESS_KEY_ID=quickstart AWS_SECRET_ACCESS_KEY=quickstart AWS_REGION=us-east-1
-export AWS_ENDPOINT_URL_SWF="http://127.0.0.1:$port"
-unset AWS_PROFILE AWS_SESSION_TOKEN
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SWF
+export SWF_ENDPOINT="http://127.0.0.1:$port" SWF_PLUGIN_DIR="$root/build/plugins"
+metrics_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export SWF_METRICS_LISTEN="127.0.0.1:$metrics_port"
+config="$root/deploy/examples/quickstart.yaml"
+ops=(--config "$config" --domain quickstart)
 
-api() {
-  echo "\$ swf-runtime api $1 ${2:+--input '$2'} ${*:3}" >&2
-  "$bin" api "$1" ${2:+--input "$2"} "${@:3}"
-}
-field() { python3 -c "import json, sys; d = json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
+say "checking the configuration and the example plugin"
+"$bin" check "$config"
 
-domain=quickstart
-wf='{"name":"hello","version":"1"}'
-act='{"name":"greet","version":"1"}'
+say "starting the workers: swf-runtime run deploy/examples/quickstart.yaml"
+"$bin" run "$config" >"$runtime_log" 2>&1 &
+runtime_pid=$!
+for _ in $(seq 1 100); do
+  if python3 -c "import urllib.request; urllib.request.urlopen('http://$SWF_METRICS_LISTEN/healthz', timeout=1)" 2>/dev/null; then break; fi
+  if ! kill -0 "$runtime_pid" 2>/dev/null; then cat "$runtime_log" >&2; echo "quickstart: swf-runtime exited" >&2; exit 1; fi
+  sleep 0.2
+done
+echo "ready: http://$SWF_METRICS_LISTEN/healthz"
 
-say "registering the domain and types"
-api RegisterDomain '{"name":"'$domain'","workflowExecutionRetentionPeriodInDays":"1"}'
-api register-workflow-type '{"domain":"'$domain'","name":"hello","version":"1","defaultTaskList":{"name":"deciders"},"defaultChildPolicy":"TERMINATE","defaultExecutionStartToCloseTimeout":"3600","defaultTaskStartToCloseTimeout":"30"}'
-api register-activity-type '{"domain":"'$domain'","name":"greet","version":"1","defaultTaskList":{"name":"workers"},"defaultTaskScheduleToStartTimeout":"60","defaultTaskScheduleToCloseTimeout":"120","defaultTaskStartToCloseTimeout":"60","defaultTaskHeartbeatTimeout":"30"}'
+say "starting three workflows"
+names=(Ada Grace Linus)
+declare -A runs
+for name in "${names[@]}"; do
+  runs[$name]="$("$bin" start "${ops[@]}" --workflow-type greeting:1 --workflow-id "hello-$name" --input "$name")"
+  echo "hello-$name: run ${runs[$name]}"
+done
 
-say "starting a workflow"
-run_id="$(api StartWorkflowExecution '{"domain":"'$domain'","workflowId":"hello-1","workflowType":'"$wf"',"input":"world"}' | field '["runId"]')"
-echo "run id: $run_id"
+say "waiting until they complete"
+for _ in $(seq 1 120); do
+  closed="$("$bin" list "${ops[@]}" --closed | grep -c COMPLETED || true)"
+  [ "$closed" -ge "${#names[@]}" ] && break
+  sleep 0.5
+done
+"$bin" list "${ops[@]}" --closed
+for name in "${names[@]}"; do
+  result="$("$bin" history "${ops[@]}" --workflow-id "hello-$name" --run-id "${runs[$name]}" --json |
+    python3 -c 'import json, sys; e = json.load(sys.stdin)["events"]; print([x for x in e if x["eventType"] == "WorkflowExecutionCompleted"][0]["workflowExecutionCompletedEventAttributes"]["result"])')"
+  echo "hello-$name -> $result"
+  [ "$result" = "Hello, $name!" ] || { echo "quickstart: unexpected result for $name" >&2; cat "$runtime_log" >&2; exit 1; }
+done
 
-say "deciding: schedule the activity"
-token="$(api PollForDecisionTask '{"domain":"'$domain'","taskList":{"name":"deciders"},"identity":"quickstart"}' | field '["taskToken"]')"
-api RespondDecisionTaskCompleted '{"taskToken":"'"$token"'","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"greet-1","activityType":'"$act"',"input":"world"}}]}'
+say "history of hello-Ada"
+"$bin" history "${ops[@]}" --workflow-id hello-Ada --run-id "${runs[Ada]}"
 
-say "working: run the activity"
-task="$(api PollForActivityTask '{"domain":"'$domain'","taskList":{"name":"workers"},"identity":"quickstart"}')"
-token="$(echo "$task" | field '["taskToken"]')"
-name="$(echo "$task" | field '["input"]')"
-api RecordActivityTaskHeartbeat '{"taskToken":"'"$token"'","details":"halfway"}'
-api RespondActivityTaskCompleted '{"taskToken":"'"$token"'","result":"Hello, '"$name"'!"}'
+say "a few metrics"
+python3 -c "import urllib.request; print(urllib.request.urlopen('http://$SWF_METRICS_LISTEN/metrics', timeout=2).read().decode())" |
+  grep -E '^swfrt_tasks_(received|completed)_total' || true
 
-say "deciding: complete the workflow with the activity's result"
-task="$(api PollForDecisionTask '{"domain":"'$domain'","taskList":{"name":"deciders"}}' --all-pages)"
-token="$(echo "$task" | field '["taskToken"]')"
-result="$(echo "$task" | python3 -c 'import json, sys; e = json.load(sys.stdin)["events"]; print([x for x in e if x["eventType"] == "ActivityTaskCompleted"][0]["activityTaskCompletedEventAttributes"]["result"])')"
-api RespondDecisionTaskCompleted '{"taskToken":"'"$token"'","decisions":[{"decisionType":"CompleteWorkflowExecution","completeWorkflowExecutionDecisionAttributes":{"result":"'"$result"'"}}]}'
-
-say "reading it back"
-status="$(api DescribeWorkflowExecution '{"domain":"'$domain'","execution":{"workflowId":"hello-1","runId":"'"$run_id"'"}}' | field '["executionInfo"]["closeStatus"]')"
-api GetWorkflowExecutionHistory '{"domain":"'$domain'","execution":{"workflowId":"hello-1","runId":"'"$run_id"'"},"maximumPageSize":5}' --all-pages |
-  python3 -c 'import json, sys; [print("  %3d %s" % (e["eventId"], e["eventType"])) for e in json.load(sys.stdin)["events"]]'
-echo "workflow hello-1 closed as $status with result: $result"
-[ "$status" = "COMPLETED" ] || { echo "quickstart: expected COMPLETED" >&2; exit 1; }
-say "quickstart finished: swf-runtime talked to the local SWF endpoint at $AWS_ENDPOINT_URL_SWF"
+say "stopping the workers with SIGTERM"
+kill -TERM "$runtime_pid"
+status=0
+wait "$runtime_pid" || status=$?
+runtime_pid=""
+tail -n 3 "$runtime_log"
+[ "$status" -eq 0 ] || { echo "quickstart: swf-runtime exited with $status" >&2; exit 1; }
+say "quickstart finished: three workflows ran through swf-runtime against the local SWF endpoint"
