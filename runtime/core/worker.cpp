@@ -212,7 +212,8 @@ asio::awaitable<void> worker::poll_loop(int index) {
                 failure = std::move(r).error();
             } else if (*r) {
                 got_task = true;
-                asio::co_spawn(asio::make_strand(executor_), run_decision(std::move(**r)), asio::detached);
+                auto strand = execution_strand((*r)->workflow_execution.run_id);
+                asio::co_spawn(*strand, run_decision(std::move(**r), strand), asio::detached);
             }
         }
         polls_in_flight_.fetch_sub(1);
@@ -420,7 +421,21 @@ asio::awaitable<void> worker::heartbeat_loop(std::shared_ptr<task_state> s) {
     }
 }
 
-asio::awaitable<void> worker::run_decision(model::decision_task task) {
+std::shared_ptr<asio::strand<asio::any_io_executor>> worker::execution_strand(const std::string& run_id) {
+    std::lock_guard lock(mutex_);
+    if (execution_strands_.size() > 4096)
+        std::erase_if(execution_strands_, [](const auto& kv) { return kv.second.expired(); });
+    auto& slot = execution_strands_[run_id];
+    auto strand = slot.lock();
+    if (!strand) {
+        strand = std::make_shared<asio::strand<asio::any_io_executor>>(asio::make_strand(executor_));
+        slot = strand;
+    }
+    return strand;
+}
+
+asio::awaitable<void> worker::run_decision(model::decision_task task, std::shared_ptr<void> keep_strand) {
+    (void)keep_strand; // the execution's strand lives while a task of it runs
     auto state = std::make_shared<task_state>(co_await asio::this_coro::executor);
     state->kind = worker_kind::decision;
     state->token = task.task_token;

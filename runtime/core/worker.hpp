@@ -15,6 +15,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "runtime/core/log.hpp"
@@ -89,7 +90,10 @@ public:
 private:
     boost::asio::awaitable<void> poll_loop(int index);
     boost::asio::awaitable<void> run_activity(swf::model::activity_task task);
-    boost::asio::awaitable<void> run_decision(swf::model::decision_task task);
+    boost::asio::awaitable<void> run_decision(swf::model::decision_task task, std::shared_ptr<void> keep_strand);
+    // The strand of one workflow execution: its decision tasks run on it,
+    // one at a time (SWF gives one at a time too; this keeps it so).
+    std::shared_ptr<boost::asio::strand<boost::asio::any_io_executor>> execution_strand(const std::string& run_id);
     boost::asio::awaitable<void> heartbeat_loop(std::shared_ptr<task_state> state);
     boost::asio::awaitable<void> answer_activity(task_state& state, std::exception_ptr failure, std::string result);
 
@@ -110,6 +114,7 @@ private:
     std::atomic<std::uint64_t> tasks_received_{0};
     mutable std::mutex mutex_;
     std::set<std::shared_ptr<task_state>> running_;
+    std::map<std::string, std::weak_ptr<boost::asio::strand<boost::asio::any_io_executor>>> execution_strands_;
 };
 
 } // namespace swfrt::runtime
