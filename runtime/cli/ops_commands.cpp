@@ -18,6 +18,7 @@
 #include "runtime/cli/api_command.hpp"
 #include "runtime/core/app.hpp"
 #include "swf/client/paginate.hpp"
+#include "swf/client/blocking.hpp"
 #include "swf/client/roles.hpp"
 #include "swf/codec/codec.hpp"
 
@@ -54,19 +55,6 @@ void add_connection(CLI::App* cmd, ops_args& a, bool needs_domain = true) {
     auto* d = cmd->add_option("--domain", a.conn.domain, "SWF domain");
     if (needs_domain) d->required();
     cmd->add_flag("--json", a.conn.json, "Print the SWF response as JSON");
-}
-
-template <class T>
-T run_sync(asio::io_context& io, asio::awaitable<T> work) {
-    std::optional<T> out;
-    std::exception_ptr failure;
-    asio::co_spawn(
-        io, [&out, w = std::move(work)]() mutable -> asio::awaitable<void> { out.emplace(co_await std::move(w)); },
-        [&failure](std::exception_ptr e) { failure = e; });
-    io.restart();
-    io.run();
-    if (failure) std::rethrow_exception(failure);
-    return std::move(*out);
 }
 
 // The client of --config (its swf section) with the command line's overrides.
@@ -191,7 +179,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
         asio::io_context io;
         auto c = connect(a->conn, io, exit_code);
         if (!c) return;
-        auto r = run_sync(io, c->start_workflow_execution(std::move(req)));
+        auto r = swf::client::run_blocking(io, c->start_workflow_execution(std::move(req)));
         if (!r) {
             exit_code = report(r.error());
             return;
@@ -214,7 +202,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
         auto c = connect(a->conn, io, exit_code);
         if (!c) return;
         client::workflow_client wc(c, a->conn.domain);
-        auto r = run_sync(io, wc.signal(a->workflow_id, a->name,
+        auto r = swf::client::run_blocking(io, wc.signal(a->workflow_id, a->name,
                                         input->empty() ? std::nullopt : std::optional<std::string>(*input),
                                         a->run_id.empty() ? std::nullopt : std::optional<std::string>(a->run_id)));
         exit_code = r ? exit_ok : report(r.error());
@@ -242,7 +230,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
         if (!c) return;
         client::workflow_client wc(c, a->conn.domain);
         auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
-        auto r = run_sync(io, wc.terminate(a->workflow_id, opt(a->run_id), opt(a->reason), opt(a->details), policy));
+        auto r = swf::client::run_blocking(io, wc.terminate(a->workflow_id, opt(a->run_id), opt(a->reason), opt(a->details), policy));
         exit_code = r ? exit_ok : report(r.error());
     });
 
@@ -255,7 +243,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
         auto c = connect(a->conn, io, exit_code);
         if (!c) return;
         client::workflow_client wc(c, a->conn.domain);
-        auto r = run_sync(io, wc.request_cancel(a->workflow_id, a->run_id.empty()
+        auto r = swf::client::run_blocking(io, wc.request_cancel(a->workflow_id, a->run_id.empty()
                                                                      ? std::nullopt
                                                                      : std::optional<std::string>(a->run_id)));
         exit_code = r ? exit_ok : report(r.error());
@@ -270,7 +258,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
         auto c = connect(a->conn, io, exit_code);
         if (!c) return;
         client::workflow_client wc(c, a->conn.domain);
-        auto r = run_sync(io, wc.describe(a->workflow_id, a->run_id));
+        auto r = swf::client::run_blocking(io, wc.describe(a->workflow_id, a->run_id));
         if (!r) {
             exit_code = report(r.error());
             return;
@@ -302,7 +290,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
         auto c = connect(a->conn, io, exit_code);
         if (!c) return;
         client::workflow_client wc(c, a->conn.domain);
-        auto r = run_sync(io, wc.history(a->workflow_id, a->run_id));
+        auto r = swf::client::run_blocking(io, wc.history(a->workflow_id, a->run_id));
         if (!r) {
             exit_code = report(r.error());
             return;
@@ -349,12 +337,12 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
             model::list_closed_workflow_executions_input req;
             req.start_time_filter = since;
             fill(req);
-            r = run_sync(io, wc.list_closed(std::move(req)));
+            r = swf::client::run_blocking(io, wc.list_closed(std::move(req)));
         } else {
             model::list_open_workflow_executions_input req;
             req.start_time_filter = since;
             fill(req);
-            r = run_sync(io, wc.list_open(std::move(req)));
+            r = swf::client::run_blocking(io, wc.list_open(std::move(req)));
         }
         if (!r) {
             exit_code = report(r.error());

@@ -22,10 +22,7 @@ void print_errors(const std::vector<config::config_error>& errors) {
     std::cerr << errors.size() << (errors.size() == 1 ? " error" : " errors") << "; nothing started\n";
 }
 
-logger make_logger(const config::config& c) {
-    auto level = log_level_from_string(config::to_string(c.log.level)).value_or(log_level::info);
-    return logger(level, c.log.format == config::log_format::json ? log_format::json : log_format::text);
-}
+logger make_logger(const config::config& c) { return logger(c.log.level, c.log.format); }
 
 // Loads the file and the plugins; nullopt (after printing every error) when anything is wrong.
 std::optional<config::config> prepare(const std::string& path, bool need_workers, plugin_set& plugins) {

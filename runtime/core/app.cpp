@@ -22,6 +22,7 @@
 #include "runtime/core/worker.hpp"
 #include "swf/auth/cached_provider.hpp"
 #include "swf/auth/provider.hpp"
+#include "swf/client/blocking.hpp"
 #include "swf/client/roles.hpp"
 
 namespace swfrt::runtime {
@@ -84,19 +85,6 @@ std::set<plugin::type_key> resolve_types(const config::config& c, const config::
         errors->push_back(c.error_at(h.location, msg));
     }
     return types;
-}
-
-template <class T>
-T run_sync(asio::io_context& io, asio::awaitable<T> work) {
-    std::optional<T> out;
-    std::exception_ptr failure;
-    asio::co_spawn(
-        io, [&out, w = std::move(work)]() mutable -> asio::awaitable<void> { out.emplace(co_await std::move(w)); },
-        [&failure](std::exception_ptr e) { failure = e; });
-    io.restart();
-    io.run();
-    if (failure) std::rethrow_exception(failure);
-    return std::move(*out);
 }
 
 } // namespace
@@ -265,7 +253,7 @@ int register_types(const config::config& c, const plugin_set& plugins, logger& l
         log.error("cannot create the SWF client", {{"error", client.error().to_string()}});
         return exit_config;
     }
-    bool ok = run_sync(io, register_all(c, *plugins.registry, *client, log));
+    bool ok = swf::client::run_blocking(io, register_all(c, *plugins.registry, *client, log));
     return ok ? exit_ok : exit_failure;
 }
 
@@ -284,7 +272,7 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
                                       {"threads", std::to_string(threads)}});
 
     // Registration first: workers start only when their types exist.
-    if (!run_sync(io, register_all(c, *plugins.registry, *client, log))) {
+    if (!swf::client::run_blocking(io, register_all(c, *plugins.registry, *client, log))) {
         log.error("registration failed; not starting");
         return exit_failure;
     }

@@ -16,17 +16,6 @@ std::optional<log_level> log_level_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
-std::string_view to_string(log_level l) noexcept {
-    switch (l) {
-    case log_level::trace: return "trace";
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
-    }
-    return "info";
-}
-
 namespace {
 
 bool needs_quotes(std::string_view v) {

@@ -12,13 +12,15 @@
 #include <string_view>
 #include <utility>
 
+#include "config/config.hpp"
+
 namespace swfrt::runtime {
 
-enum class log_level { trace, debug, info, warn, error };
-enum class log_format { text, json };
+using log_level = config::log_level;
+using log_format = config::log_format;
 
 std::optional<log_level> log_level_from_string(std::string_view s) noexcept;
-std::string_view to_string(log_level l) noexcept;
+using config::to_string;
 
 using log_field = std::pair<std::string_view, std::string_view>;
 

@@ -16,6 +16,21 @@
 
 namespace swfrt::swf::client {
 
+// Runs `work` on `io` until it completes and returns its value; rethrows
+// what it threw. `io` must not be run by anyone else meanwhile.
+template <class T>
+T run_blocking(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
+    std::optional<T> out;
+    std::exception_ptr failure;
+    boost::asio::co_spawn(
+        io, [&out, w = std::move(work)]() mutable -> boost::asio::awaitable<void> { out.emplace(co_await std::move(w)); },
+        [&failure](std::exception_ptr e) { failure = e; });
+    io.restart();
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return std::move(*out);
+}
+
 class blocking_client {
 public:
     // As client::from_environment, on an io_context of its own.
@@ -38,16 +53,7 @@ public:
     // Runs any awaitable of this client's executor to completion.
     template <class T>
     T run(boost::asio::awaitable<T> work) {
-        std::optional<T> out;
-        std::exception_ptr failure;
-        boost::asio::co_spawn(
-            *io_,
-            [&out, w = std::move(work)]() mutable -> boost::asio::awaitable<void> { out.emplace(co_await std::move(w)); },
-            [&failure](std::exception_ptr e) { failure = e; });
-        io_->restart();
-        io_->run();
-        if (failure) std::rethrow_exception(failure);
-        return std::move(*out);
+        return run_blocking(*io_, std::move(work));
     }
 
     client& async() noexcept { return *client_; }

@@ -1,0 +1,950 @@
+// Task slots, and the poll loops of activity and decision workers driven
+// through a client whose transport answers from a script (by X-Amz-Target)
+// and records every request. The io_context runs on two threads and
+// blocking handlers on a thread pool, as in the runtime; intervals are
+// short so that every test ends within a few seconds.
+#include "runtime/core/worker.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "swf/auth/provider.hpp"
+#include "swf/client/client.hpp"
+#include "swf/codec/codec.hpp"
+#include "tests/support/run_awaitable.hpp"
+
+namespace swfrt::runtime {
+namespace {
+
+namespace asio = boost::asio;
+namespace model = swf::model;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+
+constexpr std::string_view target_prefix = "SimpleWorkflowService.";
+
+// ---- slots ----
+
+// Runs whatever is ready on io without blocking.
+void settle(asio::io_context& io) {
+    io.restart();
+    io.poll();
+}
+
+TEST(slots_test, acquires_up_to_capacity_at_once_then_waits_for_a_release) {
+    asio::io_context io;
+    slots s(io.get_executor(), 3);
+    EXPECT_EQ(s.capacity(), 3u);
+    EXPECT_EQ(s.in_use(), 0u);
+
+    int acquired = 0;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < 3; ++i)
+                if (co_await s.acquire()) ++acquired;
+        },
+        asio::detached);
+    settle(io);
+    EXPECT_EQ(acquired, 3);
+    EXPECT_EQ(s.in_use(), 3u);
+
+    std::optional<bool> fourth;
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { fourth = co_await s.acquire(); }, asio::detached);
+    settle(io);
+    EXPECT_FALSE(fourth.has_value()) << "a fourth slot was handed out while three were taken";
+    EXPECT_EQ(s.in_use(), 3u);
+
+    s.release();
+    EXPECT_EQ(s.in_use(), 2u);
+    settle(io);
+    ASSERT_TRUE(fourth.has_value()) << "the waiter was not woken by the release";
+    EXPECT_TRUE(*fourth);
+    EXPECT_EQ(s.in_use(), 3u);
+
+    s.release();
+    s.release();
+    s.release();
+    EXPECT_EQ(s.in_use(), 0u);
+    // All three are free again: three acquires complete without waiting.
+    acquired = 0;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < 3; ++i)
+                if (co_await s.acquire()) ++acquired;
+        },
+        asio::detached);
+    settle(io);
+    EXPECT_EQ(acquired, 3);
+}
+
+TEST(slots_test, close_wakes_a_waiter_with_false_and_later_acquires_fail) {
+    asio::io_context io;
+    slots s(io.get_executor(), 1);
+    EXPECT_TRUE(swfrt::testing::run_on(io, s.acquire()));
+    EXPECT_EQ(s.in_use(), 1u);
+
+    std::optional<bool> waiter;
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { waiter = co_await s.acquire(); }, asio::detached);
+    settle(io);
+    EXPECT_FALSE(waiter.has_value());
+
+    s.close();
+    settle(io);
+    ASSERT_TRUE(waiter.has_value()) << "close() did not wake the waiter";
+    EXPECT_FALSE(*waiter);
+    EXPECT_EQ(s.in_use(), 1u) << "a failed acquire must not count as a slot in use";
+
+    EXPECT_FALSE(swfrt::testing::run_on(io, s.acquire(), 1s));
+    EXPECT_EQ(s.in_use(), 1u);
+    s.release();
+    EXPECT_EQ(s.in_use(), 0u);
+    EXPECT_FALSE(swfrt::testing::run_on(io, s.acquire(), 1s)) << "a release must not reopen closed slots";
+}
+
+// ---- a scripted SWF ----
+
+// Answers each request from the queue of its operation, or else from the
+// operation's default, and records it. Empty polls wait a little (on an Asio
+// timer) as a long poll would, so that pollers do not spin.
+class fake_swf {
+public:
+    struct answer {
+        int status = 200;
+        std::string body = "{}";
+        milliseconds delay{0};
+    };
+    struct request {
+        std::string op;
+        std::string body;
+        clock_type::time_point at;
+    };
+
+    fake_swf() {
+        defaults_["PollForActivityTask"] = {200, "{}", 50ms};
+        defaults_["PollForDecisionTask"] = {200, "{}", 50ms};
+        defaults_["RecordActivityTaskHeartbeat"] = {200, R"({"cancelRequested":false})", 0ms};
+    }
+
+    void script(std::string_view op, answer a) {
+        std::lock_guard lock(mutex_);
+        script_[std::string(op)].push_back(std::move(a));
+    }
+    void set_default(std::string_view op, answer a) {
+        std::lock_guard lock(mutex_);
+        defaults_[std::string(op)] = std::move(a);
+    }
+    static answer fault(std::string_view type, int status, std::string_view message = "scripted fault") {
+        return {status,
+                R"({"__type":"com.amazonaws.swf.base.model#)" + std::string(type) + R"(","message":")" +
+                    std::string(message) + R"("})",
+                0ms};
+    }
+
+    asio::awaitable<swf::result<swf::http::response>> send(swf::http::request req) {
+        std::string op;
+        for (const auto& [name, value] : req.headers)
+            if (name == "X-Amz-Target" && value.starts_with(target_prefix)) op = value.substr(target_prefix.size());
+        answer a;
+        {
+            std::lock_guard lock(mutex_);
+            requests_.push_back({op, req.body, clock_type::now()});
+            ++in_flight_;
+            auto it = script_.find(op);
+            if (it != script_.end() && !it->second.empty()) {
+                a = std::move(it->second.front());
+                it->second.pop_front();
+            } else if (auto d = defaults_.find(op); d != defaults_.end()) {
+                a = d->second;
+            }
+        }
+        if (a.delay.count() > 0) {
+            asio::steady_timer t(co_await asio::this_coro::executor, a.delay);
+            boost::system::error_code ec;
+            co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        swf::http::response r;
+        r.status = a.status;
+        r.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+        r.body = std::move(a.body);
+        {
+            std::lock_guard lock(mutex_);
+            --in_flight_;
+        }
+        co_return r;
+    }
+
+    std::vector<request> requests(std::string_view op = {}) const {
+        std::lock_guard lock(mutex_);
+        std::vector<request> out;
+        for (const auto& r : requests_)
+            if (op.empty() || r.op == op) out.push_back(r);
+        return out;
+    }
+    std::size_t count(std::string_view op) const { return requests(op).size(); }
+    std::size_t in_flight() const {
+        std::lock_guard lock(mutex_);
+        return in_flight_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::string, std::deque<answer>> script_;
+    std::map<std::string, answer> defaults_;
+    std::vector<request> requests_;
+    std::size_t in_flight_ = 0;
+};
+
+// A request body decoded strictly (only members the model knows).
+template <class T>
+T decode_request(const std::string& body) {
+    swf::codec::decode_options strict;
+    strict.strict = true;
+    auto r = swf::codec::decode<T>(body, strict);
+    if (!r) {
+        ADD_FAILURE() << "request body does not decode: " << r.error().to_string() << "\n" << body;
+        return T{};
+    }
+    return std::move(*r);
+}
+
+std::string activity_task_json(std::string_view token, std::string_view name, std::string_view input,
+                               std::string_view activity_id = "a1") {
+    return R"({"taskToken":")" + std::string(token) + R"(","activityId":")" + std::string(activity_id) +
+           R"(","activityType":{"name":")" + std::string(name) + R"(","version":"1"},"input":")" +
+           std::string(input) +
+           R"(","startedEventId":5,"workflowExecution":{"workflowId":"wf-1","runId":"run-1"}})";
+}
+
+std::string decision_task_json(std::string_view token, std::string_view workflow_name) {
+    return R"({"taskToken":")" + std::string(token) +
+           R"(","startedEventId":3,"previousStartedEventId":0,)"
+           R"("workflowExecution":{"workflowId":"order-7","runId":"run-7"},)"
+           R"("workflowType":{"name":")" +
+           std::string(workflow_name) +
+           R"(","version":"1"},"events":[)"
+           R"({"eventId":1,"eventTimestamp":1700000001,"eventType":"WorkflowExecutionStarted"},)"
+           R"({"eventId":2,"eventTimestamp":1700000002,"eventType":"DecisionTaskScheduled"},)"
+           R"({"eventId":3,"eventTimestamp":1700000003,"eventType":"DecisionTaskStarted"}]})";
+}
+
+// Waits (on the test thread) until pred holds or limit passes.
+template <class Pred>
+bool wait_until(Pred pred, milliseconds limit = 3000ms) {
+    const auto deadline = clock_type::now() + limit;
+    while (!pred()) {
+        if (clock_type::now() >= deadline) return pred();
+        std::this_thread::sleep_for(5ms);
+    }
+    return true;
+}
+
+// Holds blocking handlers until the test opens it.
+struct gate {
+    std::mutex m;
+    std::condition_variable cv;
+    bool open = false;
+
+    void release() {
+        {
+            std::lock_guard lock(m);
+            open = true;
+        }
+        cv.notify_all();
+    }
+    bool wait(milliseconds limit) {
+        std::unique_lock lock(m);
+        return cv.wait_for(lock, limit, [&] { return open; });
+    }
+};
+
+asio::awaitable<void> pause(milliseconds d) {
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(asio::use_awaitable);
+}
+
+// A coroutine handler's wait for its stop token, bounded.
+asio::awaitable<bool> wait_for_stop(const sdk::activity_context& ctx, milliseconds limit) {
+    const auto deadline = clock_type::now() + limit;
+    while (!ctx.stop_token().stop_requested() && clock_type::now() < deadline) co_await pause(10ms);
+    co_return ctx.stop_token().stop_requested();
+}
+
+sdk::activity_type activity_type_named(std::string name, std::optional<std::string> heartbeat_timeout = {}) {
+    sdk::activity_type t;
+    t.name = std::move(name);
+    t.version = "1";
+    t.default_task_heartbeat_timeout = std::move(heartbeat_timeout);
+    return t;
+}
+
+class worker_test : public ::testing::Test {
+protected:
+    void SetUp() override {
+        log_file_ = std::tmpfile();
+        ASSERT_NE(log_file_, nullptr);
+        log_ = std::make_unique<logger>(log_level::debug, log_format::text, log_file_);
+        env_.registry = &registry_;
+        env_.log = log_.get();
+        env_.metrics = &metrics_;
+        env_.blocking_pool = &blocking_;
+        // Types without a heartbeat timeout heartbeat this often here, so a
+        // cancel answer is seen soon.
+        env_.default_heartbeat_interval = 200ms;
+        env_.poll_backoff_base = 10ms;
+        env_.poll_backoff_max = 500ms;
+    }
+
+    void TearDown() override {
+        finish();
+        if (HasFailure() && log_file_) {
+            std::rewind(log_file_);
+            std::string text;
+            char buf[4096];
+            while (std::size_t n = std::fread(buf, 1, sizeof buf, log_file_)) text.append(buf, n);
+            std::fprintf(stderr, "---- worker log ----\n%s--------------------\n", text.c_str());
+        }
+        if (log_file_) std::fclose(log_file_);
+    }
+
+    worker_settings settings(worker_kind kind, std::set<plugin::type_key> types) {
+        worker_settings s;
+        s.kind = kind;
+        s.domain = "test-domain";
+        s.task_list = "tl";
+        s.identity = "worker-test";
+        s.pollers = 1;
+        s.max_concurrent = 4;
+        s.types = std::move(types);
+        return s;
+    }
+
+    worker& start(worker_settings s) {
+        swf::client::client_options o;
+        o.region = "us-east-1";
+        o.endpoint_url = "https://swf.us-east-1.amazonaws.com";
+        o.transport = [f = swf_](swf::http::request req, std::optional<milliseconds>) {
+            return f->send(std::move(req));
+        };
+        // Every failure reaches the worker as it is: no client-side retries.
+        o.retry.max_attempts = 1;
+        swf::auth::credentials creds;
+        creds.access_key_id = "AKIDEXAMPLE";
+        creds.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        auto c = swf::client::client::create(io_.get_executor(), std::make_shared<swf::auth::static_provider>(creds),
+                                             std::move(o));
+        if (!c) throw std::runtime_error(c.error().to_string());
+        client_ = *c;
+        env_.client = client_;
+        worker_ = std::make_unique<worker>(env_, std::move(s), io_.get_executor());
+        worker_->start();
+        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+        return *worker_;
+    }
+
+    // Stops polling, lets running tasks end and stops the threads before the
+    // worker and what it uses go away.
+    void finish() {
+        if (finished_) return;
+        finished_ = true;
+        if (worker_) {
+            worker_->stop_polling();
+            worker_->cancel_running();
+            EXPECT_TRUE(wait_until([&] { return worker_->pollers_running() == 0 && worker_->tasks_running() == 0; },
+                                   5000ms))
+                << "the worker did not wind down: pollers " << worker_->pollers_running() << ", tasks "
+                << worker_->tasks_running();
+            wait_until([&] { return swf_->in_flight() == 0; }, 1000ms);
+            // Heartbeat loops end on their strand right after their task.
+            std::this_thread::sleep_for(20ms);
+        }
+        work_.reset();
+        io_.stop();
+        for (auto& t : threads_) t.join();
+        blocking_.join();
+        worker_.reset();
+        client_.reset();
+    }
+
+    bool io_thread(std::thread::id id) const {
+        return std::any_of(threads_.begin(), threads_.end(), [&](const std::thread& t) { return t.get_id() == id; });
+    }
+
+    // Every request of operation op, decoded.
+    template <class T>
+    std::vector<T> answers(std::string_view op) const {
+        std::vector<T> out;
+        for (const auto& r : swf_->requests(op)) out.push_back(decode_request<T>(r.body));
+        return out;
+    }
+
+    std::size_t responds() const {
+        return swf_->count("RespondActivityTaskCompleted") + swf_->count("RespondActivityTaskFailed") +
+               swf_->count("RespondActivityTaskCanceled");
+    }
+
+    // True once the worker has received n tasks and none is running.
+    bool tasks_done(std::uint64_t n) const {
+        return worker_->tasks_received() >= n && worker_->tasks_running() == 0;
+    }
+
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{io_.get_executor()};
+    asio::thread_pool blocking_{4};
+    std::vector<std::thread> threads_;
+    std::shared_ptr<fake_swf> swf_ = std::make_shared<fake_swf>();
+    plugin::registry registry_;
+    runtime::metrics metrics_;
+    std::FILE* log_file_ = nullptr;
+    std::unique_ptr<logger> log_;
+    worker_env env_;
+    std::shared_ptr<swf::client::client> client_;
+    std::unique_ptr<worker> worker_;
+    bool finished_ = false;
+};
+
+// ---- activities ----
+
+TEST_F(worker_test, coroutine_handler_result_is_sent_with_respond_completed) {
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    registry_.add_activity({.type = activity_type_named("echo"),
+                            .coroutine = [calls](sdk::activity_context& ctx,
+                                                 std::string input) -> asio::awaitable<std::string> {
+                                ++*calls;
+                                co_await pause(5ms);
+                                co_return "echo:" + input + ":" + ctx.task().activity_id;
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-1", "echo", "hi", "act-9")});
+    auto& w = start(settings(worker_kind::activity, {{"echo", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
+    auto done = answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted");
+    EXPECT_EQ(done[0].task_token, "tok-1");
+    EXPECT_EQ(done[0].result_, "echo:hi:act-9");
+    EXPECT_EQ(calls->load(), 1);
+    EXPECT_EQ(swf_->count("RespondActivityTaskFailed"), 0u);
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(w.tasks_received(), 1u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 1);
+    EXPECT_EQ(metrics_.count("swfrt_handler_seconds", {{"kind", "activity"}, {"type", "echo:1"}}), 1u);
+    // The poll carried the worker's domain, task list and identity.
+    auto polls = answers<model::poll_for_activity_task_input>("PollForActivityTask");
+    ASSERT_FALSE(polls.empty());
+    EXPECT_EQ(polls[0].domain, "test-domain");
+    EXPECT_EQ(polls[0].task_list.name, "tl");
+    EXPECT_EQ(polls[0].identity, "worker-test");
+}
+
+TEST_F(worker_test, blocking_handler_runs_on_the_pool_and_its_result_is_sent) {
+    auto ran_on = std::make_shared<std::thread::id>();
+    auto mutex = std::make_shared<std::mutex>();
+    registry_.add_activity({.type = activity_type_named("shout"),
+                            .blocking = [ran_on, mutex](sdk::activity_context& ctx, const std::string& input) {
+                                {
+                                    std::lock_guard lock(*mutex);
+                                    *ran_on = std::this_thread::get_id();
+                                }
+                                std::string out = input;
+                                for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                                return out + "!" + ctx.task().task_token;
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-b", "shout", "quiet")});
+    start(settings(worker_kind::activity, {{"shout", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
+    auto done = answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted");
+    EXPECT_EQ(done[0].task_token, "tok-b");
+    EXPECT_EQ(done[0].result_, "QUIET!tok-b");
+    std::lock_guard lock(*mutex);
+    EXPECT_NE(*ran_on, std::thread::id{});
+    EXPECT_FALSE(io_thread(*ran_on)) << "a blocking handler ran on an io_context thread";
+    EXPECT_NE(*ran_on, std::this_thread::get_id());
+}
+
+TEST_F(worker_test, handler_exception_fails_the_task_with_its_type_and_message) {
+    registry_.add_activity({.type = activity_type_named("crash"),
+                            .coroutine = [](sdk::activity_context&, std::string) -> asio::awaitable<std::string> {
+                                co_await pause(1ms);
+                                throw std::runtime_error("disk full on /var/data");
+                            }});
+    registry_.add_activity({.type = activity_type_named("crash_blocking"),
+                            .blocking = [](sdk::activity_context&, const std::string& input) -> std::string {
+                                throw std::invalid_argument("bad input: " + input);
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-c", "crash", "x")});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-d", "crash_blocking", "y")});
+    start(settings(worker_kind::activity, {{"crash", "1"}, {"crash_blocking", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskFailed") == 2; }));
+    std::map<std::string, model::respond_activity_task_failed_input> by_token;
+    for (auto& f : answers<model::respond_activity_task_failed_input>("RespondActivityTaskFailed"))
+        by_token[f.task_token] = f;
+    ASSERT_EQ(by_token.count("tok-c"), 1u);
+    ASSERT_EQ(by_token.count("tok-d"), 1u);
+    EXPECT_EQ(by_token["tok-c"].reason, "std::runtime_error");
+    EXPECT_EQ(by_token["tok-c"].details, "disk full on /var/data");
+    EXPECT_EQ(by_token["tok-d"].reason, "std::invalid_argument");
+    EXPECT_EQ(by_token["tok-d"].details, "bad input: y");
+    EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 0u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", "crash:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", "crash_blocking:1"}}), 1);
+}
+
+TEST_F(worker_test, activity_failure_sets_reason_and_details_and_long_reasons_are_cut) {
+    const std::string long_reason(1000, 'r');
+    registry_.add_activity({.type = activity_type_named("refuse"),
+                            .coroutine = [](sdk::activity_context&, std::string input) -> asio::awaitable<std::string> {
+                                co_await pause(1ms);
+                                throw sdk::activity_failure("OutOfStock", "item " + input + " is gone");
+                            }});
+    registry_.add_activity({.type = activity_type_named("verbose"),
+                            .blocking = [long_reason](sdk::activity_context&, const std::string&) -> std::string {
+                                throw sdk::activity_failure(long_reason, "short details");
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-e", "refuse", "sku-3")});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-f", "verbose", "x")});
+    start(settings(worker_kind::activity, {{"refuse", "1"}, {"verbose", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskFailed") == 2; }));
+    std::map<std::string, model::respond_activity_task_failed_input> by_token;
+    for (auto& f : answers<model::respond_activity_task_failed_input>("RespondActivityTaskFailed"))
+        by_token[f.task_token] = f;
+    EXPECT_EQ(by_token["tok-e"].reason, "OutOfStock");
+    EXPECT_EQ(by_token["tok-e"].details, "item sku-3 is gone");
+
+    const std::string marker(swf::client::truncation_marker);
+    ASSERT_TRUE(by_token["tok-f"].reason.has_value());
+    const std::string& cut = *by_token["tok-f"].reason;
+    EXPECT_EQ(cut.size(), 256u);
+    EXPECT_EQ(cut, std::string(256 - marker.size(), 'r') + marker);
+    EXPECT_EQ(by_token["tok-f"].details, "short details");
+}
+
+TEST_F(worker_test, a_type_the_worker_does_not_serve_is_refused_not_dropped) {
+    auto called = std::make_shared<std::atomic<bool>>(false);
+    registry_.add_activity({.type = activity_type_named("echo"),
+                            .blocking = [](sdk::activity_context&, const std::string& in) { return in; }});
+    // Registered (another worker serves it) but not among this worker's types.
+    registry_.add_activity({.type = activity_type_named("other"),
+                            .blocking = [called](sdk::activity_context&, const std::string& in) {
+                                called->store(true);
+                                return in;
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-u", "other", "x")});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-v", "nowhere", "x")});
+    start(settings(worker_kind::activity, {{"echo", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskFailed") == 2; }));
+    std::map<std::string, model::respond_activity_task_failed_input> by_token;
+    for (auto& f : answers<model::respond_activity_task_failed_input>("RespondActivityTaskFailed"))
+        by_token[f.task_token] = f;
+    EXPECT_EQ(by_token["tok-u"].reason, "UnknownActivityType");
+    EXPECT_THAT(by_token["tok-u"].details.value_or(""), HasSubstr("other:1"));
+    EXPECT_THAT(by_token["tok-u"].details.value_or(""), HasSubstr("tl"));
+    EXPECT_EQ(by_token["tok-v"].reason, "UnknownActivityType");
+    EXPECT_THAT(by_token["tok-v"].details.value_or(""), HasSubstr("nowhere:1"));
+    EXPECT_FALSE(called->load()) << "the handler of a type this worker does not serve was run";
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 0u);
+}
+
+TEST_F(worker_test, slots_bound_running_tasks_and_no_poll_is_sent_while_all_are_taken) {
+    auto hold = std::make_shared<gate>();
+    auto running = std::make_shared<std::atomic<int>>(0);
+    auto peak = std::make_shared<std::atomic<int>>(0);
+    registry_.add_activity({.type = activity_type_named("hold"),
+                            .blocking = [hold, running, peak](sdk::activity_context&, const std::string& in) {
+                                int now = ++*running;
+                                int seen = peak->load();
+                                while (now > seen && !peak->compare_exchange_weak(seen, now)) {
+                                }
+                                hold->wait(3000ms);
+                                --*running;
+                                return "held " + in;
+                            }});
+    for (int i = 0; i < 3; ++i)
+        swf_->script("PollForActivityTask",
+                     {200, activity_task_json("tok-h" + std::to_string(i), "hold", std::to_string(i))});
+    auto s = settings(worker_kind::activity, {{"hold", "1"}});
+    s.max_concurrent = 2;
+    s.pollers = 3;
+    auto& w = start(std::move(s));
+
+    ASSERT_TRUE(wait_until([&] { return running->load() == 2; }));
+    // Both slots are held by tasks: the third poller waits for a slot instead of polling.
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(swf_->count("PollForActivityTask"), 2u);
+    EXPECT_EQ(running->load(), 2);
+    EXPECT_EQ(w.tasks_running(), 2u);
+    EXPECT_EQ(w.polls_in_flight(), 0u);
+    EXPECT_EQ(metrics_.value("swfrt_slots_in_use", {{"kind", "activity"}, {"task_list", "tl"}}), 2);
+    EXPECT_EQ(metrics_.value("swfrt_slots", {{"kind", "activity"}, {"task_list", "tl"}}), 2);
+    EXPECT_EQ(responds(), 0u);
+
+    hold->release();
+    // The freed slots let polling resume; the third task comes through.
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 3; }));
+    EXPECT_GT(swf_->count("PollForActivityTask"), 2u);
+    EXPECT_LE(peak->load(), 2) << "more tasks ran at once than there are slots";
+    EXPECT_EQ(swf_->count("RespondActivityTaskFailed"), 0u);
+}
+
+TEST_F(worker_test, explicit_heartbeats_are_throttled_and_the_latest_details_are_sent) {
+    auto handler_ms = std::make_shared<std::atomic<long>>(0);
+    auto sent_details = [f = swf_] {
+        std::vector<std::string> out;
+        for (const auto& r : f->requests("RecordActivityTaskHeartbeat"))
+            out.push_back(decode_request<model::record_activity_task_heartbeat_input>(r.body).details.value_or(""));
+        return out;
+    };
+    registry_.add_activity(
+        {.type = activity_type_named("progress", "1"),
+         .coroutine = [handler_ms, sent_details](sdk::activity_context& ctx,
+                                                 std::string) -> asio::awaitable<std::string> {
+             const auto started = clock_type::now();
+             asio::steady_timer t(co_await asio::this_coro::executor);
+             // 200 heartbeats over about 1.2 s.
+             for (int i = 0; i < 200; ++i) {
+                 ctx.heartbeat("progress " + std::to_string(i));
+                 t.expires_at(started + (i + 1) * 6ms);
+                 co_await t.async_wait(asio::use_awaitable);
+             }
+             // Stay until the latest value has gone out (bounded).
+             const auto deadline = clock_type::now() + 1500ms;
+             while (clock_type::now() < deadline) {
+                 auto sent = sent_details();
+                 if (!sent.empty() && sent.back() == "progress 199") break;
+                 co_await pause(10ms);
+             }
+             handler_ms->store(std::chrono::duration_cast<milliseconds>(clock_type::now() - started).count());
+             co_return "done";
+         }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-p", "progress", "x")});
+    start(settings(worker_kind::activity, {{"progress", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }, 4000ms));
+    auto sent = sent_details();
+    // The heartbeat timeout "1" gives an interval of 0.8 s, and explicit
+    // heartbeats go out at most every min_gap = clamp(800 ms / 8, 500 ms,
+    // 10 s) = 500 ms, counted from the task's start (last_sent starts then).
+    // Automatic ones (every 800 ms) never come first while an explicit one
+    // waits. So a handler running D ms sees at most D / 500 requests; one
+    // more covers the few ms between receiving the task and starting the
+    // handler and a send racing the handler's return.
+    const long d = handler_ms->load();
+    const std::size_t bound = static_cast<std::size_t>((d + 100) / 500) + 1;
+    EXPECT_LE(sent.size(), bound) << "handler ran " << d << " ms";
+    EXPECT_GE(sent.size(), 2u) << "throttled heartbeats must still go out (about every 500 ms)";
+    ASSERT_FALSE(sent.empty());
+    EXPECT_EQ(sent.back(), "progress 199") << "the last heartbeat must carry the latest details";
+    // Coalesced, not queued: each request carries a later value than the one before.
+    auto index = [](const std::string& s) { return std::stoi(s.substr(std::string("progress ").size())); };
+    for (std::size_t i = 1; i < sent.size(); ++i) EXPECT_GT(index(sent[i]), index(sent[i - 1])) << i;
+    auto hb = swf_->requests("RecordActivityTaskHeartbeat");
+    for (std::size_t i = 1; i < hb.size(); ++i)
+        EXPECT_GE(hb[i].at - hb[i - 1].at, 490ms) << "heartbeats " << i - 1 << " and " << i << " too close";
+    auto done = answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted");
+    EXPECT_EQ(done[0].result_, "done");
+}
+
+TEST_F(worker_test, a_quiet_handler_is_heartbeaten_automatically_every_interval) {
+    registry_.add_activity({.type = activity_type_named("quiet", "1"),
+                            .coroutine = [](sdk::activity_context&, std::string) -> asio::awaitable<std::string> {
+                                co_await pause(2100ms);
+                                co_return "quiet done";
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-q", "quiet", "x")});
+    start(settings(worker_kind::activity, {{"quiet", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }, 4000ms));
+    auto polls = swf_->requests("PollForActivityTask");
+    auto hb = swf_->requests("RecordActivityTaskHeartbeat");
+    ASSERT_FALSE(polls.empty());
+    // 0.8 s after the task arrived, then every 0.8 s: two within 2.1 s.
+    ASSERT_EQ(hb.size(), 2u);
+    auto first = hb[0].at - polls[0].at;
+    EXPECT_GE(first, 780ms);
+    EXPECT_LE(first, 1200ms);
+    auto gap = hb[1].at - hb[0].at;
+    EXPECT_GE(gap, 780ms);
+    EXPECT_LE(gap, 1200ms);
+    for (const auto& r : hb) {
+        auto in = decode_request<model::record_activity_task_heartbeat_input>(r.body);
+        EXPECT_EQ(in.task_token, "tok-q");
+        EXPECT_FALSE(in.details.has_value()) << "no details were given, none are sent";
+    }
+}
+
+TEST_F(worker_test, cancel_requested_on_heartbeat_stops_the_handler_and_answers_canceled) {
+    auto saw_stop = std::make_shared<std::atomic<bool>>(false);
+    auto saw_cancel = std::make_shared<std::atomic<bool>>(false);
+    swf_->set_default("RecordActivityTaskHeartbeat", {200, R"({"cancelRequested":true})"});
+    registry_.add_activity({.type = activity_type_named("long"),
+                            .blocking = [saw_stop, saw_cancel](sdk::activity_context& ctx, const std::string&) {
+                                std::mutex m;
+                                std::condition_variable_any cv;
+                                std::unique_lock lock(m);
+                                auto token = ctx.stop_token();
+                                cv.wait_for(lock, token, 3000ms, [] { return false; });
+                                saw_stop->store(token.stop_requested());
+                                saw_cancel->store(ctx.cancel_requested());
+                                return std::string("partial");
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-x", "long", "x")});
+    const auto t0 = clock_type::now();
+    start(settings(worker_kind::activity, {{"long", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }, 4000ms));
+    EXPECT_TRUE(saw_stop->load()) << "the stop token was not triggered by cancelRequested";
+    EXPECT_TRUE(saw_cancel->load());
+    // Stopped by the heartbeat (200 ms here), not by the handler's own 3 s limit.
+    EXPECT_LT(clock_type::now() - t0, 2000ms);
+    ASSERT_EQ(swf_->count("RespondActivityTaskCanceled"), 1u);
+    auto canceled = answers<model::respond_activity_task_canceled_input>("RespondActivityTaskCanceled");
+    EXPECT_EQ(canceled[0].task_token, "tok-x");
+    EXPECT_EQ(canceled[0].details, "partial");
+    EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 0u);
+    EXPECT_EQ(swf_->count("RespondActivityTaskFailed"), 0u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_canceled_total", {{"kind", "activity"}, {"type", "long:1"}}), 1);
+}
+
+TEST_F(worker_test, unknown_token_on_heartbeat_stops_the_handler_and_leaves_the_task_unanswered) {
+    auto saw_stop = std::make_shared<std::atomic<bool>>(false);
+    auto saw_cancel = std::make_shared<std::atomic<bool>>(true);
+    swf_->set_default("RecordActivityTaskHeartbeat",
+                      fake_swf::fault("UnknownResourceFault", 400, "Unknown activity task token"));
+    registry_.add_activity({.type = activity_type_named("orphan"),
+                            .coroutine = [saw_stop, saw_cancel](sdk::activity_context& ctx,
+                                                                std::string) -> asio::awaitable<std::string> {
+                                saw_stop->store(co_await wait_for_stop(ctx, 3000ms));
+                                saw_cancel->store(ctx.cancel_requested());
+                                co_return "too late";
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-o", "orphan", "x")});
+    const auto t0 = clock_type::now();
+    start(settings(worker_kind::activity, {{"orphan", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }, 4000ms));
+    EXPECT_TRUE(saw_stop->load());
+    EXPECT_FALSE(saw_cancel->load()) << "a lost task is not a cancel request";
+    EXPECT_LT(clock_type::now() - t0, 2000ms);
+    EXPECT_EQ(responds(), 0u) << "a task SWF no longer knows must not be answered";
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 1u) << "heartbeating stops once the token is unknown";
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "activity"}, {"reason", "task_unknown"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_heartbeats_failed_total", {{"type", "orphan:1"}}), 1);
+}
+
+TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
+    registry_.add_activity({.type = activity_type_named("echo"),
+                            .blocking = [](sdk::activity_context&, const std::string& in) { return "got " + in; }});
+    swf_->script("PollForActivityTask", fake_swf::fault("ThrottlingException", 400, "Rate exceeded"));
+    swf_->script("PollForActivityTask", fake_swf::fault("InternalFailure", 500));
+    swf_->script("PollForActivityTask", {500, "not json at all"});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-r", "echo", "through")});
+    auto& w = start(settings(worker_kind::activity, {{"echo", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
+    auto done = answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted");
+    EXPECT_EQ(done[0].task_token, "tok-r");
+    EXPECT_EQ(done[0].result_, "got through");
+    EXPECT_EQ(w.pollers_running(), 1u);
+    EXPECT_EQ(metrics_.value("swfrt_polls_failed_total",
+                             {{"kind", "activity"}, {"task_list", "tl"}, {"code", "ThrottlingException"}}),
+              1);
+    EXPECT_EQ(metrics_.value("swfrt_polls_failed_total",
+                             {{"kind", "activity"}, {"task_list", "tl"}, {"code", "InternalFailure"}}),
+              2);
+    // Backoff from a 10 ms base: a throttle first waits 5 x base, then it doubles.
+    auto polls = swf_->requests("PollForActivityTask");
+    ASSERT_GE(polls.size(), 4u);
+    EXPECT_GE(polls[1].at - polls[0].at, 50ms);
+    EXPECT_GE(polls[2].at - polls[1].at, 100ms);
+    EXPECT_GE(polls[3].at - polls[2].at, 200ms);
+    // The poller keeps polling after the task (an empty poll answers {}).
+    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForActivityTask") >= 6; }));
+    EXPECT_GE(metrics_.value("swfrt_polls_empty_total", {{"kind", "activity"}, {"task_list", "tl"}}), 1);
+}
+
+TEST_F(worker_test, stop_polling_sends_no_new_poll_and_still_runs_a_task_from_the_poll_in_flight) {
+    auto ran = std::make_shared<std::atomic<int>>(0);
+    registry_.add_activity({.type = activity_type_named("late"),
+                            .coroutine = [ran](sdk::activity_context&, std::string in) -> asio::awaitable<std::string> {
+                                co_await pause(100ms);
+                                ++*ran;
+                                co_return "late " + in;
+                            }});
+    // The one poll that can be in flight (one slot) brings a task after 400 ms.
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-l", "late", "x"), 400ms});
+    auto s = settings(worker_kind::activity, {{"late", "1"}});
+    s.pollers = 2;
+    s.max_concurrent = 1;
+    auto& w = start(std::move(s));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForActivityTask") == 1 && w.pollers_started() == 2; }));
+    EXPECT_EQ(w.polls_in_flight(), 1u);
+    w.stop_polling();
+    const auto polls_at_stop = swf_->count("PollForActivityTask");
+    EXPECT_EQ(polls_at_stop, 1u);
+
+    // The poller waiting for a slot gives up; the one in flight ends after its poll.
+    ASSERT_TRUE(wait_until([&] { return w.pollers_running() == 0; }));
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(ran->load(), 1);
+    auto done = answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted");
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].task_token, "tok-l");
+    EXPECT_EQ(done[0].result_, "late x");
+    std::this_thread::sleep_for(150ms);
+    EXPECT_EQ(swf_->count("PollForActivityTask"), polls_at_stop) << "a poll was sent after stop_polling()";
+    EXPECT_EQ(w.polls_in_flight(), 0u);
+}
+
+// ---- decisions ----
+
+model::decision complete_decision(std::string result) {
+    model::decision d;
+    d.decision_type = model::decision_type::complete_workflow_execution;
+    d.complete_workflow_execution_decision_attributes.emplace().result_ = std::move(result);
+    return d;
+}
+
+model::decision marker_decision(std::string name, std::string details) {
+    model::decision d;
+    d.decision_type = model::decision_type::record_marker;
+    auto& a = d.record_marker_decision_attributes.emplace();
+    a.marker_name = std::move(name);
+    a.details = std::move(details);
+    return d;
+}
+
+TEST_F(worker_test, a_raw_deciders_decisions_are_sent_with_respond_decision_task_completed) {
+    auto seen_events = std::make_shared<std::atomic<int>>(-1);
+    registry_.add_workflow({.type = {.name = "order", .version = "1"},
+                            .decider = [seen_events](const model::decision_task& task) {
+                                seen_events->store(static_cast<int>(task.events.size()));
+                                sdk::decision_result r;
+                                r.decisions.push_back(marker_decision("checked", task.workflow_execution.workflow_id));
+                                r.decisions.push_back(complete_decision("shipped"));
+                                r.execution_context = "ctx-1";
+                                return r;
+                            }});
+    swf_->script("PollForDecisionTask", {200, decision_task_json("dtok-1", "order")});
+    auto& w = start(settings(worker_kind::decision, {{"order", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondDecisionTaskCompleted") == 1; }));
+    auto sent = answers<model::respond_decision_task_completed_input>("RespondDecisionTaskCompleted");
+    EXPECT_EQ(sent[0].task_token, "dtok-1");
+    std::vector<model::decision> expected{marker_decision("checked", "order-7"), complete_decision("shipped")};
+    EXPECT_TRUE(sent[0].decisions == expected);
+    ASSERT_EQ(sent[0].decisions.size(), 2u);
+    EXPECT_EQ(sent[0].decisions[1].decision_type, model::decision_type::complete_workflow_execution);
+    EXPECT_EQ(sent[0].execution_context, "ctx-1");
+    EXPECT_EQ(seen_events->load(), 3);
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(w.tasks_received(), 1u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "decision"}, {"type", "order:1"}}), 1);
+    EXPECT_EQ(swf_->count("PollForActivityTask"), 0u);
+}
+
+TEST_F(worker_test, decider_exception_with_retry_task_leaves_the_task_unanswered) {
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    registry_.add_workflow({.type = {.name = "order", .version = "1"},
+                            .decider = [calls](const model::decision_task&) -> sdk::decision_result {
+                                ++*calls;
+                                throw std::runtime_error("bad history at event 3");
+                            },
+                            .on_exception = sdk::failure_policy::retry_task});
+    swf_->script("PollForDecisionTask", {200, decision_task_json("dtok-2", "order")});
+    start(settings(worker_kind::decision, {{"order", "1"}}));
+
+    // Untracking comes after any answer, so once the task is done an answer would have been recorded.
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(calls->load(), 1);
+    EXPECT_EQ(swf_->count("RespondDecisionTaskCompleted"), 0u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "decider_failed"}}),
+              1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "decision"}, {"type", "order:1"}}), 1);
+}
+
+TEST_F(worker_test, decider_exception_with_fail_workflow_sends_one_fail_workflow_execution) {
+    registry_.add_workflow({.type = {.name = "order", .version = "1"},
+                            .decider = [](const model::decision_task&) -> sdk::decision_result {
+                                throw std::runtime_error("bad history at event 3");
+                            },
+                            .on_exception = sdk::failure_policy::fail_workflow});
+    swf_->script("PollForDecisionTask", {200, decision_task_json("dtok-3", "order")});
+    start(settings(worker_kind::decision, {{"order", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondDecisionTaskCompleted") == 1; }));
+    auto sent = answers<model::respond_decision_task_completed_input>("RespondDecisionTaskCompleted");
+    EXPECT_EQ(sent[0].task_token, "dtok-3");
+    ASSERT_EQ(sent[0].decisions.size(), 1u);
+    const auto& d = sent[0].decisions[0];
+    EXPECT_EQ(d.decision_type, model::decision_type::fail_workflow_execution);
+    ASSERT_TRUE(d.fail_workflow_execution_decision_attributes.has_value());
+    EXPECT_EQ(d.fail_workflow_execution_decision_attributes->reason, "DeciderException");
+    EXPECT_THAT(d.fail_workflow_execution_decision_attributes->details.value_or(""),
+                HasSubstr("bad history at event 3"));
+    EXPECT_THAT(d.fail_workflow_execution_decision_attributes->details.value_or(""), HasSubstr("std::runtime_error"));
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "decider_failed"}}),
+              0);
+}
+
+TEST_F(worker_test, a_decision_task_of_an_unknown_workflow_type_is_left_to_time_out) {
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    registry_.add_workflow({.type = {.name = "order", .version = "1"},
+                            .decider = [calls](const model::decision_task&) {
+                                ++*calls;
+                                return sdk::decision_result{};
+                            }});
+    swf_->script("PollForDecisionTask", {200, decision_task_json("dtok-4", "refund")});
+    start(settings(worker_kind::decision, {{"order", "1"}}));
+
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(calls->load(), 0);
+    EXPECT_EQ(swf_->count("RespondDecisionTaskCompleted"), 0u);
+    EXPECT_EQ(
+        metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "unknown_workflow_type"}}),
+        1);
+    // The poller carries on.
+    const auto polls = swf_->count("PollForDecisionTask");
+    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForDecisionTask") > polls; }));
+}
+
+} // namespace
+} // namespace swfrt::runtime
