@@ -77,7 +77,8 @@ struct worker::task_state : sdk::activity_context {
     std::mutex hb_mutex;
     std::optional<std::string> hb_details; // explicit details not sent yet
     std::string last_details;
-    clock_type::time_point last_sent = clock_type::now();
+    clock_type::time_point last_sent = clock_type::now(); // the start until one is sent
+    bool any_sent = false;                                   // heartbeat_loop only
     std::chrono::milliseconds interval{60000};
     std::unique_ptr<asio::steady_timer> hb_timer; // used on `strand` only
     asio::strand<asio::any_io_executor> strand;
@@ -380,7 +381,8 @@ asio::awaitable<void> worker::heartbeat_loop(std::shared_ptr<task_state> s) {
             std::lock_guard lock(s->hb_mutex);
             explicit_pending = s->hb_details.has_value();
         }
-        if (explicit_pending) due = std::min(due, s->last_sent + min_gap);
+        // The first explicit heartbeat goes at once; later ones at most every min_gap.
+        if (explicit_pending) due = std::min(due, s->any_sent ? s->last_sent + min_gap : now);
         if (now < due) {
             s->hb_timer->expires_at(due);
             boost::system::error_code ec;
@@ -397,6 +399,7 @@ asio::awaitable<void> worker::heartbeat_loop(std::shared_ptr<task_state> s) {
             if (!s->last_details.empty()) details = s->last_details;
         }
         s->last_sent = clock_type::now();
+        s->any_sent = true;
         auto r = co_await hb.heartbeat(s->token, std::move(details));
         if (s->done.load()) break;
         if (r) {

@@ -1,0 +1,183 @@
+// The context a workflow's run receives: every effect of workflow code goes
+// through it (activities, Lambda functions, timers, markers, signals) and
+// so does everything that must be the same on every replay (time, random
+// numbers, side effects). Each command takes the next id of its kind, so a
+// replay meets its own earlier commands in the history at the same place.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "swf/model/model.hpp"
+#include "workflow/future.hpp"
+#include "workflow/task.hpp"
+
+namespace swfrt::workflow {
+
+namespace detail {
+class engine;
+}
+
+// A timeout SWF should not enforce ("NONE").
+inline constexpr std::chrono::seconds unlimited = std::chrono::seconds::max();
+
+// The marker side_effect records; workflow code cannot record it itself.
+inline constexpr std::string_view side_effect_marker = "SideEffect";
+
+// Unset members take the defaults registered with the activity type.
+struct activity_options {
+    std::optional<std::string> task_list{};
+    std::optional<std::chrono::seconds> schedule_to_close_timeout{};
+    std::optional<std::chrono::seconds> schedule_to_start_timeout{};
+    std::optional<std::chrono::seconds> start_to_close_timeout{};
+    std::optional<std::chrono::seconds> heartbeat_timeout{};
+    std::optional<int> task_priority{};
+    // Replaces the generated id ("1", "2", ... by call order; the call still
+    // takes its number, so later calls keep theirs).
+    std::optional<std::string> activity_id{};
+    std::optional<std::string> control{};
+};
+
+struct lambda_options {
+    // SWF's default is 300 seconds, also its maximum.
+    std::optional<std::chrono::seconds> start_to_close_timeout{};
+    // Replaces the generated id ("l1", "l2", ...).
+    std::optional<std::string> lambda_id{};
+    std::optional<std::string> control{};
+};
+
+// What WorkflowExecutionStarted says about this execution.
+struct workflow_info {
+    swf::model::workflow_execution execution{};
+    swf::model::workflow_type type{};
+    std::string task_list{};
+    swf::model::child_policy child_policy{};
+    std::optional<std::string> lambda_role{};
+    std::vector<std::string> tag_list{};
+    std::optional<std::string> continued_execution_run_id{};
+    std::optional<swf::model::workflow_execution> parent{};
+};
+
+namespace detail {
+
+// Runs a spawned task to its end and hands the outcome to a future. Owned
+// by the context, which destroys it (finished or not) when the replay ends.
+struct driver {
+    struct promise_type {
+        driver get_return_object() noexcept { return {std::coroutine_handle<promise_type>::from_promise(*this)}; }
+        std::suspend_always initial_suspend() const noexcept { return {}; }
+        std::suspend_always final_suspend() const noexcept { return {}; }
+        void return_void() const noexcept {}
+        // Only a future's callback can throw here, and none does.
+        void unhandled_exception() const { throw; }
+    };
+    std::coroutine_handle<promise_type> handle;
+};
+
+template <class T>
+driver drive(task<T> t, std::shared_ptr<state<T>> out) {
+    if constexpr (std::is_void_v<T>) {
+        try {
+            co_await std::move(t);
+        } catch (...) {
+            out->set_exception(std::current_exception());
+            co_return;
+        }
+        out->set_value();
+    } else {
+        std::optional<T> value;
+        try {
+            value.emplace(co_await std::move(t));
+        } catch (...) {
+            out->set_exception(std::current_exception());
+            co_return;
+        }
+        out->set_value(std::move(*value));
+    }
+}
+
+} // namespace detail
+
+class context {
+public:
+    context(const context&) = delete;
+    context& operator=(const context&) = delete;
+
+    const workflow_info& info() const noexcept;
+
+    // ScheduleActivityTask. Resolves with the result ("" when there is
+    // none); raises activity_failed, activity_timed_out, activity_canceled
+    // or schedule_activity_failed.
+    future<std::string> activity(std::string name, std::string version, std::string input = {},
+                                 activity_options options = {});
+
+    // ScheduleLambdaFunction (the execution needs a lambda role). Resolves
+    // with the result; raises lambda_failed, lambda_timed_out,
+    // schedule_lambda_failed or start_lambda_failed.
+    future<std::string> lambda(std::string function, std::string input = {}, lambda_options options = {});
+
+    // StartTimer ("t1", "t2", ...). Raises start_timer_failed.
+    future<void> timer(std::chrono::seconds delay);
+
+    // RecordMarker. The name side_effect uses is refused (invalid_argument).
+    void marker(std::string name, std::string details = {});
+
+    // The input of the next WorkflowExecutionSignaled of that name, in
+    // history order; signals nobody waited for yet are kept for later
+    // waits. A wait consumes the next signal even if nobody awaits its
+    // future any more (e.g. when it lost a when_any): bound a wait with the
+    // overload below instead.
+    future<std::string> wait_signal(std::string name);
+    // The same with a bound: nullopt when the timer (a StartTimer of its
+    // own) fires first, and then the wait is withdrawn so that a later
+    // signal stays for the next wait. A signal already received resolves it
+    // at once and starts no timer.
+    future<std::optional<std::string>> wait_signal(std::string name, std::chrono::seconds timeout);
+
+    // When the current decision task started, as SWF recorded it: the same
+    // on every replay of this point of the code.
+    std::chrono::system_clock::time_point now() const noexcept;
+
+    // 64 pseudo-random bits from a generator seeded with the run id: the
+    // same sequence on every replay of the same execution.
+    std::uint64_t random() noexcept;
+
+    // Runs fn the first time this point is reached and records its result in
+    // a "SideEffect" marker; replays return the recorded value without
+    // running fn. The value must fit a marker's 32768 characters
+    // (length_error otherwise).
+    std::string side_effect(const std::function<std::string()>& fn);
+
+    // Starts t at once (it runs until its first suspension before spawn
+    // returns) and returns its outcome as a future, so that several
+    // coroutines of one workflow can run side by side and be combined with
+    // when_all / when_any.
+    template <class T>
+    future<T> spawn(task<T> t) {
+        auto out = std::make_shared<detail::state<T>>(scheduler_of());
+        auto d = detail::drive(std::move(t), out);
+        adopt(d.handle);
+        d.handle.resume();
+        return future<T>(std::move(out));
+    }
+
+private:
+    friend class detail::engine;
+    explicit context(detail::engine& e) noexcept : engine_(&e) {}
+
+    detail::scheduler* scheduler_of() noexcept;
+    void adopt(std::coroutine_handle<> h);
+
+    detail::engine* engine_;
+};
+
+} // namespace swfrt::workflow
