@@ -17,6 +17,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "runtime/core/drain.hpp"
 #include "runtime/core/http_server.hpp"
 #include "runtime/core/metrics.hpp"
 #include "runtime/core/worker.hpp"
@@ -382,21 +383,27 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
                   {"tasks_running", std::to_string(count(&worker::tasks_running))}});
         for (auto& w : workers) w->stop_polling();
         const auto drain_started = std::chrono::steady_clock::now();
-        const auto grace = c.runtime.shutdown_grace;
-        // Polls in flight always come back (read timeout); tasks they bring get the grace too.
-        const auto hard_limit = grace + c.swf.timeouts.poll + std::chrono::seconds{15};
+        drain_policy policy;
+        policy.grace = c.runtime.shutdown_grace;
+        policy.poll_timeout = c.swf.timeouts.poll;
         bool cancelled = false;
-        while (count(&worker::pollers_running) > 0 || count(&worker::tasks_running) > 0) {
-            auto elapsed = std::chrono::steady_clock::now() - drain_started;
-            if (!cancelled && elapsed >= grace && count(&worker::tasks_running) > 0) {
+        for (;;) {
+            drain_state st;
+            st.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                               drain_started);
+            st.pollers_running = count(&worker::pollers_running);
+            st.tasks_running = count(&worker::tasks_running);
+            st.cancelled = cancelled;
+            auto action = next_drain_action(policy, st);
+            if (action == drain_action::done) break;
+            if (action == drain_action::cancel) {
                 cancelled = true;
                 log.warn("shutdown grace period over: asking running handlers to stop");
                 for (auto& w : workers)
                     for (auto& line : w->describe_running()) log.warn("still running", {{"task", line}});
                 for (auto& w : workers) w->cancel_running();
             }
-            if (elapsed >= hard_limit ||
-                (cancelled && count(&worker::pollers_running) == 0 && elapsed >= grace + std::chrono::seconds{15})) {
+            if (action == drain_action::abandon) {
                 for (auto& w : workers)
                     for (auto& line : w->describe_running()) log.error("left unanswered", {{"task", line}});
                 for (auto& w : workers) w->abandon();

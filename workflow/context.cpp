@@ -1,0 +1,170 @@
+#include "workflow/context.hpp"
+
+#include <stdexcept>
+
+#include "swf/codec/codec.hpp"
+#include "workflow/engine.hpp"
+
+namespace swfrt::workflow {
+
+namespace model = swf::model;
+
+namespace {
+
+constexpr std::size_t max_marker_details = 32768;
+
+std::string seconds_text(std::chrono::seconds s) {
+    if (s == unlimited) return "NONE";
+    if (s.count() < 0) throw std::invalid_argument("a workflow timeout cannot be negative");
+    return std::to_string(s.count());
+}
+
+std::optional<std::string> seconds_text(const std::optional<std::chrono::seconds>& s) {
+    if (!s) return std::nullopt;
+    return seconds_text(*s);
+}
+
+} // namespace
+
+const workflow_info& context::info() const noexcept { return engine_->info; }
+
+detail::scheduler* context::scheduler_of() noexcept { return &engine_->sched; }
+
+void context::adopt(std::coroutine_handle<> h) { engine_->adopt(h); }
+
+future<std::string> context::activity(std::string name, std::string version, std::string input,
+                                      activity_options options) {
+    auto number = ++engine_->ids.activity;
+    auto op = std::make_shared<detail::operation>();
+    op->kind = detail::op_kind::activity;
+    op->id = options.activity_id ? std::move(*options.activity_id) : std::to_string(number);
+    op->name = std::move(name);
+    op->version = std::move(version);
+    auto out = std::make_shared<detail::state<std::string>>(&engine_->sched);
+    op->st = out;
+
+    model::decision d;
+    d.decision_type = model::decision_type::schedule_activity_task;
+    auto& a = d.schedule_activity_task_decision_attributes.emplace();
+    a.activity_id = op->id;
+    a.activity_type = {op->name, op->version};
+    if (!input.empty()) a.input = std::move(input);
+    a.control = std::move(options.control);
+    if (options.task_list) a.task_list = model::task_list{std::move(*options.task_list)};
+    a.schedule_to_close_timeout = seconds_text(options.schedule_to_close_timeout);
+    a.schedule_to_start_timeout = seconds_text(options.schedule_to_start_timeout);
+    a.start_to_close_timeout = seconds_text(options.start_to_close_timeout);
+    a.heartbeat_timeout = seconds_text(options.heartbeat_timeout);
+    if (options.task_priority) a.task_priority = std::to_string(*options.task_priority);
+    engine_->issue(std::move(d), std::move(op));
+    return future<std::string>(std::move(out));
+}
+
+future<std::string> context::lambda(std::string function, std::string input, lambda_options options) {
+    auto number = ++engine_->ids.lambda;
+    auto op = std::make_shared<detail::operation>();
+    op->kind = detail::op_kind::lambda;
+    op->id = options.lambda_id ? std::move(*options.lambda_id) : "l" + std::to_string(number);
+    op->name = std::move(function);
+    auto out = std::make_shared<detail::state<std::string>>(&engine_->sched);
+    op->st = out;
+
+    model::decision d;
+    d.decision_type = model::decision_type::schedule_lambda_function;
+    auto& a = d.schedule_lambda_function_decision_attributes.emplace();
+    a.id = op->id;
+    a.name = op->name;
+    if (!input.empty()) a.input = std::move(input);
+    a.control = std::move(options.control);
+    a.start_to_close_timeout = seconds_text(options.start_to_close_timeout);
+    engine_->issue(std::move(d), std::move(op));
+    return future<std::string>(std::move(out));
+}
+
+future<void> context::timer(std::chrono::seconds delay) {
+    if (delay.count() < 0 || delay == unlimited) throw std::invalid_argument("a timer needs a delay of 0 s or more");
+    auto number = ++engine_->ids.timer;
+    auto op = std::make_shared<detail::operation>();
+    op->kind = detail::op_kind::timer;
+    op->id = "t" + std::to_string(number);
+    auto out = std::make_shared<detail::state<void>>(&engine_->sched);
+    op->st = out;
+
+    model::decision d;
+    d.decision_type = model::decision_type::start_timer;
+    auto& a = d.start_timer_decision_attributes.emplace();
+    a.timer_id = op->id;
+    a.start_to_fire_timeout = std::to_string(delay.count());
+    engine_->issue(std::move(d), std::move(op));
+    return future<void>(std::move(out));
+}
+
+void context::marker(std::string name, std::string details) {
+    if (name == side_effect_marker)
+        throw std::invalid_argument("the marker name \"SideEffect\" is side_effect's own");
+    if (name.empty()) throw std::invalid_argument("a marker needs a name");
+    swf::codec::truncate(details, max_marker_details);
+    model::decision d;
+    d.decision_type = model::decision_type::record_marker;
+    auto& a = d.record_marker_decision_attributes.emplace();
+    a.marker_name = std::move(name);
+    if (!details.empty()) a.details = std::move(details);
+    engine_->issue(std::move(d), nullptr);
+}
+
+future<std::string> context::wait_signal(std::string name) { return future<std::string>(engine_->wait_signal(name)); }
+
+future<std::optional<std::string>> context::wait_signal(std::string name, std::chrono::seconds timeout) {
+    auto out = std::make_shared<detail::state<std::optional<std::string>>>(&engine_->sched);
+    auto waiter = engine_->wait_signal(name);
+    if (waiter->ready()) {
+        out->set_value(waiter->value());
+        return future<std::optional<std::string>>(std::move(out));
+    }
+    auto fired = timer(timeout).shared_state();
+    waiter->on_ready([out](detail::state_base& s) {
+        if (!out->ready()) out->set_value(static_cast<detail::state<std::string>&>(s).value());
+    });
+    // The timer keeps running after a signal wins: cancelling it (CancelTimer)
+    // comes with cancellation; a fired timer nobody waits for is harmless.
+    fired->on_ready([out, waiter, name, e = engine_](detail::state_base& s) {
+        if (out->ready()) return;
+        if (s.error()) {
+            out->set_exception(s.error());
+        } else {
+            out->set_value(std::nullopt);
+        }
+        e->withdraw_wait(name, waiter.get());
+    });
+    return future<std::optional<std::string>>(std::move(out));
+}
+
+std::chrono::system_clock::time_point context::now() const noexcept {
+    using namespace std::chrono;
+    return system_clock::time_point(duration_cast<system_clock::duration>(duration<double>(engine_->now)));
+}
+
+std::uint64_t context::random() noexcept {
+    // splitmix64: small, fast and good enough for workflow decisions.
+    std::uint64_t z = (engine_->rng_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+std::string context::side_effect(const std::function<std::string()>& fn) {
+    const auto* recorded = engine_->next_side_effect();
+    std::string value = recorded && *recorded ? **recorded : fn();
+    // A value cut to fit would replay differently from what the code saw.
+    if (swf::codec::swf_length(value) > max_marker_details)
+        throw std::length_error("a side effect's value is longer than a marker's 32768 characters");
+    model::decision d;
+    d.decision_type = model::decision_type::record_marker;
+    auto& a = d.record_marker_decision_attributes.emplace();
+    a.marker_name = std::string(side_effect_marker);
+    a.details = value;
+    engine_->issue(std::move(d), nullptr);
+    return value;
+}
+
+} // namespace swfrt::workflow

@@ -1,0 +1,411 @@
+#include "workflow/replayer.hpp"
+
+#include <unordered_set>
+
+#include "swf/codec/codec.hpp"
+#include "workflow/engine.hpp"
+#include "workflow/errors.hpp"
+#include "workflow/history_events.hpp"
+
+namespace swfrt::workflow {
+
+namespace model = swf::model;
+using et = model::event_type;
+
+namespace {
+
+// SWF's limits on what a close decision carries.
+constexpr std::size_t max_reason = 256;
+constexpr std::size_t max_details = 32768;
+
+std::uint64_t fnv1a(std::string_view s) noexcept {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+std::string cut(std::string s, std::size_t max) {
+    swf::codec::truncate(s, max);
+    return s;
+}
+
+std::string event_at(std::int64_t id) { return "history event " + std::to_string(id); }
+
+} // namespace
+
+std::string_view to_string(replay_error_kind kind) noexcept {
+    switch (kind) {
+    case replay_error_kind::non_determinism: return "non_determinism";
+    case replay_error_kind::malformed_history: return "malformed_history";
+    }
+    return "unknown";
+}
+
+void throw_replay_error(replay_error e) {
+    if (e.kind == replay_error_kind::non_determinism) throw non_determinism_error(std::move(e));
+    throw malformed_history_error(std::move(e));
+}
+
+namespace detail {
+
+engine::engine(const model::workflow_execution& execution, const workflow_runner& runner) : runner_(runner) {
+    info.execution = execution;
+    rng_state = fnv1a(execution.run_id);
+}
+
+engine::~engine() {
+    // Spawned coroutines may refer to their parents' frames: last in, first out.
+    for (auto it = drivers_.rbegin(); it != drivers_.rend(); ++it) it->destroy();
+}
+
+void engine::issue(model::decision d, std::shared_ptr<operation> op) {
+    pending_.push_back(command{std::move(d), std::move(op)});
+}
+
+std::shared_ptr<state<std::string>> engine::wait_signal(const std::string& name) {
+    auto w = std::make_shared<state<std::string>>(&sched);
+    auto it = signals_.find(name);
+    if (it != signals_.end() && !it->second.empty()) {
+        w->set_value(std::move(it->second.front()));
+        it->second.pop_front();
+    } else {
+        signal_waits_[name].push_back(w);
+    }
+    return w;
+}
+
+void engine::withdraw_wait(const std::string& name, const state<std::string>* waiter) {
+    auto it = signal_waits_.find(name);
+    if (it == signal_waits_.end()) return;
+    auto& q = it->second;
+    for (auto w = q.begin(); w != q.end(); ++w) {
+        if (w->get() == waiter) {
+            q.erase(w);
+            return;
+        }
+    }
+}
+
+const std::optional<std::string>* engine::next_side_effect() {
+    if (next_side_effect_ >= side_effects_.size()) {
+        ++next_side_effect_;
+        return nullptr;
+    }
+    return &side_effects_[next_side_effect_++];
+}
+
+void engine::non_determinism(std::int64_t event_id, std::string history, std::string code) {
+    replay_error e{replay_error_kind::non_determinism, event_id, std::move(history), std::move(code), {}};
+    e.message = "non-determinism at " + event_at(event_id) + " (decisions of the decision task started at event " +
+                std::to_string(last_run_) + "): the history records " + e.history + " where the code now issues " +
+                e.code;
+    error_ = std::move(e);
+}
+
+void engine::malformed(std::int64_t event_id, std::string history, std::string what) {
+    replay_error e{replay_error_kind::malformed_history, event_id, std::move(history), "nothing", {}};
+    e.message = "malformed history at " + event_at(event_id) + " (" + e.history + "): " + what;
+    error_ = std::move(e);
+}
+
+void engine::start(const model::history_event& e) {
+    const auto& a = e.workflow_execution_started_event_attributes;
+    if (!a) return malformed(e.event_id, describe(e), "the execution's start has no attributes");
+    if (root_) return malformed(e.event_id, describe(e), "the execution started twice");
+    info.type = a->workflow_type;
+    info.task_list = a->task_list.name;
+    info.child_policy = a->child_policy;
+    info.lambda_role = a->lambda_role;
+    info.tag_list = a->tag_list;
+    info.continued_execution_run_id = a->continued_execution_run_id;
+    if (a->parent_workflow_execution) info.parent = *a->parent_workflow_execution;
+
+    root_ = std::make_shared<state<std::string>>(&sched);
+    root_->on_ready([this](state_base&) { on_root_done(*root_); });
+    auto d = drive(runner_(ctx_, a->input.value_or("")), root_);
+    adopt(d.handle);
+    root_handle_ = d.handle;
+}
+
+void engine::on_root_done(state<std::string>& root) {
+    model::decision d;
+    try {
+        auto result = root.value();
+        d.decision_type = model::decision_type::complete_workflow_execution;
+        d.complete_workflow_execution_decision_attributes.emplace().result_ = cut(std::move(result), max_details);
+    } catch (const workflow_failed& f) {
+        d.decision_type = model::decision_type::fail_workflow_execution;
+        auto& attrs = d.fail_workflow_execution_decision_attributes.emplace();
+        attrs.reason = cut(f.reason(), max_reason);
+        attrs.details = cut(f.details(), max_details);
+    } catch (...) {
+        unhandled_ = std::current_exception();
+        sched.stop();
+        return;
+    }
+    closed_ = true;
+    close_decision_ = d;
+    issue(std::move(d), nullptr);
+    sched.stop();
+}
+
+void engine::run_code(const model::history_event& e) {
+    now = e.event_timestamp;
+    last_run_ = e.event_id;
+    if (closed_) {
+        // A refused close decision is made again (SWF refuses one when events
+        // arrived during the decision task, e.g. a signal).
+        if (close_again_) issue(*close_decision_, nullptr);
+        close_again_ = false;
+        return;
+    }
+    if (!root_started_) {
+        root_started_ = true;
+        sched.schedule(root_handle_);
+    }
+    sched.run();
+}
+
+void engine::match(const model::history_event& e) {
+    if (!matching_)
+        return malformed(e.event_id, describe(e), "a decision event that follows no DecisionTaskCompleted");
+    auto history_key = key_of(e);
+    if (!history_key) return malformed(e.event_id, describe(e), "the event has no attributes");
+    if (pending_.empty()) return non_determinism(e.event_id, describe(e), "nothing");
+    const auto& cmd = pending_.front();
+    if (!same_command(*history_key, key_of(cmd.decision)))
+        return non_determinism(e.event_id, describe(e), describe(cmd.decision));
+    auto op = cmd.op;
+    pending_.pop_front();
+
+    switch (e.event_type) {
+    case et::activity_task_scheduled:
+    case et::timer_started:
+    case et::lambda_function_scheduled: by_event_[e.event_id] = std::move(op); break;
+    case et::schedule_activity_task_failed: {
+        const auto& a = *e.schedule_activity_task_failed_event_attributes;
+        op->st->set_exception(std::make_exception_ptr(
+            schedule_activity_failed(e.event_id, op->id, {op->name, op->version}, a.cause)));
+        break;
+    }
+    case et::start_timer_failed:
+        op->st->set_exception(std::make_exception_ptr(
+            start_timer_failed(e.event_id, op->id, e.start_timer_failed_event_attributes->cause)));
+        break;
+    case et::schedule_lambda_function_failed:
+        op->st->set_exception(std::make_exception_ptr(
+            schedule_lambda_failed(e.event_id, op->id, op->name, e.schedule_lambda_function_failed_event_attributes->cause)));
+        break;
+    case et::complete_workflow_execution_failed:
+    case et::fail_workflow_execution_failed: close_again_ = true; break;
+    default: break; // markers and close decisions: nothing waits for them
+    }
+}
+
+operation* engine::find(const model::history_event& e, std::int64_t by_event_id, op_kind kind) {
+    auto it = by_event_.find(by_event_id);
+    if (it == by_event_.end() || it->second->kind != kind) {
+        malformed(e.event_id, describe(e),
+                  "it names event " + std::to_string(by_event_id) + ", which records no such command of this workflow");
+        return nullptr;
+    }
+    if (it->second->st->ready()) {
+        malformed(e.event_id, describe(e),
+                  "the command recorded at event " + std::to_string(by_event_id) + " already has an outcome");
+        return nullptr;
+    }
+    return it->second.get();
+}
+
+void engine::resolve(const model::history_event& e) {
+    auto no_attributes = [&] { malformed(e.event_id, describe(e), "the event has no attributes"); };
+    auto text = [&](auto& op) -> state<std::string>& { return static_cast<state<std::string>&>(*op->st); };
+    switch (e.event_type) {
+    case et::activity_task_completed: {
+        const auto& a = e.activity_task_completed_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity)) text(op).set_value(a->result_.value_or(""));
+        return;
+    }
+    case et::activity_task_failed: {
+        const auto& a = e.activity_task_failed_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
+            op->st->set_exception(std::make_exception_ptr(activity_failed(
+                e.event_id, op->id, {op->name, op->version}, a->reason.value_or(""), a->details.value_or(""))));
+        return;
+    }
+    case et::activity_task_timed_out: {
+        const auto& a = e.activity_task_timed_out_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
+            op->st->set_exception(std::make_exception_ptr(activity_timed_out(
+                e.event_id, op->id, {op->name, op->version}, a->timeout_type, a->details.value_or(""))));
+        return;
+    }
+    case et::activity_task_canceled: {
+        const auto& a = e.activity_task_canceled_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
+            op->st->set_exception(std::make_exception_ptr(
+                activity_canceled(e.event_id, op->id, {op->name, op->version}, a->details.value_or(""))));
+        return;
+    }
+    case et::timer_fired: {
+        const auto& a = e.timer_fired_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->started_event_id, op_kind::timer)) static_cast<state<void>&>(*op->st).set_value();
+        return;
+    }
+    case et::lambda_function_completed: {
+        const auto& a = e.lambda_function_completed_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda)) text(op).set_value(a->result_.value_or(""));
+        return;
+    }
+    case et::lambda_function_failed: {
+        const auto& a = e.lambda_function_failed_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda))
+            op->st->set_exception(std::make_exception_ptr(
+                lambda_failed(e.event_id, op->id, op->name, a->reason.value_or(""), a->details.value_or(""))));
+        return;
+    }
+    case et::lambda_function_timed_out: {
+        const auto& a = e.lambda_function_timed_out_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda))
+            op->st->set_exception(
+                std::make_exception_ptr(lambda_timed_out(e.event_id, op->id, op->name, a->timeout_type)));
+        return;
+    }
+    case et::start_lambda_function_failed: {
+        const auto& a = e.start_lambda_function_failed_event_attributes;
+        if (!a) return no_attributes();
+        if (!a->scheduled_event_id)
+            return malformed(e.event_id, describe(e), "it names no scheduled event");
+        if (auto* op = find(e, *a->scheduled_event_id, op_kind::lambda))
+            op->st->set_exception(std::make_exception_ptr(
+                start_lambda_failed(e.event_id, op->id, op->name, a->cause, a->message.value_or(""))));
+        return;
+    }
+    default:
+        // Child workflows and external signals or cancels: their initiating
+        // decision can only have matched a command of the code, and the code
+        // issues none of these yet.
+        return malformed(e.event_id, describe(e), "no command of this workflow initiated it");
+    }
+}
+
+void engine::deliver(const model::history_event& e) {
+    const auto& a = e.workflow_execution_signaled_event_attributes;
+    if (!a) return malformed(e.event_id, describe(e), "the event has no attributes");
+    auto input = a->input.value_or("");
+    auto w = signal_waits_.find(a->signal_name);
+    if (w != signal_waits_.end() && !w->second.empty()) {
+        auto waiter = std::move(w->second.front());
+        w->second.pop_front();
+        waiter->set_value(std::move(input));
+        return;
+    }
+    signals_[a->signal_name].push_back(std::move(input));
+}
+
+replay_result engine::replay(const std::vector<model::history_event>& events, std::size_t target) {
+    // What side_effect returns on replay is read ahead: the marker of a
+    // decision comes after the code ran for it. Decision tasks that were
+    // answered are the ones the code runs at.
+    std::unordered_set<std::int64_t> answered;
+    for (std::size_t i = 0; i <= target; ++i) {
+        const auto& e = events[i];
+        if (e.event_type == et::marker_recorded && e.marker_recorded_event_attributes &&
+            e.marker_recorded_event_attributes->marker_name == side_effect_marker) {
+            side_effects_.push_back(e.marker_recorded_event_attributes->details.value_or(""));
+        } else if (e.event_type == et::record_marker_failed && e.record_marker_failed_event_attributes &&
+                   e.record_marker_failed_event_attributes->marker_name == side_effect_marker) {
+            side_effects_.emplace_back();
+        } else if (e.event_type == et::decision_task_completed && e.decision_task_completed_event_attributes) {
+            answered.insert(e.decision_task_completed_event_attributes->started_event_id);
+        }
+    }
+
+    for (std::size_t i = 0; i <= target && !error_; ++i) {
+        const auto& e = events[i];
+        const auto role = rule_for(e.event_type).role;
+        if (matching_ && role != event_role::decision) {
+            matching_ = false;
+            if (!pending_.empty()) {
+                non_determinism(e.event_id, "nothing more", describe(pending_.front().decision));
+                break;
+            }
+        }
+        switch (role) {
+        case event_role::execution_started: start(e); break;
+        case event_role::decision_started:
+            if (i != target && !answered.count(e.event_id)) break; // timed out: its answer was never applied
+            if (!root_) {
+                malformed(e.event_id, describe(e), "a decision task before WorkflowExecutionStarted");
+                break;
+            }
+            run_code(e);
+            if (unhandled_) std::rethrow_exception(unhandled_);
+            break;
+        case event_role::decision_completed: {
+            const auto& a = e.decision_task_completed_event_attributes;
+            if (!a) {
+                malformed(e.event_id, describe(e), "the event has no attributes");
+            } else if (a->started_event_id != last_run_) {
+                malformed(e.event_id, describe(e),
+                          "it completes the decision task started at event " + std::to_string(a->started_event_id) +
+                              ", not the last one started (event " + std::to_string(last_run_) + ")");
+            }
+            matching_ = true;
+            break;
+        }
+        case event_role::decision: match(e); break;
+        case event_role::outcome: resolve(e); break;
+        case event_role::signal: deliver(e); break;
+        case event_role::ignored: break;
+        }
+    }
+    if (error_) return std::move(*error_);
+
+    std::vector<model::decision> decisions;
+    decisions.reserve(pending_.size());
+    for (auto& c : pending_) decisions.push_back(std::move(c.decision));
+    return decisions;
+}
+
+} // namespace detail
+
+replay_result replay(const std::vector<model::history_event>& events, const model::workflow_execution& execution,
+                     std::int64_t started_event_id, const workflow_runner& runner) {
+    std::size_t target = events.size();
+    for (std::size_t i = events.size(); i-- > 0;) {
+        const auto& e = events[i];
+        if (e.event_type != et::decision_task_started) continue;
+        if (started_event_id == 0 || e.event_id == started_event_id) {
+            target = i;
+            break;
+        }
+    }
+    if (target == events.size()) {
+        replay_error e{replay_error_kind::malformed_history, started_event_id, "nothing", "nothing", {}};
+        e.message = started_event_id == 0
+                        ? std::string("malformed history: it holds no DecisionTaskStarted event")
+                        : "malformed history: it holds no DecisionTaskStarted event with id " +
+                              std::to_string(started_event_id);
+        return e;
+    }
+    detail::engine engine(execution, runner);
+    return engine.replay(events, target);
+}
+
+replay_result replay(const model::decision_task& task, const workflow_runner& runner) {
+    return replay(task.events, task.workflow_execution, task.started_event_id, runner);
+}
+
+} // namespace swfrt::workflow
