@@ -106,7 +106,7 @@ void read_mapping(reader& r, const value& v, const std::string& path, const tabl
     std::vector<std::pair<std::string, source_location>> seen;
     if (v.node.IsMap()) {
         for (auto it = v.node.begin(); it != v.node.end(); ++it) {
-            const YAML::Node& key_node = it->first;
+            const YAML::Node key_node = it->first; // a copy: the iterator hands out a temporary
             source_location key_at = location_of(key_node.Mark());
             if (!key_node.IsScalar()) {
                 r.error(key_at, "expected a key name " + where + ", got " + describe(key_node));
@@ -139,7 +139,7 @@ void read_mapping(reader& r, const value& v, const std::string& path, const tabl
                 r.error(key_at, std::move(message));
                 continue;
             }
-            const YAML::Node& val = it->second;
+            const YAML::Node val = it->second;
             value child{val, val.IsNull() ? key_at : location_of(val.Mark())};
             f->read(r, child, child_path(path, key), out);
         }

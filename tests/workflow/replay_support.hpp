@@ -1,0 +1,165 @@
+// Helpers for replay tests: canned histories from tests/workflow/histories,
+// the decision task SWF would have handed out at any DecisionTaskStarted of
+// them, and exact comparisons of decisions.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "swf/codec/codec.hpp"
+#include "swf/model/model.hpp"
+#include "workflow/history_events.hpp"
+#include "workflow/replayer.hpp"
+
+namespace swfrt::workflow::testing {
+
+namespace model = swf::model;
+
+inline const model::workflow_execution& test_execution() {
+    static const model::workflow_execution e{"9d1e0c2f-run-id-of-the-tests", "wf-under-test"};
+    return e;
+}
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    EXPECT_TRUE(in.good()) << "cannot read " << path;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+inline std::string history_path(std::string_view name) {
+    return std::string(SWFRT_SOURCE_DIR) + "/tests/workflow/histories/" + std::string(name) + ".json";
+}
+
+// A GetWorkflowExecutionHistory response (one page, as SWF returns it).
+inline model::history load_history(std::string_view name) {
+    auto r = swf::codec::decode<model::history>(read_file(history_path(name)));
+    EXPECT_TRUE(r.has_value()) << name << ": " << (r ? "" : r.error().to_string());
+    return r ? std::move(r).value() : model::history{};
+}
+
+// What PollForDecisionTask returns at that DecisionTaskStarted: the events
+// up to it, and the ids of it and of the previous one.
+inline model::decision_task task_at(const model::history& h, std::int64_t started_event_id,
+                                    const model::workflow_execution& execution = test_execution()) {
+    model::decision_task t;
+    t.task_token = "token-" + std::to_string(started_event_id);
+    t.workflow_execution = execution;
+    t.started_event_id = started_event_id;
+    for (const auto& e : h.events) {
+        if (e.event_id > started_event_id) break;
+        if (e.event_type == model::event_type::workflow_execution_started)
+            t.workflow_type = e.workflow_execution_started_event_attributes->workflow_type;
+        if (e.event_type == model::event_type::decision_task_started && e.event_id != started_event_id)
+            t.previous_started_event_id = e.event_id;
+        t.events.push_back(e);
+    }
+    return t;
+}
+
+// Decisions as JSON, in the codec's canonical form.
+inline std::string json_of(const std::vector<model::decision>& decisions) {
+    std::string out = "[";
+    for (const auto& d : decisions) {
+        if (out.size() > 1) out += ",";
+        out += swf::codec::encode(d);
+    }
+    return out + "]";
+}
+
+// The expected decisions, written as SWF's JSON, in the same canonical form.
+inline std::string canonical(const std::vector<std::string>& expected) {
+    std::vector<model::decision> ds;
+    for (const auto& json : expected) {
+        auto r = swf::codec::decode<model::decision>(json, {.strict = true});
+        EXPECT_TRUE(r.has_value()) << json << ": " << (r ? "" : r.error().to_string());
+        if (r) ds.push_back(std::move(r).value());
+    }
+    return json_of(ds);
+}
+
+inline std::string decisions_at(const model::history& h, std::int64_t started_event_id,
+                                const workflow_runner& runner) {
+    auto r = replay(task_at(h, started_event_id), runner);
+    if (!r) return "replay error: " + r.error().message;
+    return json_of(r.value());
+}
+
+inline std::string error_at(const model::history& h, std::int64_t started_event_id, const workflow_runner& runner) {
+    auto r = replay(task_at(h, started_event_id), runner);
+    if (r) return "no error; decisions: " + json_of(r.value());
+    return r.error().message;
+}
+
+// The payload a decision event and a decision share, beside their identity.
+inline std::string payload_of(const model::history_event& e) {
+    using et = model::event_type;
+    switch (e.event_type) {
+    case et::activity_task_scheduled: return e.activity_task_scheduled_event_attributes->input.value_or("");
+    case et::lambda_function_scheduled: return e.lambda_function_scheduled_event_attributes->input.value_or("");
+    case et::timer_started: return e.timer_started_event_attributes->start_to_fire_timeout;
+    case et::marker_recorded: return e.marker_recorded_event_attributes->details.value_or("");
+    case et::workflow_execution_completed: return e.workflow_execution_completed_event_attributes->result_.value_or("");
+    case et::workflow_execution_failed:
+        return e.workflow_execution_failed_event_attributes->reason.value_or("") + "/" +
+               e.workflow_execution_failed_event_attributes->details.value_or("");
+    default: return "";
+    }
+}
+
+inline std::string payload_of(const model::decision& d) {
+    using dt = model::decision_type;
+    switch (d.decision_type) {
+    case dt::schedule_activity_task: return d.schedule_activity_task_decision_attributes->input.value_or("");
+    case dt::schedule_lambda_function: return d.schedule_lambda_function_decision_attributes->input.value_or("");
+    case dt::start_timer: return d.start_timer_decision_attributes->start_to_fire_timeout;
+    case dt::record_marker: return d.record_marker_decision_attributes->details.value_or("");
+    case dt::complete_workflow_execution:
+        return d.complete_workflow_execution_decision_attributes->result_.value_or("");
+    case dt::fail_workflow_execution:
+        return d.fail_workflow_execution_decision_attributes->reason.value_or("") + "/" +
+               d.fail_workflow_execution_decision_attributes->details.value_or("");
+    default: return "";
+    }
+}
+
+// Every decision task the history shows answered, replayed on its own:
+// the code must decide what the history records after its
+// DecisionTaskCompleted (identity and payload), no more, no less.
+inline void expect_history_reproduced(const model::history& h, const workflow_runner& runner) {
+    int answered = 0;
+    for (std::size_t i = 0; i < h.events.size(); ++i) {
+        const auto& c = h.events[i];
+        if (c.event_type != model::event_type::decision_task_completed) continue;
+        ++answered;
+        const auto started = c.decision_task_completed_event_attributes->started_event_id;
+        std::vector<std::string> recorded;
+        for (std::size_t j = i + 1; j < h.events.size(); ++j) {
+            const auto& e = h.events[j];
+            if (rule_for(e.event_type).role != event_role::decision) break;
+            recorded.push_back(describe(e) + " " + payload_of(e));
+        }
+        auto r = replay(task_at(h, started), runner);
+        ASSERT_TRUE(r.has_value()) << "at event " << started << ": " << r.error().message;
+        std::vector<std::string> decided;
+        for (const auto& d : r.value()) decided.push_back(describe(d) + " " + payload_of(d));
+        // Each side in its own words: compare the identities through key_of.
+        ASSERT_EQ(decided.size(), recorded.size()) << "at event " << started;
+        std::size_t k = 0;
+        for (std::size_t j = i + 1; k < decided.size(); ++j, ++k) {
+            EXPECT_TRUE(same_command(*key_of(h.events[j]), key_of(r.value()[k])))
+                << "at event " << started << ": recorded " << recorded[k] << ", decided " << decided[k];
+            EXPECT_EQ(payload_of(h.events[j]), payload_of(r.value()[k])) << "at event " << started;
+        }
+    }
+    EXPECT_GT(answered, 0);
+}
+
+} // namespace swfrt::workflow::testing
