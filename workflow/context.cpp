@@ -140,8 +140,10 @@ future<std::optional<std::string>> context::wait_signal(std::string name, std::c
 }
 
 std::chrono::system_clock::time_point context::now() const noexcept {
+    // SWF's timestamps are seconds with milliseconds; rounding there keeps
+    // e.g. 1700000036.25 from becoming ...36.249999 in nanoseconds.
     using namespace std::chrono;
-    return system_clock::time_point(duration_cast<system_clock::duration>(duration<double>(engine_->now)));
+    return system_clock::time_point(round<milliseconds>(duration<double>(engine_->now)));
 }
 
 std::uint64_t context::random() noexcept {

@@ -290,6 +290,12 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
     env.metrics = &m;
     env.blocking_pool = &blocking;
 
+    shutdown_state shutdown;
+    if (limits.max_tasks) {
+        env.task_budget = std::make_shared<std::atomic<std::int64_t>>(static_cast<std::int64_t>(*limits.max_tasks));
+        env.on_budget_spent = [&shutdown] { shutdown.request("--max-tasks reached"); };
+    }
+
     std::vector<std::unique_ptr<worker>> workers;
     const std::string identity = c.runtime.identity.empty() ? default_identity() : c.runtime.identity;
     for (const auto& w : c.workers) {
@@ -304,7 +310,6 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         workers.push_back(std::make_unique<worker>(env, std::move(s), io.get_executor()));
     }
 
-    shutdown_state shutdown;
     std::atomic<bool> ready{false}, draining{false};
     std::unique_ptr<http_server> server;
     if (c.metrics.enabled()) {
@@ -369,9 +374,6 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
             }
             if (limits.max_time && std::chrono::steady_clock::now() - started >= *limits.max_time)
                 shutdown.request("--max-time reached");
-            std::uint64_t received = 0;
-            for (auto& w : workers) received += w->tasks_received();
-            if (limits.max_tasks && received >= *limits.max_tasks) shutdown.request("--max-tasks reached");
             if (!shutdown.requested.load()) co_await wait(std::chrono::milliseconds{100});
         }
         draining.store(true);

@@ -101,6 +101,15 @@ struct worker::task_state : sdk::activity_context {
     }
 };
 
+namespace {
+
+// Runs a blocking handler on the thread pool it is spawned on.
+asio::awaitable<std::string> run_blocking(const sdk::blocking_activity& fn, std::shared_ptr<worker::task_state> s) {
+    co_return fn(*s, s->activity.input.value_or(""));
+}
+
+} // namespace
+
 worker::worker(worker_env env, worker_settings settings, asio::any_io_executor executor)
     : env_(std::move(env)), settings_(std::move(settings)), executor_(std::move(executor)),
       slots_(executor_, settings_.max_concurrent) {
@@ -195,6 +204,14 @@ asio::awaitable<void> worker::poll_loop(int index) {
             slots_.release();
             break;
         }
+        // --max-tasks: a poll reserves one task of the budget, given back when it brings none.
+        if (env_.task_budget && env_.task_budget->fetch_sub(1) <= 0) {
+            env_.task_budget->fetch_add(1);
+            slots_.release();
+            update_slot_gauge();
+            co_await sleep_for(std::chrono::milliseconds{100});
+            continue;
+        }
         env_.metrics->add("swfrt_polls_total", {{"kind", kind}, {"task_list", settings_.task_list}});
         polls_in_flight_.fetch_add(1);
         bool got_task = false;
@@ -220,8 +237,10 @@ asio::awaitable<void> worker::poll_loop(int index) {
         polls_in_flight_.fetch_sub(1);
         if (got_task) {
             backoff = std::chrono::milliseconds{0};
+            if (env_.task_budget && env_.task_budget->load() <= 0 && env_.on_budget_spent) env_.on_budget_spent();
             continue; // the task owns the slot now
         }
+        if (env_.task_budget) env_.task_budget->fetch_add(1);
         slots_.release();
         update_slot_gauge();
         if (!failure) {
@@ -282,13 +301,11 @@ asio::awaitable<void> worker::run_activity(model::activity_task task) {
             if (entry->registration.coroutine) {
                 result = co_await entry->registration.coroutine(*state, state->activity.input.value_or(""));
             } else {
-                auto& fn = entry->registration.blocking;
-                result = co_await asio::co_spawn(
-                    *env_.blocking_pool,
-                    [&fn, state]() -> asio::awaitable<std::string> {
-                        co_return fn(*state, state->activity.input.value_or(""));
-                    },
-                    asio::use_awaitable);
+                // A named coroutine, not a capturing lambda: g++ 12 destroys a
+                // lambda temporary inside a co_await expression twice.
+                result = co_await asio::co_spawn(*env_.blocking_pool,
+                                                 run_blocking(entry->registration.blocking, state),
+                                                 asio::use_awaitable);
             }
         } catch (...) {
             failure = std::current_exception();

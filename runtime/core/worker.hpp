@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +56,10 @@ struct worker_env {
     // Poll failures back off from this, doubling up to max.
     std::chrono::milliseconds poll_backoff_base{std::chrono::milliseconds{200}};
     std::chrono::milliseconds poll_backoff_max{std::chrono::seconds{30}};
+    // --max-tasks: tasks all workers may still take (null: no limit); each
+    // poll reserves one. on_budget_spent is called when a task takes the last.
+    std::shared_ptr<std::atomic<std::int64_t>> task_budget;
+    std::function<void()> on_budget_spent;
 };
 
 class worker {

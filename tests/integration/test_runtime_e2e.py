@@ -332,13 +332,17 @@ def history_of(swf, domain, execution):
             return events
 
 
-def wait_until(what, probe, within, on_timeout=lambda: ""):
-    """Calls probe() until it returns something true; returns that, or fails after `within` seconds."""
+def wait_until(what, probe, within, on_timeout=lambda: "", runtime=None):
+    """Calls probe() until it returns something true; returns that, or fails
+    after `within` seconds, or at once when `runtime` has exited."""
     deadline = time.monotonic() + within
     while True:
         value = probe()
         if value:
             return value
+        if runtime is not None and not runtime.running():
+            raise AssertionError("%s: swf-runtime exited (status %s) while waiting; log:\n%s"
+                                 % (what, runtime.process.returncode, runtime.log_tail()))
         if time.monotonic() >= deadline:
             raise AssertionError("%s: not within %.0f s%s" % (what, within, on_timeout()))
         time.sleep(0.2)
@@ -412,11 +416,14 @@ class RunningRuntimeTest(RuntimeCase):
     def log_note(self):
         return "; runtime log:\n" + self.runtime.log_tail()
 
+    def wait(self, what, probe, within):
+        return wait_until(what, probe, within, self.log_note, runtime=self.runtime)
+
     def wait_outcomes(self, driver, ids, within=TASK_WITHIN):
         def probe():
             out = driver.outcomes()
             return out if set(ids) <= set(out) else None
-        return wait_until("outcomes of %s" % sorted(ids), probe, within, self.log_note)
+        return self.wait("outcomes of %s" % sorted(ids), probe, within)
 
     def test_greeting_workflows_and_activities_on_several_task_lists_at_once(self):
         names = ["Ada", "Grace", "Edsger", "Barbara", "Donald", "Frances"]
@@ -441,7 +448,7 @@ class RunningRuntimeTest(RuntimeCase):
                 infos[wid] = info
             return infos
 
-        infos = wait_until("6 greeting workflows closed", all_closed, 40, self.log_note)
+        infos = self.wait("6 greeting workflows closed", all_closed, 40)
         for i, name in enumerate(names):
             wid = "greeting-%d" % i
             self.assertEqual(infos[wid]["closeStatus"], "COMPLETED", wid)
@@ -541,7 +548,7 @@ class RunningRuntimeTest(RuntimeCase):
         driver = self.driver("cancel")
         driver.schedule([{"id": "sleep", "name": "sleep", "input": "30", "task_list": SECOND,
                           "heartbeat_timeout": "20"}])
-        wait_until("sleep started", lambda: "sleep" in driver.started_ids(), TASK_WITHIN, self.log_note)
+        self.wait("sleep started", lambda: "sleep" in driver.started_ids(), TASK_WITHIN)
         # A signal gives the decider a decision task to answer with the cancel request.
         self.swf.signal_workflow_execution(domain=DOMAIN, workflowId=driver.workflow_id, runId=driver.run_id,
                                            signalName="cancel-please", input="")
@@ -571,7 +578,7 @@ class RunningRuntimeTest(RuntimeCase):
         # which nobody can answer any more, is left alone.
         driver = self.driver("closed-under-task")
         driver.schedule([{"id": "sleep", "name": "sleep", "input": "30", "task_list": SECOND}])
-        wait_until("sleep started", lambda: "sleep" in driver.started_ids(), TASK_WITHIN, self.log_note)
+        self.wait("sleep started", lambda: "sleep" in driver.started_ids(), TASK_WITHIN)
         before = metric_value(http_get(self.runtime.metrics_port, "/metrics")[1], "swfrt_tasks_unanswered_total",
                               {"kind": "activity", "reason": "task_unknown"}) or 0
         self.swf.terminate_workflow_execution(domain=DOMAIN, workflowId=driver.workflow_id, runId=driver.run_id,
@@ -580,10 +587,10 @@ class RunningRuntimeTest(RuntimeCase):
         def stopped():
             return re.search(r"no longer knows the task.*workflow_id=%s .*activity_id=sleep" % driver.workflow_id,
                              self.runtime.log())
-        wait_until("the handler stopped on UnknownResourceFault", stopped, 10, self.log_note)
-        wait_until("the task left unanswered", lambda: re.search(
+        self.wait("the handler stopped on UnknownResourceFault", stopped, 10)
+        self.wait("the task left unanswered", lambda: re.search(
             r"activity task no longer known to SWF.*not answered.*workflow_id=%s " % driver.workflow_id,
-            self.runtime.log()), 5, self.log_note)
+            self.runtime.log()), 5)
         after = metric_value(http_get(self.runtime.metrics_port, "/metrics")[1], "swfrt_tasks_unanswered_total",
                              {"kind": "activity", "reason": "task_unknown"})
         self.assertGreaterEqual(after or 0, before + 1)
@@ -594,9 +601,9 @@ class RunningRuntimeTest(RuntimeCase):
         run_id = self.swf.start_workflow_execution(domain=DOMAIN, workflowId=wid,
                                                    workflowType={"name": "greeting", "version": "1"},
                                                    input="metrics")["runId"]
-        wait_until("greeting closed", lambda: self.swf.describe_workflow_execution(
+        self.wait("greeting closed", lambda: self.swf.describe_workflow_execution(
             domain=DOMAIN, execution={"workflowId": wid, "runId": run_id})["executionInfo"]["executionStatus"]
-            == "CLOSED", 30, self.log_note)
+            == "CLOSED", 30)
         status, body = http_get(self.runtime.metrics_port, "/healthz")
         self.assertEqual((status, body.strip()), (200, "ready"))
         status, text = http_get(self.runtime.metrics_port, "/metrics")
@@ -723,7 +730,7 @@ class CancelThroughHeartbeatTest(RuntimeCase):
         driver.schedule([{"id": name, "name": name, "input": "30", "task_list": self.TASK_LIST,
                           "heartbeat_timeout": "20"}])
         wait_until("%s started" % name, lambda: name in driver.started_ids(), TASK_WITHIN,
-                   lambda: "; log:\n" + self.runtime.log_tail())
+                   runtime=self.runtime)
         wait_until("the proxy saw the task", lambda: name in self.proxy.token_of, 5)
         token = self.proxy.token_of[name]
         self.proxy.request_cancel(name)
@@ -731,8 +738,7 @@ class CancelThroughHeartbeatTest(RuntimeCase):
         # The runtime passes the handler's heartbeats on every 3 s at most;
         # the next one learns of the cancel request.
         details = wait_until("RespondActivityTaskCanceled for %s" % name,
-                             lambda: self.proxy.canceled.get(token), 10,
-                             lambda: "; log:\n" + self.runtime.log_tail())
+                             lambda: self.proxy.canceled.get(token), 10, runtime=self.runtime)
         self.assertLess(time.monotonic() - asked, 10)
         self.assertGreaterEqual(self.proxy.heartbeats.get(token, 0), 1)
         # What the handler returned once its stop token fired.
@@ -781,8 +787,7 @@ class ShutdownTest(RuntimeCase):
         ids = ["slow-%d" % i for i in range(count)]
         driver.schedule([{"id": k, "name": "slow_blocking", "input": seconds, "task_list": task_list}
                          for k in ids])
-        wait_until("%d tasks started" % count, lambda: set(ids) <= driver.started_ids(), TASK_WITHIN,
-                   lambda: "; log:\n" + rt.log_tail())
+        wait_until("%d tasks started" % count, lambda: set(ids) <= driver.started_ids(), TASK_WITHIN, runtime=rt)
         self.assertEqual(driver.outcomes(), {}, "tasks ended before SIGTERM; use longer ones")
         os.kill(rt.process.pid, signal.SIGTERM)
         return rt, driver, ids
@@ -933,14 +938,18 @@ class CheckTest(RuntimeCase):
             "%s:%d:%d: handler 'greeting:2' is not a workflow type registered by any plugin" % (path, wline, wcol),
             "2 errors")
 
-    def test_values_out_of_range_and_of_the_wrong_type_are_all_reported(self):
+    def test_values_out_of_range_and_not_allowed_are_all_reported(self):
         text = config_text(endpoint_url=self.ENDPOINT, domain="d", workers=self.good_workers())
         text = text.replace("pollers: 2", "pollers: 0").replace("kind: decision", "kind: decider")
         path, p = self.check("bad-values.yaml", text)
         pline, pcol = location_of(text, "pollers: 0")
         pcol += len("pollers: ")
         kline, kcol = location_of(text, "decider")
-        self.assert_refused(p, "%s:%d:%d:" % (path, pline, pcol), "%s:%d:%d:" % (path, kline, kcol))
+        self.assert_refused(p,
+                            "%s:%d:%d: workers[0].kind: expected one of activity, decision" % (path, kline, kcol),
+                            "%s:%d:%d: workers[1].pollers: expected an integer from 1 to 100, got 0"
+                            % (path, pline, pcol),
+                            "2 errors")
 
     def plugin_errors(self, name, plugin_paths):
         text = config_text(endpoint_url=self.ENDPOINT, domain="d", plugins=plugin_paths,
