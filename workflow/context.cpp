@@ -26,11 +26,17 @@ std::optional<std::string> seconds_text(const std::optional<std::chrono::seconds
 
 } // namespace
 
-const workflow_info& context::info() const noexcept { return engine_->info; }
+const workflow_info& context::info() const noexcept {
+    return engine_->info;
+}
 
-detail::scheduler* context::scheduler_of() noexcept { return &engine_->sched; }
+detail::scheduler* context::scheduler_of() noexcept {
+    return &engine_->sched;
+}
 
-void context::adopt(std::coroutine_handle<> h) { engine_->adopt(h); }
+void context::adopt(std::coroutine_handle<> h) {
+    engine_->adopt(h);
+}
 
 future<std::string> context::activity(std::string name, std::string version, std::string input,
                                       activity_options options) {
@@ -82,7 +88,8 @@ future<std::string> context::lambda(std::string function, std::string input, lam
 }
 
 future<void> context::timer(std::chrono::seconds delay) {
-    if (delay.count() < 0 || delay == unlimited) throw std::invalid_argument("a timer needs a delay of 0 s or more");
+    if (delay.count() < 0 || delay == unlimited)
+        throw std::invalid_argument("a timer needs a delay of 0 s or more");
     auto number = ++engine_->ids.timer;
     auto op = std::make_shared<detail::operation>();
     op->kind = detail::op_kind::timer;
@@ -112,7 +119,9 @@ void context::marker(std::string name, std::string details) {
     engine_->issue(std::move(d), nullptr);
 }
 
-future<std::string> context::wait_signal(std::string name) { return future<std::string>(engine_->wait_signal(name)); }
+future<std::string> context::wait_signal(std::string name) {
+    return future<std::string>(engine_->wait_signal(name));
+}
 
 future<std::optional<std::string>> context::wait_signal(std::string name, std::chrono::seconds timeout) {
     auto out = std::make_shared<detail::state<std::optional<std::string>>>(&engine_->sched);

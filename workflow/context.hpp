@@ -73,7 +73,9 @@ namespace detail {
 // by the context, which destroys it (finished or not) when the replay ends.
 struct driver {
     struct promise_type {
-        driver get_return_object() noexcept { return {std::coroutine_handle<promise_type>::from_promise(*this)}; }
+        driver get_return_object() noexcept {
+            return {std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
         std::suspend_always initial_suspend() const noexcept { return {}; }
         std::suspend_always final_suspend() const noexcept { return {}; }
         void return_void() const noexcept {}
@@ -83,8 +85,7 @@ struct driver {
     std::coroutine_handle<promise_type> handle;
 };
 
-template <class T>
-driver drive(task<T> t, std::shared_ptr<state<T>> out) {
+template <class T> driver drive(task<T> t, std::shared_ptr<state<T>> out) {
     if constexpr (std::is_void_v<T>) {
         try {
             co_await std::move(t);
@@ -161,8 +162,7 @@ public:
     // returns) and returns its outcome as a future, so that several
     // coroutines of one workflow can run side by side and be combined with
     // when_all / when_any.
-    template <class T>
-    future<T> spawn(task<T> t) {
+    template <class T> future<T> spawn(task<T> t) {
         auto out = std::make_shared<detail::state<T>>(scheduler_of());
         auto d = detail::drive(std::move(t), out);
         adopt(d.handle);

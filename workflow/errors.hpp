@@ -124,7 +124,9 @@ class lambda_timed_out : public lambda_error {
 public:
     lambda_timed_out(std::int64_t event_id, std::string lambda_id, std::string function,
                      std::optional<swf::model::lambda_function_timeout_type> timeout_type);
-    std::optional<swf::model::lambda_function_timeout_type> timeout_type() const noexcept { return timeout_type_; }
+    std::optional<swf::model::lambda_function_timeout_type> timeout_type() const noexcept {
+        return timeout_type_;
+    }
 
 private:
     std::optional<swf::model::lambda_function_timeout_type> timeout_type_;
@@ -146,7 +148,8 @@ private:
 class start_lambda_failed : public lambda_error {
 public:
     start_lambda_failed(std::int64_t event_id, std::string lambda_id, std::string function,
-                        std::optional<swf::model::start_lambda_function_failed_cause> cause, std::string message);
+                        std::optional<swf::model::start_lambda_function_failed_cause> cause,
+                        std::string message);
     std::optional<swf::model::start_lambda_function_failed_cause> cause() const noexcept { return cause_; }
     const std::string& message() const noexcept { return message_; }
 
@@ -160,7 +163,8 @@ private:
 // StartTimerFailed.
 class start_timer_failed : public operation_error {
 public:
-    start_timer_failed(std::int64_t event_id, std::string timer_id, swf::model::start_timer_failed_cause cause);
+    start_timer_failed(std::int64_t event_id, std::string timer_id,
+                       swf::model::start_timer_failed_cause cause);
     const std::string& timer_id() const noexcept { return timer_id_; }
     swf::model::start_timer_failed_cause cause() const noexcept { return cause_; }
 

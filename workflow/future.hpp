@@ -74,8 +74,10 @@ protected:
         ready_ = true;
         auto waiters = std::move(waiters_);
         auto callbacks = std::move(callbacks_);
-        for (auto h : waiters) sched_->schedule(h);
-        for (auto& cb : callbacks) cb(*this);
+        for (auto h : waiters)
+            sched_->schedule(h);
+        for (auto& cb : callbacks)
+            cb(*this);
     }
 
 private:
@@ -86,12 +88,10 @@ private:
     std::vector<callback> callbacks_;
 };
 
-template <class T>
-class state : public state_base {
+template <class T> class state : public state_base {
 public:
     using state_base::state_base;
-    template <class U>
-    void set_value(U&& v) {
+    template <class U> void set_value(U&& v) {
         value_.emplace(std::forward<U>(v));
         complete();
     }
@@ -104,8 +104,7 @@ private:
     std::optional<T> value_;
 };
 
-template <>
-class state<void> : public state_base {
+template <> class state<void> : public state_base {
 public:
     using state_base::state_base;
     void set_value() { complete(); }
@@ -116,8 +115,7 @@ public:
 
 } // namespace detail
 
-template <class T>
-class future {
+template <class T> class future {
 public:
     future() = default;
     explicit future(std::shared_ptr<detail::state<T>> s) noexcept : state_(std::move(s)) {}
@@ -146,13 +144,11 @@ private:
 };
 
 // when_all yields std::monostate for a future<void>.
-template <class T>
-using value_of = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+template <class T> using value_of = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 namespace detail {
 
-template <class T>
-value_of<T> value_or_unit(const state<T>& s) {
+template <class T> value_of<T> value_or_unit(const state<T>& s) {
     if constexpr (std::is_void_v<T>) {
         s.value();
         return std::monostate{};
@@ -161,8 +157,7 @@ value_of<T> value_or_unit(const state<T>& s) {
     }
 }
 
-template <class Result, class Inputs>
-class when_all_state : public state<Result> {
+template <class Result, class Inputs> class when_all_state : public state<Result> {
 public:
     when_all_state(scheduler* s, Inputs inputs, std::size_t count)
         : state<Result>(s), inputs_(std::move(inputs)), remaining_(count) {
@@ -185,7 +180,8 @@ private:
         if constexpr (requires { inputs_.size(); }) {
             Result out;
             out.reserve(inputs_.size());
-            for (const auto& in : inputs_) out.push_back(value_or_unit(*in));
+            for (const auto& in : inputs_)
+                out.push_back(value_or_unit(*in));
             return out;
         } else {
             return std::apply([](const auto&... in) { return Result(value_or_unit(*in)...); }, inputs_);
@@ -225,8 +221,7 @@ inline scheduler* scheduler_of(const std::vector<state_base*>& inputs) {
     return inputs.empty() ? nullptr : inputs.front()->sched();
 }
 
-template <class T>
-state_base* checked(const future<T>& f) {
+template <class T> state_base* checked(const future<T>& f) {
     if (!f.valid()) throw std::invalid_argument("when_all/when_any over an empty workflow future");
     return f.shared_state().get();
 }
@@ -236,8 +231,7 @@ state_base* checked(const future<T>& f) {
 // Resolves with every value once all inputs resolved, or fails with the
 // first failure as soon as one fails (inputs that failed before the call
 // count in argument order). Each input stays usable on its own.
-template <class... Ts>
-future<std::tuple<value_of<Ts>...>> when_all(const future<Ts>&... fs) {
+template <class... Ts> future<std::tuple<value_of<Ts>...>> when_all(const future<Ts>&... fs) {
     using result_type = std::tuple<value_of<Ts>...>;
     using inputs_type = std::tuple<std::shared_ptr<detail::state<Ts>>...>;
     std::vector<detail::state_base*> inputs{detail::checked(fs)...};
@@ -247,8 +241,7 @@ future<std::tuple<value_of<Ts>...>> when_all(const future<Ts>&... fs) {
     return future<result_type>(std::move(combined));
 }
 
-template <class T>
-future<std::vector<value_of<T>>> when_all(const std::vector<future<T>>& fs) {
+template <class T> future<std::vector<value_of<T>>> when_all(const std::vector<future<T>>& fs) {
     using result_type = std::vector<value_of<T>>;
     using inputs_type = std::vector<std::shared_ptr<detail::state<T>>>;
     std::vector<detail::state_base*> inputs;
@@ -268,8 +261,7 @@ future<std::vector<value_of<T>>> when_all(const std::vector<future<T>>& fs) {
 // Resolves with the index of the first input to resolve, successfully or
 // not (among inputs resolved before the call, the first in argument order);
 // never fails itself: co_await the winner for its value or error.
-template <class... Ts>
-future<std::size_t> when_any(const future<Ts>&... fs) {
+template <class... Ts> future<std::size_t> when_any(const future<Ts>&... fs) {
     static_assert(sizeof...(Ts) > 0, "when_any needs at least one future");
     std::vector<detail::state_base*> inputs{detail::checked(fs)...};
     auto combined = std::make_shared<detail::when_any_state>(detail::scheduler_of(inputs));
@@ -277,12 +269,12 @@ future<std::size_t> when_any(const future<Ts>&... fs) {
     return future<std::size_t>(std::move(combined));
 }
 
-template <class T>
-future<std::size_t> when_any(const std::vector<future<T>>& fs) {
+template <class T> future<std::size_t> when_any(const std::vector<future<T>>& fs) {
     if (fs.empty()) throw std::invalid_argument("when_any over no futures would never resolve");
     std::vector<detail::state_base*> inputs;
     inputs.reserve(fs.size());
-    for (const auto& f : fs) inputs.push_back(detail::checked(f));
+    for (const auto& f : fs)
+        inputs.push_back(detail::checked(f));
     auto combined = std::make_shared<detail::when_any_state>(detail::scheduler_of(inputs));
     detail::attach(combined, inputs);
     return future<std::size_t>(std::move(combined));

@@ -12,9 +12,9 @@ using dt = model::decision_type;
 namespace {
 
 constexpr std::array<event_rule, 54> rules{{
-    {et::workflow_execution_started, event_role::execution_started, {},
+    {et::workflow_execution_started, event_role::execution_started, std::nullopt,
      "gives the input; the code starts at the first decision task"},
-    {et::workflow_execution_cancel_requested, event_role::ignored, {},
+    {et::workflow_execution_cancel_requested, event_role::ignored, std::nullopt,
      "not surfaced yet: cancellation scopes come later, until then the workflow runs on"},
     {et::workflow_execution_completed, event_role::decision, dt::complete_workflow_execution,
      "records CompleteWorkflowExecution"},
@@ -24,7 +24,7 @@ constexpr std::array<event_rule, 54> rules{{
      "records FailWorkflowExecution"},
     {et::fail_workflow_execution_failed, event_role::decision, dt::fail_workflow_execution,
      "records a refused FailWorkflowExecution; it is decided again at the next decision task"},
-    {et::workflow_execution_timed_out, event_role::ignored, {},
+    {et::workflow_execution_timed_out, event_role::ignored, std::nullopt,
      "the execution closed from outside; no decision task follows"},
     {et::workflow_execution_canceled, event_role::decision, dt::cancel_workflow_execution,
      "records CancelWorkflowExecution"},
@@ -32,74 +32,79 @@ constexpr std::array<event_rule, 54> rules{{
      "records a refused CancelWorkflowExecution"},
     {et::workflow_execution_continued_as_new, event_role::decision, dt::continue_as_new_workflow_execution,
      "records ContinueAsNewWorkflowExecution"},
-    {et::continue_as_new_workflow_execution_failed, event_role::decision, dt::continue_as_new_workflow_execution,
-     "records a refused ContinueAsNewWorkflowExecution"},
-    {et::workflow_execution_terminated, event_role::ignored, {},
+    {et::continue_as_new_workflow_execution_failed, event_role::decision,
+     dt::continue_as_new_workflow_execution, "records a refused ContinueAsNewWorkflowExecution"},
+    {et::workflow_execution_terminated, event_role::ignored, std::nullopt,
      "the execution closed from outside; no decision task follows"},
-    {et::decision_task_scheduled, event_role::ignored, {},
+    {et::decision_task_scheduled, event_role::ignored, std::nullopt,
      "bookkeeping: what the decider sees starts with DecisionTaskStarted"},
-    {et::decision_task_started, event_role::decision_started, {},
+    {et::decision_task_started, event_role::decision_started, std::nullopt,
      "the code runs with what happened before it, at this event's time"},
-    {et::decision_task_completed, event_role::decision_completed, {},
+    {et::decision_task_completed, event_role::decision_completed, std::nullopt,
      "the decision events after it are that task's decisions"},
-    {et::decision_task_timed_out, event_role::ignored, {},
-     "the task's answer was never applied; its DecisionTaskStarted has no DecisionTaskCompleted and is skipped"},
+    {et::decision_task_timed_out, event_role::ignored, std::nullopt,
+     "the task's answer was never applied; its DecisionTaskStarted has no DecisionTaskCompleted and is "
+     "skipped"},
     {et::activity_task_scheduled, event_role::decision, dt::schedule_activity_task,
      "records ScheduleActivityTask; its id is what outcomes name"},
     {et::schedule_activity_task_failed, event_role::decision, dt::schedule_activity_task,
      "records a refused ScheduleActivityTask; the activity raises schedule_activity_failed"},
-    {et::activity_task_started, event_role::ignored, {},
+    {et::activity_task_started, event_role::ignored, std::nullopt,
      "informational: the activity stays pending until it completes, fails, times out or is canceled"},
-    {et::activity_task_completed, event_role::outcome, {}, "resolves the activity with its result"},
-    {et::activity_task_failed, event_role::outcome, {}, "raises activity_failed"},
-    {et::activity_task_timed_out, event_role::outcome, {}, "raises activity_timed_out"},
-    {et::activity_task_canceled, event_role::outcome, {}, "raises activity_canceled"},
+    {et::activity_task_completed, event_role::outcome, std::nullopt, "resolves the activity with its result"},
+    {et::activity_task_failed, event_role::outcome, std::nullopt, "raises activity_failed"},
+    {et::activity_task_timed_out, event_role::outcome, std::nullopt, "raises activity_timed_out"},
+    {et::activity_task_canceled, event_role::outcome, std::nullopt, "raises activity_canceled"},
     {et::activity_task_cancel_requested, event_role::decision, dt::request_cancel_activity_task,
      "records RequestCancelActivityTask"},
     {et::request_cancel_activity_task_failed, event_role::decision, dt::request_cancel_activity_task,
      "records a refused RequestCancelActivityTask"},
-    {et::workflow_execution_signaled, event_role::signal, {},
+    {et::workflow_execution_signaled, event_role::signal, std::nullopt,
      "delivered to the oldest wait_signal of that name, or kept until one asks"},
     {et::marker_recorded, event_role::decision, dt::record_marker,
      "records RecordMarker; side_effect reads its value from here"},
     {et::record_marker_failed, event_role::decision, dt::record_marker, "records a refused RecordMarker"},
-    {et::timer_started, event_role::decision, dt::start_timer, "records StartTimer; its id is what TimerFired names"},
+    {et::timer_started, event_role::decision, dt::start_timer,
+     "records StartTimer; its id is what TimerFired names"},
     {et::start_timer_failed, event_role::decision, dt::start_timer,
      "records a refused StartTimer; the timer raises start_timer_failed"},
-    {et::timer_fired, event_role::outcome, {}, "resolves the timer"},
+    {et::timer_fired, event_role::outcome, std::nullopt, "resolves the timer"},
     {et::timer_canceled, event_role::decision, dt::cancel_timer, "records CancelTimer"},
     {et::cancel_timer_failed, event_role::decision, dt::cancel_timer, "records a refused CancelTimer"},
     {et::start_child_workflow_execution_initiated, event_role::decision, dt::start_child_workflow_execution,
      "records StartChildWorkflowExecution"},
     {et::start_child_workflow_execution_failed, event_role::decision, dt::start_child_workflow_execution,
      "records a refused StartChildWorkflowExecution"},
-    {et::child_workflow_execution_started, event_role::outcome, {}, "a child started"},
-    {et::child_workflow_execution_completed, event_role::outcome, {}, "a child completed"},
-    {et::child_workflow_execution_failed, event_role::outcome, {}, "a child failed"},
-    {et::child_workflow_execution_timed_out, event_role::outcome, {}, "a child timed out"},
-    {et::child_workflow_execution_canceled, event_role::outcome, {}, "a child was canceled"},
-    {et::child_workflow_execution_terminated, event_role::outcome, {}, "a child was terminated"},
+    {et::child_workflow_execution_started, event_role::outcome, std::nullopt, "a child started"},
+    {et::child_workflow_execution_completed, event_role::outcome, std::nullopt, "a child completed"},
+    {et::child_workflow_execution_failed, event_role::outcome, std::nullopt, "a child failed"},
+    {et::child_workflow_execution_timed_out, event_role::outcome, std::nullopt, "a child timed out"},
+    {et::child_workflow_execution_canceled, event_role::outcome, std::nullopt, "a child was canceled"},
+    {et::child_workflow_execution_terminated, event_role::outcome, std::nullopt, "a child was terminated"},
     {et::signal_external_workflow_execution_initiated, event_role::decision,
      dt::signal_external_workflow_execution, "records SignalExternalWorkflowExecution"},
-    {et::signal_external_workflow_execution_failed, event_role::decision, dt::signal_external_workflow_execution,
-     "records a refused SignalExternalWorkflowExecution"},
-    {et::external_workflow_execution_signaled, event_role::outcome, {}, "an external signal was delivered"},
+    {et::signal_external_workflow_execution_failed, event_role::decision,
+     dt::signal_external_workflow_execution, "records a refused SignalExternalWorkflowExecution"},
+    {et::external_workflow_execution_signaled, event_role::outcome, std::nullopt,
+     "an external signal was delivered"},
     {et::request_cancel_external_workflow_execution_initiated, event_role::decision,
      dt::request_cancel_external_workflow_execution, "records RequestCancelExternalWorkflowExecution"},
     {et::request_cancel_external_workflow_execution_failed, event_role::decision,
-     dt::request_cancel_external_workflow_execution, "records a refused RequestCancelExternalWorkflowExecution"},
-    {et::external_workflow_execution_cancel_requested, event_role::outcome, {},
+     dt::request_cancel_external_workflow_execution,
+     "records a refused RequestCancelExternalWorkflowExecution"},
+    {et::external_workflow_execution_cancel_requested, event_role::outcome, std::nullopt,
      "an external cancel request was delivered"},
     {et::lambda_function_scheduled, event_role::decision, dt::schedule_lambda_function,
      "records ScheduleLambdaFunction; its id is what outcomes name"},
-    {et::lambda_function_started, event_role::ignored, {},
+    {et::lambda_function_started, event_role::ignored, std::nullopt,
      "informational: the function stays pending until it completes, fails or times out"},
-    {et::lambda_function_completed, event_role::outcome, {}, "resolves the function with its result"},
-    {et::lambda_function_failed, event_role::outcome, {}, "raises lambda_failed"},
-    {et::lambda_function_timed_out, event_role::outcome, {}, "raises lambda_timed_out"},
+    {et::lambda_function_completed, event_role::outcome, std::nullopt,
+     "resolves the function with its result"},
+    {et::lambda_function_failed, event_role::outcome, std::nullopt, "raises lambda_failed"},
+    {et::lambda_function_timed_out, event_role::outcome, std::nullopt, "raises lambda_timed_out"},
     {et::schedule_lambda_function_failed, event_role::decision, dt::schedule_lambda_function,
      "records a refused ScheduleLambdaFunction; the function raises schedule_lambda_failed"},
-    {et::start_lambda_function_failed, event_role::outcome, {}, "raises start_lambda_failed"},
+    {et::start_lambda_function_failed, event_role::outcome, std::nullopt, "raises start_lambda_failed"},
 }};
 
 constexpr bool in_enum_order() {
@@ -120,8 +125,12 @@ std::string quoted(std::string_view s) {
     return out;
 }
 
-std::string type_text(const model::activity_type& t) { return t.name + " " + t.version; }
-std::string type_text(const model::workflow_type& t) { return t.name + " " + t.version; }
+std::string type_text(const model::activity_type& t) {
+    return t.name + " " + t.version;
+}
+std::string type_text(const model::workflow_type& t) {
+    return t.name + " " + t.version;
+}
 
 template <class A>
 std::string with(const model::box<A>& attrs, std::string_view name, std::string (*detail)(const A&)) {
@@ -147,9 +156,13 @@ std::string_view to_string(event_role role) noexcept {
     return "unknown";
 }
 
-std::span<const event_rule> event_rules() noexcept { return rules; }
+std::span<const event_rule> event_rules() noexcept {
+    return rules;
+}
 
-const event_rule& rule_for(model::event_type type) noexcept { return rules[static_cast<std::size_t>(type)]; }
+const event_rule& rule_for(model::event_type type) noexcept {
+    return rules[static_cast<std::size_t>(type)];
+}
 
 std::string describe(const model::history_event& e) {
     auto name = model::to_string(e.event_type);
@@ -184,17 +197,21 @@ std::string describe(const model::history_event& e) {
                 return "timer id " + quoted(a.timer_id) + ", cause " + std::string(model::to_string(a.cause));
             });
     case et::timer_canceled:
-        return with<model::timer_canceled_event_attributes>(e.timer_canceled_event_attributes, name,
-                                                            [](const auto& a) { return "timer id " + quoted(a.timer_id); });
+        return with<model::timer_canceled_event_attributes>(
+            e.timer_canceled_event_attributes, name,
+            [](const auto& a) { return "timer id " + quoted(a.timer_id); });
     case et::cancel_timer_failed:
         return with<model::cancel_timer_failed_event_attributes>(
-            e.cancel_timer_failed_event_attributes, name, [](const auto& a) { return "timer id " + quoted(a.timer_id); });
+            e.cancel_timer_failed_event_attributes, name,
+            [](const auto& a) { return "timer id " + quoted(a.timer_id); });
     case et::marker_recorded:
         return with<model::marker_recorded_event_attributes>(
-            e.marker_recorded_event_attributes, name, [](const auto& a) { return "name " + quoted(a.marker_name); });
+            e.marker_recorded_event_attributes, name,
+            [](const auto& a) { return "name " + quoted(a.marker_name); });
     case et::record_marker_failed:
         return with<model::record_marker_failed_event_attributes>(
-            e.record_marker_failed_event_attributes, name, [](const auto& a) { return "name " + quoted(a.marker_name); });
+            e.record_marker_failed_event_attributes, name,
+            [](const auto& a) { return "name " + quoted(a.marker_name); });
     case et::lambda_function_scheduled:
         return with<model::lambda_function_scheduled_event_attributes>(
             e.lambda_function_scheduled_event_attributes, name,
@@ -262,11 +279,13 @@ std::string describe(const model::decision& d) {
                 return "timer id " + quoted(a.timer_id) + ", " + a.start_to_fire_timeout + " s";
             });
     case dt::cancel_timer:
-        return with<model::cancel_timer_decision_attributes>(d.cancel_timer_decision_attributes, name,
-                                                             [](const auto& a) { return "timer id " + quoted(a.timer_id); });
+        return with<model::cancel_timer_decision_attributes>(
+            d.cancel_timer_decision_attributes, name,
+            [](const auto& a) { return "timer id " + quoted(a.timer_id); });
     case dt::record_marker:
         return with<model::record_marker_decision_attributes>(
-            d.record_marker_decision_attributes, name, [](const auto& a) { return "name " + quoted(a.marker_name); });
+            d.record_marker_decision_attributes, name,
+            [](const auto& a) { return "name " + quoted(a.marker_name); });
     case dt::schedule_lambda_function:
         return with<model::schedule_lambda_function_decision_attributes>(
             d.schedule_lambda_function_decision_attributes, name,
@@ -319,16 +338,22 @@ std::optional<command_key> key_of(const model::history_event& e) {
         });
         break;
     case et::activity_task_cancel_requested:
-        ok = set(e.activity_task_cancel_requested_event_attributes, [&](const auto& a) { k.id = a.activity_id; });
+        ok = set(e.activity_task_cancel_requested_event_attributes,
+                 [&](const auto& a) { k.id = a.activity_id; });
         break;
     case et::request_cancel_activity_task_failed:
-        ok = set(e.request_cancel_activity_task_failed_event_attributes, [&](const auto& a) { k.id = a.activity_id; });
+        ok = set(e.request_cancel_activity_task_failed_event_attributes,
+                 [&](const auto& a) { k.id = a.activity_id; });
         break;
-    case et::timer_started: ok = set(e.timer_started_event_attributes, [&](const auto& a) { k.id = a.timer_id; }); break;
+    case et::timer_started:
+        ok = set(e.timer_started_event_attributes, [&](const auto& a) { k.id = a.timer_id; });
+        break;
     case et::start_timer_failed:
         ok = set(e.start_timer_failed_event_attributes, [&](const auto& a) { k.id = a.timer_id; });
         break;
-    case et::timer_canceled: ok = set(e.timer_canceled_event_attributes, [&](const auto& a) { k.id = a.timer_id; }); break;
+    case et::timer_canceled:
+        ok = set(e.timer_canceled_event_attributes, [&](const auto& a) { k.id = a.timer_id; });
+        break;
     case et::cancel_timer_failed:
         ok = set(e.cancel_timer_failed_event_attributes, [&](const auto& a) { k.id = a.timer_id; });
         break;
@@ -430,7 +455,8 @@ command_key key_of(const model::decision& d) {
         }
         break;
     case dt::request_cancel_external_workflow_execution:
-        if (const auto& a = d.request_cancel_external_workflow_execution_decision_attributes) k.id = a->workflow_id;
+        if (const auto& a = d.request_cancel_external_workflow_execution_decision_attributes)
+            k.id = a->workflow_id;
         break;
     default: break;
     }

@@ -14,7 +14,8 @@ namespace swfrt::workflow {
 
 enum class event_role {
     execution_started,  // the workflow's input; the code starts at the next decision task
-    decision_started,   // a decision task: the code runs here when the task was completed (or is the one to answer)
+    decision_started,   // a decision task: the code runs here when the task was completed (or is the one to
+                        // answer)
     decision_completed, // the events that follow record that task's decisions
     decision,           // records one decision, matched in order against the code's commands
     outcome,            // resolves the future of an earlier decision, by the event id it names

@@ -32,7 +32,9 @@ std::string cut(std::string s, std::size_t max) {
     return s;
 }
 
-std::string event_at(std::int64_t id) { return "history event " + std::to_string(id); }
+std::string event_at(std::int64_t id) {
+    return "history event " + std::to_string(id);
+}
 
 } // namespace
 
@@ -58,7 +60,8 @@ engine::engine(const model::workflow_execution& execution, const workflow_runner
 
 engine::~engine() {
     // Spawned coroutines may refer to their parents' frames: last in, first out.
-    for (auto it = drivers_.rbegin(); it != drivers_.rend(); ++it) it->destroy();
+    for (auto it = drivers_.rbegin(); it != drivers_.rend(); ++it)
+        it->destroy();
 }
 
 void engine::issue(model::decision d, std::shared_ptr<operation> op) {
@@ -99,9 +102,9 @@ const std::optional<std::string>* engine::next_side_effect() {
 
 void engine::non_determinism(std::int64_t event_id, std::string history, std::string code) {
     replay_error e{replay_error_kind::non_determinism, event_id, std::move(history), std::move(code), {}};
-    e.message = "non-determinism at " + event_at(event_id) + " (decisions of the decision task started at event " +
-                std::to_string(last_run_) + "): the history records " + e.history + " where the code now issues " +
-                e.code;
+    e.message = "non-determinism at " + event_at(event_id) +
+                " (decisions of the decision task started at event " + std::to_string(last_run_) +
+                "): the history records " + e.history + " where the code now issues " + e.code;
     error_ = std::move(e);
 }
 
@@ -135,7 +138,8 @@ void engine::on_root_done(state<std::string>& root) {
     try {
         auto result = root.value();
         d.decision_type = model::decision_type::complete_workflow_execution;
-        d.complete_workflow_execution_decision_attributes.emplace().result_ = cut(std::move(result), max_details);
+        d.complete_workflow_execution_decision_attributes.emplace().result_ =
+            cut(std::move(result), max_details);
     } catch (const workflow_failed& f) {
         d.decision_type = model::decision_type::fail_workflow_execution;
         auto& attrs = d.fail_workflow_execution_decision_attributes.emplace();
@@ -196,8 +200,8 @@ void engine::match(const model::history_event& e) {
             start_timer_failed(e.event_id, op->id, e.start_timer_failed_event_attributes->cause)));
         break;
     case et::schedule_lambda_function_failed:
-        op->st->set_exception(std::make_exception_ptr(
-            schedule_lambda_failed(e.event_id, op->id, op->name, e.schedule_lambda_function_failed_event_attributes->cause)));
+        op->st->set_exception(std::make_exception_ptr(schedule_lambda_failed(
+            e.event_id, op->id, op->name, e.schedule_lambda_function_failed_event_attributes->cause)));
         break;
     case et::complete_workflow_execution_failed:
     case et::fail_workflow_execution_failed: close_again_ = true; break;
@@ -209,7 +213,8 @@ operation* engine::find(const model::history_event& e, std::int64_t by_event_id,
     auto it = by_event_.find(by_event_id);
     if (it == by_event_.end() || it->second->kind != kind) {
         malformed(e.event_id, describe(e),
-                  "it names event " + std::to_string(by_event_id) + ", which records no such command of this workflow");
+                  "it names event " + std::to_string(by_event_id) +
+                      ", which records no such command of this workflow");
         return nullptr;
     }
     if (it->second->st->ready()) {
@@ -227,15 +232,17 @@ void engine::resolve(const model::history_event& e) {
     case et::activity_task_completed: {
         const auto& a = e.activity_task_completed_event_attributes;
         if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity)) text(op).set_value(a->result_.value_or(""));
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
+            text(op).set_value(a->result_.value_or(""));
         return;
     }
     case et::activity_task_failed: {
         const auto& a = e.activity_task_failed_event_attributes;
         if (!a) return no_attributes();
         if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
-            op->st->set_exception(std::make_exception_ptr(activity_failed(
-                e.event_id, op->id, {op->name, op->version}, a->reason.value_or(""), a->details.value_or(""))));
+            op->st->set_exception(
+                std::make_exception_ptr(activity_failed(e.event_id, op->id, {op->name, op->version},
+                                                        a->reason.value_or(""), a->details.value_or(""))));
         return;
     }
     case et::activity_task_timed_out: {
@@ -257,21 +264,23 @@ void engine::resolve(const model::history_event& e) {
     case et::timer_fired: {
         const auto& a = e.timer_fired_event_attributes;
         if (!a) return no_attributes();
-        if (auto* op = find(e, a->started_event_id, op_kind::timer)) static_cast<state<void>&>(*op->st).set_value();
+        if (auto* op = find(e, a->started_event_id, op_kind::timer))
+            static_cast<state<void>&>(*op->st).set_value();
         return;
     }
     case et::lambda_function_completed: {
         const auto& a = e.lambda_function_completed_event_attributes;
         if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda)) text(op).set_value(a->result_.value_or(""));
+        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda))
+            text(op).set_value(a->result_.value_or(""));
         return;
     }
     case et::lambda_function_failed: {
         const auto& a = e.lambda_function_failed_event_attributes;
         if (!a) return no_attributes();
         if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda))
-            op->st->set_exception(std::make_exception_ptr(
-                lambda_failed(e.event_id, op->id, op->name, a->reason.value_or(""), a->details.value_or(""))));
+            op->st->set_exception(std::make_exception_ptr(lambda_failed(
+                e.event_id, op->id, op->name, a->reason.value_or(""), a->details.value_or(""))));
         return;
     }
     case et::lambda_function_timed_out: {
@@ -285,8 +294,7 @@ void engine::resolve(const model::history_event& e) {
     case et::start_lambda_function_failed: {
         const auto& a = e.start_lambda_function_failed_event_attributes;
         if (!a) return no_attributes();
-        if (!a->scheduled_event_id)
-            return malformed(e.event_id, describe(e), "it names no scheduled event");
+        if (!a->scheduled_event_id) return malformed(e.event_id, describe(e), "it names no scheduled event");
         if (auto* op = find(e, *a->scheduled_event_id, op_kind::lambda))
             op->st->set_exception(std::make_exception_ptr(
                 start_lambda_failed(e.event_id, op->id, op->name, a->cause, a->message.value_or(""))));
@@ -327,7 +335,8 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
         } else if (e.event_type == et::record_marker_failed && e.record_marker_failed_event_attributes &&
                    e.record_marker_failed_event_attributes->marker_name == side_effect_marker) {
             side_effects_.emplace_back();
-        } else if (e.event_type == et::decision_task_completed && e.decision_task_completed_event_attributes) {
+        } else if (e.event_type == et::decision_task_completed &&
+                   e.decision_task_completed_event_attributes) {
             answered.insert(e.decision_task_completed_event_attributes->started_event_id);
         }
     }
@@ -359,8 +368,9 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
                 malformed(e.event_id, describe(e), "the event has no attributes");
             } else if (a->started_event_id != last_run_) {
                 malformed(e.event_id, describe(e),
-                          "it completes the decision task started at event " + std::to_string(a->started_event_id) +
-                              ", not the last one started (event " + std::to_string(last_run_) + ")");
+                          "it completes the decision task started at event " +
+                              std::to_string(a->started_event_id) + ", not the last one started (event " +
+                              std::to_string(last_run_) + ")");
             }
             matching_ = true;
             break;
@@ -375,14 +385,16 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
 
     std::vector<model::decision> decisions;
     decisions.reserve(pending_.size());
-    for (auto& c : pending_) decisions.push_back(std::move(c.decision));
+    for (auto& c : pending_)
+        decisions.push_back(std::move(c.decision));
     return decisions;
 }
 
 } // namespace detail
 
-replay_result replay(const std::vector<model::history_event>& events, const model::workflow_execution& execution,
-                     std::int64_t started_event_id, const workflow_runner& runner) {
+replay_result replay(const std::vector<model::history_event>& events,
+                     const model::workflow_execution& execution, std::int64_t started_event_id,
+                     const workflow_runner& runner) {
     std::size_t target = events.size();
     for (std::size_t i = events.size(); i-- > 0;) {
         const auto& e = events[i];

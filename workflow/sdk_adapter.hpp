@@ -30,8 +30,7 @@ inline sdk::raw_decider make_decider(workflow_runner runner) {
     };
 }
 
-template <workflow_class W>
-sdk::raw_decider make_decider() {
+template <workflow_class W> sdk::raw_decider make_decider() {
     return make_decider(make_runner<W>());
 }
 
@@ -46,14 +45,16 @@ inline std::optional<std::string> seconds_or_none(const std::optional<std::chron
 } // namespace detail
 
 template <workflow_class W>
-sdk::workflow_registration make_registration(sdk::failure_policy on_exception = sdk::failure_policy::retry_task) {
+sdk::workflow_registration
+make_registration(sdk::failure_policy on_exception = sdk::failure_policy::retry_task) {
     const workflow_defaults d = defaults_of<W>();
     sdk::workflow_registration r;
     r.type.name = std::string(W::name);
     r.type.version = std::string(W::version);
     r.type.description = d.description;
     r.type.default_task_list = d.task_list;
-    r.type.default_execution_start_to_close_timeout = detail::seconds_or_none(d.execution_start_to_close_timeout);
+    r.type.default_execution_start_to_close_timeout =
+        detail::seconds_or_none(d.execution_start_to_close_timeout);
     r.type.default_task_start_to_close_timeout = detail::seconds_or_none(d.task_start_to_close_timeout);
     if (d.child_policy) r.type.default_child_policy = std::string(swf::model::to_string(*d.child_policy));
     r.type.default_lambda_role = d.lambda_role;

@@ -11,8 +11,7 @@
 
 namespace swfrt::workflow {
 
-template <class T = void>
-class task;
+template <class T = void> class task;
 
 namespace detail {
 
@@ -35,17 +34,15 @@ struct task_promise_base {
 
 } // namespace detail
 
-template <class T>
-class [[nodiscard]] task {
+template <class T> class [[nodiscard]] task {
 public:
     struct promise_type : detail::task_promise_base {
         std::variant<std::monostate, T, std::exception_ptr> result{};
 
-        task get_return_object() noexcept { return task(std::coroutine_handle<promise_type>::from_promise(*this)); }
-        template <class U>
-        void return_value(U&& v) {
-            result.template emplace<1>(std::forward<U>(v));
+        task get_return_object() noexcept {
+            return task(std::coroutine_handle<promise_type>::from_promise(*this));
         }
+        template <class U> void return_value(U&& v) { result.template emplace<1>(std::forward<U>(v)); }
         void unhandled_exception() noexcept { result.template emplace<2>(std::current_exception()); }
 
         T take() {
@@ -92,13 +89,14 @@ private:
     std::coroutine_handle<promise_type> h_{};
 };
 
-template <>
-class [[nodiscard]] task<void> {
+template <> class [[nodiscard]] task<void> {
 public:
     struct promise_type : detail::task_promise_base {
         std::exception_ptr error{};
 
-        task get_return_object() noexcept { return task(std::coroutine_handle<promise_type>::from_promise(*this)); }
+        task get_return_object() noexcept {
+            return task(std::coroutine_handle<promise_type>::from_promise(*this));
+        }
         void return_void() noexcept {}
         void unhandled_exception() noexcept { error = std::current_exception(); }
 

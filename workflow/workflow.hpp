@@ -41,8 +41,7 @@ struct workflow_defaults {
     std::optional<int> task_priority{};
 };
 
-template <class Input = std::string, class Result = std::string>
-class workflow {
+template <class Input = std::string, class Result = std::string> class workflow {
 public:
     using input_type = Input;
     using result_type = Result;
@@ -52,11 +51,9 @@ public:
 
 // How input and result travel as SWF strings. Only JSON text as a string
 // for now; other types add a specialisation.
-template <class T>
-struct serializer;
+template <class T> struct serializer;
 
-template <>
-struct serializer<std::string> {
+template <> struct serializer<std::string> {
     static std::string decode(std::string s) { return s; }
     static std::string encode(std::string s) { return s; }
 };
@@ -67,11 +64,13 @@ concept workflow_class = requires {
     { W::version } -> std::convertible_to<std::string_view>;
     typename W::input_type;
     typename W::result_type;
-} && std::derived_from<W, workflow<typename W::input_type, typename W::result_type>>;
+}
+&&std::derived_from<W, workflow<typename W::input_type, typename W::result_type>>;
 
-template <workflow_class W>
-workflow_defaults defaults_of() {
-    if constexpr (requires { { W::defaults() } -> std::convertible_to<workflow_defaults>; })
+template <workflow_class W> workflow_defaults defaults_of() {
+    if constexpr (requires {
+                      { W::defaults() } -> std::convertible_to<workflow_defaults>;
+                  })
         return W::defaults();
     else
         return {};
@@ -93,15 +92,13 @@ task<std::string> run_erased(Factory factory, context& ctx, std::string input) {
 } // namespace detail
 
 // factory() returns a std::unique_ptr<W>; it is called once per replay.
-template <workflow_class W, class Factory>
-workflow_runner make_runner(Factory factory) {
+template <workflow_class W, class Factory> workflow_runner make_runner(Factory factory) {
     return [factory = std::move(factory)](context& ctx, std::string input) {
         return detail::run_erased<W>(factory, ctx, std::move(input));
     };
 }
 
-template <workflow_class W>
-workflow_runner make_runner() {
+template <workflow_class W> workflow_runner make_runner() {
     return make_runner<W>([] { return std::make_unique<W>(); });
 }
 

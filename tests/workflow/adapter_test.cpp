@@ -45,10 +45,11 @@ TEST(adapter, throws_non_determinism_as_its_own_type) {
         EXPECT_EQ(e.error().event_id, 5);
         EXPECT_EQ(e.error().history, R"(LambdaFunctionScheduled (id "l1", function some_lambda_func))");
         EXPECT_EQ(e.error().code, R"(ScheduleLambdaFunction (id "l1", function renamed_lambda_func))");
-        EXPECT_STREQ(e.what(), "non-determinism at history event 5 (decisions of the decision task started at "
-                               "event 3): the history records LambdaFunctionScheduled (id \"l1\", function "
-                               "some_lambda_func) where the code now issues ScheduleLambdaFunction (id \"l1\", "
-                               "function renamed_lambda_func)");
+        EXPECT_STREQ(e.what(),
+                     "non-determinism at history event 5 (decisions of the decision task started at "
+                     "event 3): the history records LambdaFunctionScheduled (id \"l1\", function "
+                     "some_lambda_func) where the code now issues ScheduleLambdaFunction (id \"l1\", "
+                     "function renamed_lambda_func)");
     }
     // At its first decision task the changed code has no history to disagree with.
     EXPECT_NO_THROW((void)decider(wf::testing::task_at(h, 3)));

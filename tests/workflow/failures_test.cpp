@@ -59,8 +59,9 @@ TEST(failures, lambda_could_not_start) {
     } catch (const wf::start_lambda_failed& x) {
         EXPECT_EQ(x.cause(), model::start_lambda_function_failed_cause::assume_role_failed);
         EXPECT_EQ(x.message(), "role cannot be assumed");
-        EXPECT_STREQ(x.what(),
-                     R"(Lambda function "l1" (some_lambda_func) could not start: ASSUME_ROLE_FAILED: role cannot be assumed)");
+        EXPECT_STREQ(
+            x.what(),
+            R"(Lambda function "l1" (some_lambda_func) could not start: ASSUME_ROLE_FAILED: role cannot be assumed)");
     }
 }
 
@@ -86,7 +87,8 @@ TEST(failures, lambda_refused_at_scheduling) {
         (void)wf::replay(task_at(h, 7), wf::make_runner<my_workflow>());
         FAIL() << "replay returned";
     } catch (const wf::schedule_lambda_failed& x) {
-        EXPECT_EQ(x.cause(), model::schedule_lambda_function_failed_cause::lambda_service_not_available_in_region);
+        EXPECT_EQ(x.cause(),
+                  model::schedule_lambda_function_failed_cause::lambda_service_not_available_in_region);
         EXPECT_EQ(x.event_id(), 5);
         EXPECT_EQ(x.function(), "some_lambda_func");
     }

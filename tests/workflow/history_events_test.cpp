@@ -30,16 +30,19 @@ TEST(event_table, one_rule_for_each_of_the_fifty_four_event_types_in_order) {
         EXPECT_FALSE(rules[i].note.empty()) << model::to_string(type);
         names.insert(std::string(model::to_string(type)));
         // Only decision events name the decision they record.
-        EXPECT_EQ(rules[i].decision.has_value(), rules[i].role == event_role::decision) << model::to_string(type);
+        EXPECT_EQ(rules[i].decision.has_value(), rules[i].role == event_role::decision)
+            << model::to_string(type);
     }
     // 54 distinct SWF names: the enum has no gaps or duplicates here.
     EXPECT_EQ(names.size(), 54u);
-    EXPECT_EQ(model::event_type_from_string("StartLambdaFunctionFailed"), model::event_type::start_lambda_function_failed);
+    EXPECT_EQ(model::event_type_from_string("StartLambdaFunctionFailed"),
+              model::event_type::start_lambda_function_failed);
 }
 
 TEST(event_table, roles_as_swf_defines_them) {
     std::map<event_role, int> count;
-    for (const auto& r : wf::event_rules()) ++count[r.role];
+    for (const auto& r : wf::event_rules())
+        ++count[r.role];
     EXPECT_EQ(count[event_role::execution_started], 1);
     EXPECT_EQ(count[event_role::decision_started], 1);
     EXPECT_EQ(count[event_role::decision_completed], 1);
@@ -50,7 +53,8 @@ TEST(event_table, roles_as_swf_defines_them) {
 
     EXPECT_EQ(wf::rule_for(model::event_type::activity_task_scheduled).decision,
               model::decision_type::schedule_activity_task);
-    EXPECT_EQ(wf::rule_for(model::event_type::start_timer_failed).decision, model::decision_type::start_timer);
+    EXPECT_EQ(wf::rule_for(model::event_type::start_timer_failed).decision,
+              model::decision_type::start_timer);
     EXPECT_EQ(wf::rule_for(model::event_type::workflow_execution_completed).decision,
               model::decision_type::complete_workflow_execution);
     EXPECT_EQ(wf::rule_for(model::event_type::activity_task_completed).role, event_role::outcome);

@@ -96,9 +96,10 @@ TEST(non_determinism, changed_activity_name) {
     EXPECT_EQ(e.event_id, 5);
     EXPECT_EQ(e.history, R"(ActivityTaskScheduled (activity id "1", type a 1))");
     EXPECT_EQ(e.code, R"(ScheduleActivityTask (activity id "1", type a2 1))");
-    EXPECT_EQ(e.message, "non-determinism at history event 5 (decisions of the decision task started at event 3): "
-                         "the history records ActivityTaskScheduled (activity id \"1\", type a 1) where the code "
-                         "now issues ScheduleActivityTask (activity id \"1\", type a2 1)");
+    EXPECT_EQ(e.message,
+              "non-determinism at history event 5 (decisions of the decision task started at event 3): "
+              "the history records ActivityTaskScheduled (activity id \"1\", type a 1) where the code "
+              "now issues ScheduleActivityTask (activity id \"1\", type a2 1)");
     // Every later decision task reports the same first disagreement.
     EXPECT_EQ(error_at(h, 9, runner_for(edit::renamed_activity)), e.message);
 }
@@ -123,9 +124,10 @@ TEST(non_determinism, removed_timer) {
               "history records TimerStarted (timer id \"t1\", 10 s) where the code now issues "
               "ScheduleActivityTask (activity id \"2\", type b 1)");
     // Before the timer is in the history the edit is invisible.
-    EXPECT_EQ(decisions_at(h, 9, runner_for(edit::removed_timer)),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"2","activityType":{"name":"b","version":"1"}}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 9, runner_for(edit::removed_timer)),
+        canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"2","activityType":{"name":"b","version":"1"}}})"}));
 }
 
 TEST(non_determinism, a_command_the_history_lacks) {
@@ -162,8 +164,9 @@ TEST(malformed_history, an_outcome_for_a_command_never_recorded) {
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().kind, wf::replay_error_kind::malformed_history);
     EXPECT_EQ(r.error().event_id, 7);
-    EXPECT_EQ(r.error().message, "malformed history at history event 7 (ActivityTaskCompleted): it names event 99, "
-                                 "which records no such command of this workflow");
+    EXPECT_EQ(r.error().message,
+              "malformed history at history event 7 (ActivityTaskCompleted): it names event 99, "
+              "which records no such command of this workflow");
 }
 
 TEST(malformed_history, an_outcome_of_the_wrong_kind) {
@@ -206,9 +209,10 @@ TEST(malformed_history, no_such_decision_task_started) {
 TEST(malformed_history, a_decision_event_without_its_attributes) {
     auto h = load_history("sequence");
     h.events[4].activity_task_scheduled_event_attributes.reset(); // event 5
-    EXPECT_EQ(error_at(h, 9, runner_for(edit::none)),
-              "malformed history at history event 5 (ActivityTaskScheduled (without its attributes)): the event "
-              "has no attributes");
+    EXPECT_EQ(
+        error_at(h, 9, runner_for(edit::none)),
+        "malformed history at history event 5 (ActivityTaskScheduled (without its attributes)): the event "
+        "has no attributes");
 }
 
 TEST(malformed_history, a_decision_task_before_the_start) {

@@ -93,7 +93,8 @@ inline std::string decisions_at(const model::history& h, std::int64_t started_ev
     return json_of(r.value());
 }
 
-inline std::string error_at(const model::history& h, std::int64_t started_event_id, const workflow_runner& runner) {
+inline std::string error_at(const model::history& h, std::int64_t started_event_id,
+                            const workflow_runner& runner) {
     auto r = replay(task_at(h, started_event_id), runner);
     if (r) return "no error; decisions: " + json_of(r.value());
     return r.error().message;
@@ -105,10 +106,12 @@ inline std::optional<std::string> payload_of(const model::history_event& e) {
     using et = model::event_type;
     switch (e.event_type) {
     case et::activity_task_scheduled: return e.activity_task_scheduled_event_attributes->input.value_or("");
-    case et::lambda_function_scheduled: return e.lambda_function_scheduled_event_attributes->input.value_or("");
+    case et::lambda_function_scheduled:
+        return e.lambda_function_scheduled_event_attributes->input.value_or("");
     case et::timer_started: return e.timer_started_event_attributes->start_to_fire_timeout;
     case et::marker_recorded: return e.marker_recorded_event_attributes->details.value_or("");
-    case et::workflow_execution_completed: return e.workflow_execution_completed_event_attributes->result_.value_or("");
+    case et::workflow_execution_completed:
+        return e.workflow_execution_completed_event_attributes->result_.value_or("");
     case et::workflow_execution_failed:
         return e.workflow_execution_failed_event_attributes->reason.value_or("") + "/" +
                e.workflow_execution_failed_event_attributes->details.value_or("");
@@ -120,7 +123,8 @@ inline std::string payload_of(const model::decision& d) {
     using dt = model::decision_type;
     switch (d.decision_type) {
     case dt::schedule_activity_task: return d.schedule_activity_task_decision_attributes->input.value_or("");
-    case dt::schedule_lambda_function: return d.schedule_lambda_function_decision_attributes->input.value_or("");
+    case dt::schedule_lambda_function:
+        return d.schedule_lambda_function_decision_attributes->input.value_or("");
     case dt::start_timer: return d.start_timer_decision_attributes->start_to_fire_timeout;
     case dt::record_marker: return d.record_marker_decision_attributes->details.value_or("");
     case dt::complete_workflow_execution:
@@ -151,7 +155,8 @@ inline void expect_history_reproduced(const model::history& h, const workflow_ru
         auto r = replay(task_at(h, started), runner);
         ASSERT_TRUE(r.has_value()) << "at event " << started << ": " << r.error().message;
         std::vector<std::string> decided;
-        for (const auto& d : r.value()) decided.push_back(describe(d) + " " + payload_of(d));
+        for (const auto& d : r.value())
+            decided.push_back(describe(d) + " " + payload_of(d));
         // Each side in its own words: compare the identities through key_of.
         ASSERT_EQ(decided.size(), recorded.size()) << "at event " << started;
         std::size_t k = 0;

@@ -47,7 +47,8 @@ struct fan_out : wf::workflow<> {
                                          {.task_list = "work", .start_to_close_timeout = 60s}));
         auto results = co_await wf::when_all(parts);
         std::string out = "[";
-        for (const auto& r : results) out += (out.size() > 1 ? "," : "") + r;
+        for (const auto& r : results)
+            out += (out.size() > 1 ? "," : "") + r;
         co_return out + "]";
     }
 };
@@ -59,14 +60,16 @@ TEST(replay, fan_out_schedules_all_at_once_and_nothing_twice) {
     for (int i = 0; i < 5; ++i)
         five.push_back(R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
                        R"("activityId":")" +
-                       std::to_string(i + 1) + R"(","activityType":{"name":"process","version":"1"},"input":")" +
-                       std::to_string(i) + R"(","taskList":{"name":"work"},"startToCloseTimeout":"60"}})");
+                       std::to_string(i + 1) +
+                       R"(","activityType":{"name":"process","version":"1"},"input":")" + std::to_string(i) +
+                       R"(","taskList":{"name":"work"},"startToCloseTimeout":"60"}})");
     EXPECT_EQ(decisions_at(h, 3, runner), canonical(five));
     // Two, then four of five done (one of them arriving while the decider
     // worked): nothing new to decide.
     EXPECT_EQ(decisions_at(h, 15, runner), "[]");
     EXPECT_EQ(decisions_at(h, 22, runner), "[]");
-    EXPECT_EQ(decisions_at(h, 27, runner), canonical({complete(R"("[\"r0\",\"r1\",\"r2\",\"r3\",\"r4\"]")")}));
+    EXPECT_EQ(decisions_at(h, 27, runner),
+              canonical({complete(R"("[\"r0\",\"r1\",\"r2\",\"r3\",\"r4\"]")")}));
     expect_history_reproduced(h, runner);
 }
 
@@ -102,9 +105,11 @@ TEST(replay, timer_and_the_time_of_each_decision_task) {
     EXPECT_EQ(millis(seen_times[0]), 1700000003500);
 
     seen_times.clear();
-    EXPECT_EQ(decisions_at(h, 8, runner),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"after","version":"1"},"input":"1700000036"}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 8, runner),
+        canonical(
+            {R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+             R"("activityId":"1","activityType":{"name":"after","version":"1"},"input":"1700000036"}})"}));
     ASSERT_EQ(seen_times.size(), 2u);
     EXPECT_EQ(millis(seen_times[0]), 1700000003500); // replayed: still the first task's time
     EXPECT_EQ(millis(seen_times[1]), 1700000036250);
@@ -130,9 +135,11 @@ TEST(replay, signals_before_the_wait_are_kept_and_those_during_a_decision_wait_f
     auto h = load_history("signals");
     auto runner = wf::make_runner<approval>();
     // "alice" arrived before the first decision task started.
-    EXPECT_EQ(decisions_at(h, 4, runner),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"record","version":"1"},"input":"\"alice\""}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 4, runner),
+        canonical(
+            {R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+             R"("activityId":"1","activityType":{"name":"record","version":"1"},"input":"\"alice\""}})"}));
     // "bob" (event 11) arrived after this task started: not seen yet.
     EXPECT_EQ(decisions_at(h, 10, runner), "[]");
     EXPECT_EQ(decisions_at(h, 14, runner), canonical({complete(R"("[\"alice\",\"bob\"]")")}));
@@ -183,8 +190,8 @@ model::history_event decision_started(std::int64_t id, std::int64_t scheduled) {
 TEST(replay, bounded_signal_wait_with_the_signal_already_there_starts_no_timer) {
     auto file = load_history("signal_timeout");
     model::history h;
-    h.events = {file.events[0], file.events[1], signaled(3, "go", "\"early\""), signaled(4, "go", "\"second\""),
-                decision_started(5, 2)};
+    h.events = {file.events[0], file.events[1], signaled(3, "go", "\"early\""),
+                signaled(4, "go", "\"second\""), decision_started(5, 2)};
     EXPECT_EQ(decisions_at(h, 5, wf::make_runner<patient>()),
               canonical({complete(R"("\"early\"/\"second\"")")}));
 }
@@ -198,7 +205,8 @@ struct tokens : wf::workflow<> {
     static constexpr std::string_view name = "Tokens";
     static constexpr std::string_view version = "1";
     wf::task<std::string> run(wf::context& ctx, std::string) override {
-        seen_token = ctx.side_effect([] { return "\"fresh-token-" + std::to_string(++side_effect_calls) + "\""; });
+        seen_token =
+            ctx.side_effect([] { return "\"fresh-token-" + std::to_string(++side_effect_calls) + "\""; });
         co_return co_await ctx.activity("use", "1", seen_token);
     }
 };
@@ -207,12 +215,13 @@ TEST(replay, side_effect_runs_once_and_replays_the_recorded_value) {
     auto h = load_history("side_effect");
     auto runner = wf::make_runner<tokens>();
     side_effect_calls = 0;
-    EXPECT_EQ(decisions_at(h, 3, runner),
-              canonical({R"({"decisionType":"RecordMarker","recordMarkerDecisionAttributes":)"
-                         R"({"markerName":"SideEffect","details":"\"fresh-token-1\""}})",
-                         R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"use","version":"1"},)"
-                         R"("input":"\"fresh-token-1\""}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 3, runner),
+        canonical({R"({"decisionType":"RecordMarker","recordMarkerDecisionAttributes":)"
+                   R"({"markerName":"SideEffect","details":"\"fresh-token-1\""}})",
+                   R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"1","activityType":{"name":"use","version":"1"},)"
+                   R"("input":"\"fresh-token-1\""}})"}));
     EXPECT_EQ(side_effect_calls, 1);
     EXPECT_EQ(seen_token, "\"fresh-token-1\"");
 
@@ -253,7 +262,8 @@ struct dice : wf::workflow<> {
     static constexpr std::string_view version = "1";
     wf::task<std::string> run(wf::context& ctx, std::string) override {
         rolled.clear();
-        for (int i = 0; i < 3; ++i) rolled.push_back(ctx.random());
+        for (int i = 0; i < 3; ++i)
+            rolled.push_back(ctx.random());
         co_return std::to_string(rolled[0] % 6 + 1);
     }
 };
@@ -297,15 +307,18 @@ struct charge : wf::workflow<> {
 TEST(replay, activity_failure_is_a_typed_exception_the_workflow_catches) {
     auto h = load_history("activity_failed");
     auto runner = wf::make_runner<charge>();
-    EXPECT_EQ(decisions_at(h, 3, runner),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"charge","version":"1"},)"
-                         R"("input":"{\"amount\":10}"}})"}));
-    EXPECT_EQ(decisions_at(h, 9, runner),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"2","activityType":{"name":"refund","version":"1"},)"
-                         R"("input":"CardDeclined"}})"}));
-    EXPECT_EQ(decisions_at(h, 15, runner), canonical({complete(R"("refunded: CardDeclined/insufficient funds@7")")}));
+    EXPECT_EQ(
+        decisions_at(h, 3, runner),
+        canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"1","activityType":{"name":"charge","version":"1"},)"
+                   R"("input":"{\"amount\":10}"}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 9, runner),
+        canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"2","activityType":{"name":"refund","version":"1"},)"
+                   R"("input":"CardDeclined"}})"}));
+    EXPECT_EQ(decisions_at(h, 15, runner),
+              canonical({complete(R"("refunded: CardDeclined/insufficient funds@7")")}));
     expect_history_reproduced(h, runner);
 }
 
@@ -328,7 +341,8 @@ struct errors : wf::workflow<> {
             co_await missing;
         } catch (const wf::schedule_activity_failed& e) {
             out += "," + std::string(model::to_string(e.cause()));
-            if (e.activity_id() != "2" || e.event_id() != 6) throw wf::workflow_failed("WRONG_ACTIVITY", e.what());
+            if (e.activity_id() != "2" || e.event_id() != 6)
+                throw wf::workflow_failed("WRONG_ACTIVITY", e.what());
         }
         try {
             co_await slow;
@@ -342,16 +356,19 @@ struct errors : wf::workflow<> {
 TEST(replay, refused_decisions_and_timeouts_are_typed_exceptions) {
     auto h = load_history("activity_errors");
     auto runner = wf::make_runner<errors>();
-    EXPECT_EQ(decisions_at(h, 3, runner),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"slow","version":"1"},"startToCloseTimeout":"10"}})",
-                         R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"2","activityType":{"name":"missing","version":"1"}}})",
-                         R"({"decisionType":"StartTimer","startTimerDecisionAttributes":)"
-                         R"({"timerId":"t1","startToFireTimeout":"5"}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 3, runner),
+        canonical(
+            {R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+             R"("activityId":"1","activityType":{"name":"slow","version":"1"},"startToCloseTimeout":"10"}})",
+             R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+             R"("activityId":"2","activityType":{"name":"missing","version":"1"}}})",
+             R"({"decisionType":"StartTimer","startTimerDecisionAttributes":)"
+             R"({"timerId":"t1","startToFireTimeout":"5"}})"}));
     EXPECT_EQ(decisions_at(h, 10, runner), "[]");
     EXPECT_EQ(decisions_at(h, 14, runner),
-              canonical({complete(R"("TIMER_CREATION_RATE_EXCEEDED,ACTIVITY_TYPE_DOES_NOT_EXIST,START_TO_CLOSE")")}));
+              canonical({complete(
+                  R"("TIMER_CREATION_RATE_EXCEEDED,ACTIVITY_TYPE_DOES_NOT_EXIST,START_TO_CLOSE")")}));
     expect_history_reproduced(h, runner);
 }
 
@@ -393,11 +410,12 @@ struct race : wf::workflow<> {
 TEST(replay, when_any_takes_what_the_history_resolved_first) {
     auto h = load_history("race");
     auto runner = wf::make_runner<race>();
-    EXPECT_EQ(decisions_at(h, 3, runner),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"work","version":"1"}}})",
-                         R"({"decisionType":"StartTimer","startTimerDecisionAttributes":)"
-                         R"({"timerId":"t1","startToFireTimeout":"60"}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 3, runner),
+        canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"1","activityType":{"name":"work","version":"1"}}})",
+                   R"({"decisionType":"StartTimer","startTimerDecisionAttributes":)"
+                   R"({"timerId":"t1","startToFireTimeout":"60"}})"}));
     // TimerFired (8) before ActivityTaskCompleted (9), both seen at once.
     EXPECT_EQ(decisions_at(h, 11, runner), canonical({complete(R"("timeout")")}));
     expect_history_reproduced(h, runner);
@@ -429,11 +447,12 @@ struct branches : wf::workflow<> {
 TEST(replay, spawned_coroutines_run_side_by_side_and_take_ids_in_the_order_they_run) {
     auto h = load_history("branches");
     auto runner = wf::make_runner<branches>();
-    EXPECT_EQ(decisions_at(h, 3, runner),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"left","version":"1"}}})",
-                         R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"2","activityType":{"name":"right","version":"1"}}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 3, runner),
+        canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"1","activityType":{"name":"left","version":"1"}}})",
+                   R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"2","activityType":{"name":"right","version":"1"}}})"}));
     // "right" finished first: its timer is t1.
     EXPECT_EQ(decisions_at(h, 10, runner),
               canonical({R"({"decisionType":"StartTimer","startTimerDecisionAttributes":)"
@@ -503,10 +522,11 @@ TEST(replay, history_from_another_source_decides_at_the_last_decision_task_start
     h.events.resize(7); // up to LambdaFunctionFailed: the last started is 3
     auto r = wf::replay(h.events, wf::testing::test_execution(), 0, wf::make_runner<echo>());
     ASSERT_TRUE(r.has_value()) << r.error().message;
-    EXPECT_EQ(wf::testing::json_of(r.value()),
-              canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                         R"("activityId":"1","activityType":{"name":"echo","version":"1"},)"
-                         R"("input":"\"some input\""}})"}));
+    EXPECT_EQ(
+        wf::testing::json_of(r.value()),
+        canonical({R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                   R"("activityId":"1","activityType":{"name":"echo","version":"1"},)"
+                   R"("input":"\"some input\""}})"}));
 }
 
 } // namespace

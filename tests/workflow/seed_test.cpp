@@ -23,9 +23,10 @@ TEST(seed, steps_through_its_whole_life) {
     auto h = load_history("seed_complete");
     auto runner = wf::make_runner<my_workflow>();
     EXPECT_EQ(decisions_at(h, 3, runner), canonical({wf::testing::schedule_first}));
-    EXPECT_EQ(decisions_at(h, 9, runner),
-              canonical({R"({"decisionType":"ScheduleLambdaFunction","scheduleLambdaFunctionDecisionAttributes":)"
-                         R"({"id":"l2","name":"other_lambda_func","input":"42"}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 9, runner),
+        canonical({R"({"decisionType":"ScheduleLambdaFunction","scheduleLambdaFunctionDecisionAttributes":)"
+                   R"({"id":"l2","name":"other_lambda_func","input":"42"}})"}));
     EXPECT_EQ(decisions_at(h, 15, runner),
               canonical({R"({"decisionType":"CompleteWorkflowExecution",)"
                          R"("completeWorkflowExecutionDecisionAttributes":{"result":"{\"answer\":42}"}})"}));
@@ -38,9 +39,10 @@ TEST(seed, reproduces_every_recorded_decision) {
 
 TEST(seed, bad_input_fails_the_execution_with_reason_and_details) {
     auto h = load_history("seed_bad_input");
-    EXPECT_EQ(decisions_at(h, 3, wf::make_runner<my_workflow>()),
-              canonical({R"({"decisionType":"FailWorkflowExecution","failWorkflowExecutionDecisionAttributes":)"
-                         R"({"reason":"BAD_INPUT","details":"Received bad input"}})"}));
+    EXPECT_EQ(
+        decisions_at(h, 3, wf::make_runner<my_workflow>()),
+        canonical({R"({"decisionType":"FailWorkflowExecution","failWorkflowExecutionDecisionAttributes":)"
+                   R"({"reason":"BAD_INPUT","details":"Received bad input"}})"}));
 }
 
 TEST(seed, uncaught_lambda_failure_is_left_to_the_failure_policy) {
@@ -54,7 +56,8 @@ TEST(seed, uncaught_lambda_failure_is_left_to_the_failure_policy) {
         EXPECT_EQ(e.event_id(), 7);
         EXPECT_EQ(e.lambda_id(), "l1");
         EXPECT_EQ(e.function(), "some_lambda_func");
-        EXPECT_STREQ(e.what(), R"(Lambda function "l1" (some_lambda_func) failed: Unhandled: {"errorMessage":"boom"})");
+        EXPECT_STREQ(e.what(),
+                     R"(Lambda function "l1" (some_lambda_func) failed: Unhandled: {"errorMessage":"boom"})");
     }
     // Before the failure is in the history the code just waits.
     EXPECT_EQ(decisions_at(h, 3, wf::make_runner<my_workflow>()), canonical({wf::testing::schedule_first}));

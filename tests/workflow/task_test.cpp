@@ -24,11 +24,11 @@ namespace {
 class driven : public ::testing::Test {
 protected:
     ~driven() override {
-        for (auto h : drivers_) h.destroy();
+        for (auto h : drivers_)
+            h.destroy();
     }
 
-    template <class T>
-    std::shared_ptr<detail::state<T>> start(wf::task<T> t) {
+    template <class T> std::shared_ptr<detail::state<T>> start(wf::task<T> t) {
         auto out = std::make_shared<detail::state<T>>(&sched_);
         auto d = detail::drive(std::move(t), out);
         drivers_.push_back(d.handle);
@@ -36,8 +36,7 @@ protected:
         return out;
     }
 
-    template <class T>
-    wf::future<T> pending() {
+    template <class T> wf::future<T> pending() {
         return wf::future<T>(std::make_shared<detail::state<T>>(&sched_));
     }
 
@@ -52,7 +51,9 @@ wf::task<int> forty_two() {
     co_return 42;
 }
 
-wf::task<int> add_one(wf::task<int> inner) { co_return co_await std::move(inner) + 1; }
+wf::task<int> add_one(wf::task<int> inner) {
+    co_return co_await std::move(inner) + 1;
+}
 
 wf::task<void> thrower() {
     throw std::runtime_error("inner failure");
@@ -92,7 +93,8 @@ TEST_F(driven_task, exceptions_propagate_to_the_awaiter) {
 
 wf::task<long> sum_of_many(int n) {
     long total = 0;
-    for (int i = 0; i < n; ++i) total += co_await forty_two();
+    for (int i = 0; i < n; ++i)
+        total += co_await forty_two();
     co_return total;
 }
 
@@ -149,7 +151,8 @@ TEST_F(driven_future, when_all_collects_values_in_argument_order) {
     EXPECT_EQ(va, "A");
     EXPECT_TRUE((std::is_same_v<decltype(vt), std::monostate>));
 
-    std::vector<wf::future<std::string>> many{pending<std::string>(), pending<std::string>(), pending<std::string>()};
+    std::vector<wf::future<std::string>> many{pending<std::string>(), pending<std::string>(),
+                                              pending<std::string>()};
     auto every = wf::when_all(many);
     many[2].shared_state()->set_value("z");
     many[0].shared_state()->set_value("x");
@@ -159,7 +162,8 @@ TEST_F(driven_future, when_all_collects_values_in_argument_order) {
 }
 
 TEST_F(driven_future, when_all_fails_with_the_first_failure) {
-    std::vector<wf::future<std::string>> many{pending<std::string>(), pending<std::string>(), pending<std::string>()};
+    std::vector<wf::future<std::string>> many{pending<std::string>(), pending<std::string>(),
+                                              pending<std::string>()};
     auto every = wf::when_all(many);
     many[2].shared_state()->set_exception(std::make_exception_ptr(std::runtime_error("third")));
     ASSERT_TRUE(every.ready());
