@@ -5,6 +5,7 @@
 
 #include "runtime/cli/api_command.hpp"
 #include "runtime/cli/ops_commands.hpp"
+#include "runtime/cli/replay_command.hpp"
 #include "runtime/cli/run_command.hpp"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
     add_api_command(app, exit_code);
     add_run_commands(app, exit_code);
     add_ops_commands(app, exit_code);
+    add_replay_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

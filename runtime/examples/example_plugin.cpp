@@ -1,7 +1,8 @@
 // The example plugin: a few activities (coroutine and blocking, one that
-// fails, one that heartbeats and honours cancellation) and two raw deciders.
-// The quick start runs it, and the tests load it to exercise the loader and
-// the runtime against real handlers.
+// fails, one that heartbeats and honours cancellation), two raw deciders and
+// workflows written as coroutines (workflow/). The quick start runs it, and
+// the tests load it to exercise the loader, the runtime and replay against
+// real handlers.
 #include <swfrt/sdk.hpp>
 
 #include <charconv>
@@ -21,11 +22,15 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "workflow/sdk_adapter.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
 namespace model = swfrt::swf::model;
 namespace sdk = swfrt::sdk;
+namespace wf = swfrt::workflow;
+using namespace std::chrono_literals;
 
 constexpr auto step = std::chrono::milliseconds(100);
 constexpr int steps_per_second = 10;
@@ -299,6 +304,129 @@ sdk::workflow_registration workflow(std::string name, std::string description, s
             .on_exception = sdk::failure_policy::retry_task};
 }
 
+// ---- workflows as coroutines ----
+
+// The text of a JSON number (surrounding blanks allowed); nullopt otherwise.
+std::optional<double> number_of(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    double v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v))
+        return std::nullopt;
+    return v;
+}
+
+// A whole number from min to max, or workflow_failed(BAD_INPUT) naming what was expected.
+long long whole_number(std::string_view input, long long min, long long max, std::string_view what) {
+    auto v = number_of(input);
+    if (!v || *v != std::floor(*v) || *v < static_cast<double>(min) || *v > static_cast<double>(max))
+        throw wf::workflow_failed("BAD_INPUT", "expected " + std::string(what) + ", a whole number from " +
+                                                   std::to_string(min) + " to " + std::to_string(max) +
+                                                   "; got: " + excerpt(input));
+    return static_cast<long long>(*v);
+}
+
+wf::workflow_defaults example_defaults(std::string description) {
+    return {.description = std::move(description),
+            .task_list = "example-decisions",
+            .execution_start_to_close_timeout = 3600s,
+            .task_start_to_close_timeout = 30s,
+            .child_policy = model::child_policy::terminate,
+            .lambda_role = std::nullopt,
+            .task_priority = std::nullopt};
+}
+
+// The seed example. An execution needs a Lambda role (given at start, as no
+// default suits every account).
+struct my_workflow : wf::workflow<> {
+    static constexpr std::string_view name = "MyWorkflow";
+    static constexpr std::string_view version = "1.0";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Fails on \"bad_input\"; else Lambda some_lambda_func, +2, Lambda "
+                                "other_lambda_func, whose result it returns.");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string input) override {
+        // The input is JSON text; the bare word is taken too, as typed on a command line.
+        if (input == "\"bad_input\"" || input == "bad_input")
+            throw wf::workflow_failed("BAD_INPUT", "Received bad input");
+        auto first = co_await ctx.lambda("some_lambda_func", input);
+        auto n = number_of(first);
+        if (!n || *n != std::floor(*n))
+            throw wf::workflow_failed("BAD_LAMBDA_RESULT",
+                                      "some_lambda_func returned " + excerpt(first) + ", not a whole number");
+        auto second = co_await ctx.lambda("other_lambda_func", format_number(*n + 2));
+        co_return second;
+    }
+};
+
+// Fan-out / fan-in: N add activities, five at a time, and the sum of their
+// results (1+1, 2+2, ..., N+N).
+struct fan_out : wf::workflow<> {
+    static constexpr std::string_view name = "fan_out";
+    static constexpr std::string_view version = "1";
+    static constexpr long long batch = 5;
+    static constexpr long long max_count = 1000;
+    static wf::workflow_defaults defaults() {
+        return example_defaults(
+            "Runs add {\"a\":i,\"b\":i} for i = 1..<input>, five at a time; returns the sum.");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string input) override {
+        const long long n = whole_number(input, 0, max_count, "a count of add activities");
+        double sum = 0;
+        for (long long first = 1; first <= n; first += batch) {
+            std::vector<wf::future<std::string>> parts;
+            for (long long i = first; i < first + batch && i <= n; ++i) {
+                const std::string v = std::to_string(i);
+                parts.push_back(ctx.activity("add", "1", "{\"a\":" + v + ",\"b\":" + v + "}"));
+            }
+            auto results = co_await wf::when_all(parts);
+            for (const auto& r : results) {
+                auto v = number_of(r);
+                if (!v) throw wf::workflow_failed("BAD_ACTIVITY_RESULT", "add returned " + excerpt(r));
+                sum += *v;
+            }
+        }
+        co_return format_number(sum);
+    }
+};
+
+// A durable timer, then an activity.
+struct timer_then_greet : wf::workflow<> {
+    static constexpr std::string_view name = "timer_then_greet";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Waits <input> seconds on a timer, then runs greet on <input>.");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string input) override {
+        const long long seconds = whole_number(input, 0, 3000, "a number of seconds");
+        co_await ctx.timer(std::chrono::seconds(seconds));
+        auto greeting = co_await ctx.activity("greet", "1", input);
+        co_return greeting;
+    }
+};
+
+// A signal wait bounded by a timer.
+struct wait_for_approval : wf::workflow<> {
+    static constexpr std::string_view name = "wait_for_approval";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults(
+            "Waits 30 s for the signal \"approve\": \"approved: <its input>\" or \"timed out\".");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string) override {
+        auto approval = co_await ctx.wait_signal("approve", 30s);
+        if (!approval) co_return std::string("timed out");
+        co_return "approved: " + *approval;
+    }
+};
+
 } // namespace
 
 SWFRT_PLUGIN(registrar) {
@@ -333,4 +461,9 @@ SWFRT_PLUGIN(registrar) {
                                         return run_in_sequence(task,
                                                                {{"add-1", "add", "1"}, {"greet-1", "greet", "1"}});
                                     }));
+
+    registrar.add_workflow(wf::make_registration<my_workflow>());
+    registrar.add_workflow(wf::make_registration<fan_out>());
+    registrar.add_workflow(wf::make_registration<timer_then_greet>());
+    registrar.add_workflow(wf::make_registration<wait_for_approval>());
 }
