@@ -522,6 +522,8 @@ TEST_F(worker_test, handler_exception_fails_the_task_with_its_type_and_message) 
     EXPECT_EQ(by_token["tok-d"].reason, "std::invalid_argument");
     EXPECT_EQ(by_token["tok-d"].details, "bad input: y");
     EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 0u);
+    // The counters move once the answer has been acknowledged, after the fake saw it.
+    ASSERT_TRUE(wait_until([&] { return tasks_done(2); }));
     EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", "crash:1"}}), 1);
     EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", "crash_blocking:1"}}), 1);
 }
