@@ -87,6 +87,117 @@ future<std::string> context::lambda(std::string function, std::string input, lam
     return future<std::string>(std::move(out));
 }
 
+std::shared_ptr<detail::operation> context::start_child(model::workflow_type type, std::string input,
+                                                        child_options options) {
+    auto number = ++engine_->ids.child;
+    auto op = std::make_shared<detail::operation>();
+    op->kind = detail::op_kind::child;
+    op->id = options.workflow_id ? std::move(*options.workflow_id)
+                                 : engine_->info.execution.run_id + ":c" + std::to_string(number);
+    op->name = std::move(type.name);
+    op->version = std::move(type.version);
+    op->st = std::make_shared<detail::state<std::string>>(&engine_->sched);
+
+    model::decision d;
+    d.decision_type = model::decision_type::start_child_workflow_execution;
+    auto& a = d.start_child_workflow_execution_decision_attributes.emplace();
+    a.workflow_id = op->id;
+    a.workflow_type = {op->name, op->version};
+    if (!input.empty()) a.input = std::move(input);
+    a.control = std::move(options.control);
+    if (options.task_list) a.task_list = model::task_list{std::move(*options.task_list)};
+    a.execution_start_to_close_timeout = seconds_text(options.execution_start_to_close_timeout);
+    a.task_start_to_close_timeout = seconds_text(options.task_start_to_close_timeout);
+    a.child_policy = options.child_policy;
+    a.tag_list = std::move(options.tag_list);
+    a.lambda_role = std::move(options.lambda_role);
+    if (options.task_priority) a.task_priority = std::to_string(*options.task_priority);
+    engine_->issue(std::move(d), op);
+    return op;
+}
+
+future<std::string> context::child(model::workflow_type type, std::string input, child_options options) {
+    auto op = start_child(std::move(type), std::move(input), std::move(options));
+    return future<std::string>(std::static_pointer_cast<detail::state<std::string>>(op->st));
+}
+
+future<std::string> context::child_started(model::workflow_type type, std::string input,
+                                           child_options options) {
+    auto op = start_child(std::move(type), std::move(input), std::move(options));
+    op->started = std::make_shared<detail::state<std::string>>(&engine_->sched);
+    return future<std::string>(op->started);
+}
+
+future<void> context::signal_external(std::string workflow_id, std::string run_id, std::string name,
+                                      std::string input) {
+    if (workflow_id.empty() || name.empty())
+        throw std::invalid_argument("an external signal needs a workflow id and a signal name");
+    auto op = std::make_shared<detail::operation>();
+    op->kind = detail::op_kind::signal_external;
+    op->id = std::move(workflow_id);
+    op->name = std::move(name);
+    op->run_id = std::move(run_id);
+    auto out = std::make_shared<detail::state<void>>(&engine_->sched);
+    op->st = out;
+
+    model::decision d;
+    d.decision_type = model::decision_type::signal_external_workflow_execution;
+    auto& a = d.signal_external_workflow_execution_decision_attributes.emplace();
+    a.workflow_id = op->id;
+    if (!op->run_id.empty()) a.run_id = op->run_id;
+    a.signal_name = op->name;
+    if (!input.empty()) a.input = std::move(input);
+    engine_->issue(std::move(d), std::move(op));
+    return future<void>(std::move(out));
+}
+
+future<void> context::request_cancel_external(std::string workflow_id, std::string run_id) {
+    if (workflow_id.empty()) throw std::invalid_argument("a cancel request needs a workflow id");
+    auto op = std::make_shared<detail::operation>();
+    op->kind = detail::op_kind::cancel_external;
+    op->id = std::move(workflow_id);
+    op->run_id = std::move(run_id);
+    auto out = std::make_shared<detail::state<void>>(&engine_->sched);
+    op->st = out;
+
+    model::decision d;
+    d.decision_type = model::decision_type::request_cancel_external_workflow_execution;
+    auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
+    a.workflow_id = op->id;
+    if (!op->run_id.empty()) a.run_id = op->run_id;
+    engine_->issue(std::move(d), std::move(op));
+    return future<void>(std::move(out));
+}
+
+void context::continue_as_new(std::string input, continue_as_new_options options) {
+    // Checked here, where the code can see the error; the decision is made
+    // from the request when it leaves run.
+    seconds_text(options.execution_start_to_close_timeout);
+    seconds_text(options.task_start_to_close_timeout);
+    throw continue_as_new_request(std::move(input), std::move(options));
+}
+
+namespace detail {
+
+model::decision continue_as_new_decision(const continue_as_new_request& r) {
+    const auto& o = r.options();
+    model::decision d;
+    d.decision_type = model::decision_type::continue_as_new_workflow_execution;
+    auto& a = d.continue_as_new_workflow_execution_decision_attributes.emplace();
+    if (!r.input().empty()) a.input = r.input();
+    if (o.task_list) a.task_list = model::task_list{*o.task_list};
+    a.execution_start_to_close_timeout = seconds_text(o.execution_start_to_close_timeout);
+    a.task_start_to_close_timeout = seconds_text(o.task_start_to_close_timeout);
+    a.child_policy = o.child_policy;
+    a.tag_list = o.tag_list;
+    a.lambda_role = o.lambda_role;
+    if (o.task_priority) a.task_priority = std::to_string(*o.task_priority);
+    a.workflow_type_version = o.workflow_type_version;
+    return d;
+}
+
+} // namespace detail
+
 future<void> context::timer(std::chrono::seconds delay) {
     if (delay.count() < 0 || delay == unlimited)
         throw std::invalid_argument("a timer needs a delay of 0 s or more");

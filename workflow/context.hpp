@@ -1,5 +1,6 @@
 // The context a workflow's run receives: every effect of workflow code goes
-// through it (activities, Lambda functions, timers, markers, signals) and
+// through it (activities, Lambda functions, child workflows, timers,
+// markers, signals, other executions, continue-as-new) and
 // so does everything that must be the same on every replay (time, random
 // numbers, side effects). Each command takes the next id of its kind, so a
 // replay meets its own earlier commands in the history at the same place.
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "swf/model/model.hpp"
+#include "workflow/errors.hpp"
 #include "workflow/future.hpp"
 #include "workflow/task.hpp"
 
@@ -25,7 +27,8 @@ namespace swfrt::workflow {
 
 namespace detail {
 class engine;
-}
+struct operation;
+} // namespace detail
 
 // A timeout SWF should not enforce ("NONE").
 inline constexpr std::chrono::seconds unlimited = std::chrono::seconds::max();
@@ -52,6 +55,21 @@ struct lambda_options {
     std::optional<std::chrono::seconds> start_to_close_timeout{};
     // Replaces the generated id ("l1", "l2", ...).
     std::optional<std::string> lambda_id{};
+    std::optional<std::string> control{};
+};
+
+// Unset members take the defaults registered with the child's workflow type.
+struct child_options {
+    // Replaces the generated id ("<this run's id>:c1", ":c2", ... by call
+    // order; the call still takes its number, so later calls keep theirs).
+    std::optional<std::string> workflow_id{};
+    std::optional<std::string> task_list{};
+    std::optional<std::chrono::seconds> execution_start_to_close_timeout{};
+    std::optional<std::chrono::seconds> task_start_to_close_timeout{};
+    std::optional<swf::model::child_policy> child_policy{};
+    std::vector<std::string> tag_list{};
+    std::optional<std::string> lambda_role{};
+    std::optional<int> task_priority{};
     std::optional<std::string> control{};
 };
 
@@ -126,6 +144,37 @@ public:
     // schedule_lambda_failed or start_lambda_failed.
     future<std::string> lambda(std::string function, std::string input = {}, lambda_options options = {});
 
+    // StartChildWorkflowExecution. Resolves with the child's result when it
+    // completes; raises child_workflow_failed, child_workflow_timed_out,
+    // child_workflow_canceled, child_workflow_terminated or
+    // start_child_workflow_failed.
+    future<std::string> child(swf::model::workflow_type type, std::string input = {},
+                              child_options options = {});
+
+    // The same command, awaited only until the child started: resolves with
+    // its run id at ChildWorkflowExecutionStarted (raises
+    // start_child_workflow_failed). How the child ends is not reported.
+    future<std::string> child_started(swf::model::workflow_type type, std::string input = {},
+                                      child_options options = {});
+
+    // SignalExternalWorkflowExecution (an empty run id: the open run).
+    // Resolves when ExternalWorkflowExecutionSignaled; raises
+    // signal_external_failed.
+    future<void> signal_external(std::string workflow_id, std::string run_id, std::string name,
+                                 std::string input = {});
+
+    // RequestCancelExternalWorkflowExecution. Resolves when
+    // ExternalWorkflowExecutionCancelRequested (the request was delivered;
+    // whether the execution cancels is up to it); raises
+    // request_cancel_external_failed.
+    future<void> request_cancel_external(std::string workflow_id, std::string run_id = {});
+
+    // Ends this run and starts a new one of the same workflow with input:
+    // throws continue_as_new_request, and when that leaves run the answer is
+    // ContinueAsNewWorkflowExecution. Refused options (a negative timeout)
+    // throw invalid_argument here instead.
+    [[noreturn]] void continue_as_new(std::string input = {}, continue_as_new_options options = {});
+
     // StartTimer ("t1", "t2", ...). Raises start_timer_failed.
     future<void> timer(std::chrono::seconds delay);
 
@@ -175,6 +224,8 @@ private:
     explicit context(detail::engine& e) noexcept : engine_(&e) {}
 
     detail::scheduler* scheduler_of() noexcept;
+    std::shared_ptr<detail::operation> start_child(swf::model::workflow_type type, std::string input,
+                                                   child_options options);
     void adopt(std::coroutine_handle<> h);
 
     detail::engine* engine_;

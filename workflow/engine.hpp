@@ -16,20 +16,24 @@
 
 #include "swf/model/model.hpp"
 #include "workflow/context.hpp"
+#include "workflow/errors.hpp"
 #include "workflow/future.hpp"
 #include "workflow/replayer.hpp"
 
 namespace swfrt::workflow::detail {
 
-enum class op_kind { activity, timer, lambda };
+enum class op_kind { activity, timer, lambda, child, signal_external, cancel_external };
 
 // A command whose outcome the history reports later.
 struct operation {
     op_kind kind{};
     std::shared_ptr<state_base> st;
-    std::string id;
-    std::string name;    // activity type or Lambda function
-    std::string version; // activity type
+    std::string id;      // activity, timer or Lambda id; workflow id of a child or of the external execution
+    std::string name;    // activity type, Lambda function, child workflow type or signal name
+    std::string version; // activity or child workflow type
+    std::string run_id;  // a child's once started; the external run (empty: the open one)
+    // child_started's future: resolves with the run id at ChildWorkflowExecutionStarted.
+    std::shared_ptr<state<std::string>> started;
 };
 
 // A command the code issued and the history has not matched yet.
@@ -39,16 +43,18 @@ struct command {
 };
 
 // Per-kind counters: the n-th call of a kind gets the n-th id, on every
-// replay. Kept for the kinds still to come (child workflows, external
-// signals and cancels) so their ids follow the same scheme.
+// replay. External signals and cancels need none: SWF records them under
+// the target's workflow id, which is what replay matches them on.
 struct id_counters {
-    std::uint64_t activity = 0;        // "1", "2", ...
-    std::uint64_t timer = 0;           // "t1", ...
-    std::uint64_t lambda = 0;          // "l1", ...
-    std::uint64_t child = 0;           // reserved: child workflow ids
-    std::uint64_t signal_external = 0; // reserved
-    std::uint64_t cancel_external = 0; // reserved
+    std::uint64_t activity = 0; // "1", "2", ...
+    std::uint64_t timer = 0;    // "t1", ...
+    std::uint64_t lambda = 0;   // "l1", ...
+    std::uint64_t child = 0;    // "<run id>:c1", ...
 };
+
+// The ContinueAsNewWorkflowExecution a continue_as_new_request asks for
+// (its options were checked when it was thrown).
+swf::model::decision continue_as_new_decision(const continue_as_new_request& r);
 
 class engine {
 public:
@@ -84,6 +90,7 @@ private:
     void deliver(const swf::model::history_event& e);
     void on_root_done(state<std::string>& root);
     operation* find(const swf::model::history_event& e, std::int64_t by_event_id, op_kind kind);
+    void fail(operation& op, std::exception_ptr error);
 
     void non_determinism(std::int64_t event_id, std::string history, std::string code);
     void malformed(std::int64_t event_id, std::string history, std::string what);

@@ -19,6 +19,14 @@ std::string with_details(std::string what, const std::string& details) {
     return what;
 }
 
+std::string child_text(const std::string& id, const model::workflow_type& type) {
+    return "child workflow \"" + id + "\" (" + type.name + " " + type.version + ")";
+}
+
+std::string external_text(const std::string& workflow_id, const std::string& run_id) {
+    return "workflow execution \"" + workflow_id + "\"" + (run_id.empty() ? "" : " run \"" + run_id + "\"");
+}
+
 } // namespace
 
 activity_failed::activity_failed(std::int64_t event_id, std::string activity_id, model::activity_type type,
@@ -82,5 +90,57 @@ start_timer_failed::start_timer_failed(std::int64_t event_id, std::string timer_
                           "\" could not be started: " + std::string(model::to_string(cause)),
                       event_id),
       timer_id_(std::move(timer_id)), cause_(cause) {}
+
+child_workflow_failed::child_workflow_failed(std::int64_t event_id, std::string workflow_id,
+                                             model::workflow_type type, std::string run_id,
+                                             std::string reason, std::string details)
+    : child_workflow_error(with_details(child_text(workflow_id, type) + " failed: " + reason, details),
+                           event_id, workflow_id, type, std::move(run_id)),
+      reason_(std::move(reason)), details_(std::move(details)) {}
+
+child_workflow_timed_out::child_workflow_timed_out(std::int64_t event_id, std::string workflow_id,
+                                                   model::workflow_type type, std::string run_id,
+                                                   model::workflow_execution_timeout_type timeout_type)
+    : child_workflow_error(child_text(workflow_id, type) + " timed out (" +
+                               std::string(model::to_string(timeout_type)) + ")",
+                           event_id, workflow_id, type, std::move(run_id)),
+      timeout_type_(timeout_type) {}
+
+child_workflow_canceled::child_workflow_canceled(std::int64_t event_id, std::string workflow_id,
+                                                 model::workflow_type type, std::string run_id,
+                                                 std::string details)
+    : child_workflow_error(child_text(workflow_id, type) + " was canceled", event_id, workflow_id, type,
+                           std::move(run_id)),
+      details_(std::move(details)) {}
+
+child_workflow_terminated::child_workflow_terminated(std::int64_t event_id, std::string workflow_id,
+                                                     model::workflow_type type, std::string run_id)
+    : child_workflow_error(child_text(workflow_id, type) + " was terminated", event_id, workflow_id, type,
+                           std::move(run_id)) {}
+
+start_child_workflow_failed::start_child_workflow_failed(
+    std::int64_t event_id, std::string workflow_id, model::workflow_type type,
+    model::start_child_workflow_execution_failed_cause cause)
+    : child_workflow_error(child_text(workflow_id, type) +
+                               " could not be started: " + std::string(model::to_string(cause)),
+                           event_id, workflow_id, type, {}),
+      cause_(cause) {}
+
+signal_external_failed::signal_external_failed(std::int64_t event_id, std::string workflow_id,
+                                               std::string run_id, std::string signal_name,
+                                               model::signal_external_workflow_execution_failed_cause cause)
+    : operation_error("signal \"" + signal_name + "\" to " + external_text(workflow_id, run_id) +
+                          " failed: " + std::string(model::to_string(cause)),
+                      event_id),
+      workflow_id_(std::move(workflow_id)), run_id_(std::move(run_id)), signal_name_(std::move(signal_name)),
+      cause_(cause) {}
+
+request_cancel_external_failed::request_cancel_external_failed(
+    std::int64_t event_id, std::string workflow_id, std::string run_id,
+    model::request_cancel_external_workflow_execution_failed_cause cause)
+    : operation_error("cancel request to " + external_text(workflow_id, run_id) +
+                          " failed: " + std::string(model::to_string(cause)),
+                      event_id),
+      workflow_id_(std::move(workflow_id)), run_id_(std::move(run_id)), cause_(cause) {}
 
 } // namespace swfrt::workflow

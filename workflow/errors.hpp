@@ -5,11 +5,13 @@
 // the code throws itself, to fail the execution with a reason and details.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "swf/model/model.hpp"
 
@@ -173,6 +175,119 @@ private:
     swf::model::start_timer_failed_cause cause_;
 };
 
+// ---- child workflows ----
+
+class child_workflow_error : public operation_error {
+public:
+    child_workflow_error(const std::string& what, std::int64_t event_id, std::string workflow_id,
+                         swf::model::workflow_type type, std::string run_id)
+        : operation_error(what, event_id), workflow_id_(std::move(workflow_id)), type_(std::move(type)),
+          run_id_(std::move(run_id)) {}
+    const std::string& workflow_id() const noexcept { return workflow_id_; }
+    const swf::model::workflow_type& workflow_type() const noexcept { return type_; }
+    // The child's run id; empty when it never started.
+    const std::string& run_id() const noexcept { return run_id_; }
+
+private:
+    std::string workflow_id_;
+    swf::model::workflow_type type_;
+    std::string run_id_;
+};
+
+// ChildWorkflowExecutionFailed: the child failed its execution.
+class child_workflow_failed : public child_workflow_error {
+public:
+    child_workflow_failed(std::int64_t event_id, std::string workflow_id, swf::model::workflow_type type,
+                          std::string run_id, std::string reason, std::string details);
+    const std::string& reason() const noexcept { return reason_; }
+    const std::string& details() const noexcept { return details_; }
+
+private:
+    std::string reason_;
+    std::string details_;
+};
+
+// ChildWorkflowExecutionTimedOut.
+class child_workflow_timed_out : public child_workflow_error {
+public:
+    child_workflow_timed_out(std::int64_t event_id, std::string workflow_id, swf::model::workflow_type type,
+                             std::string run_id, swf::model::workflow_execution_timeout_type timeout_type);
+    swf::model::workflow_execution_timeout_type timeout_type() const noexcept { return timeout_type_; }
+
+private:
+    swf::model::workflow_execution_timeout_type timeout_type_;
+};
+
+// ChildWorkflowExecutionCanceled.
+class child_workflow_canceled : public child_workflow_error {
+public:
+    child_workflow_canceled(std::int64_t event_id, std::string workflow_id, swf::model::workflow_type type,
+                            std::string run_id, std::string details);
+    const std::string& details() const noexcept { return details_; }
+
+private:
+    std::string details_;
+};
+
+// ChildWorkflowExecutionTerminated (by TerminateWorkflowExecution or by a
+// parent's child policy).
+class child_workflow_terminated : public child_workflow_error {
+public:
+    child_workflow_terminated(std::int64_t event_id, std::string workflow_id, swf::model::workflow_type type,
+                              std::string run_id);
+};
+
+// StartChildWorkflowExecutionFailed: SWF refused to start the child
+// (unknown or deprecated type, workflow id in use, a default undefined, ...).
+class start_child_workflow_failed : public child_workflow_error {
+public:
+    start_child_workflow_failed(std::int64_t event_id, std::string workflow_id,
+                                swf::model::workflow_type type,
+                                swf::model::start_child_workflow_execution_failed_cause cause);
+    swf::model::start_child_workflow_execution_failed_cause cause() const noexcept { return cause_; }
+
+private:
+    swf::model::start_child_workflow_execution_failed_cause cause_;
+};
+
+// ---- other executions ----
+
+// SignalExternalWorkflowExecutionFailed.
+class signal_external_failed : public operation_error {
+public:
+    signal_external_failed(std::int64_t event_id, std::string workflow_id, std::string run_id,
+                           std::string signal_name,
+                           swf::model::signal_external_workflow_execution_failed_cause cause);
+    const std::string& workflow_id() const noexcept { return workflow_id_; }
+    // Empty when the signal was for the execution's open run.
+    const std::string& run_id() const noexcept { return run_id_; }
+    const std::string& signal_name() const noexcept { return signal_name_; }
+    swf::model::signal_external_workflow_execution_failed_cause cause() const noexcept { return cause_; }
+
+private:
+    std::string workflow_id_;
+    std::string run_id_;
+    std::string signal_name_;
+    swf::model::signal_external_workflow_execution_failed_cause cause_;
+};
+
+// RequestCancelExternalWorkflowExecutionFailed.
+class request_cancel_external_failed : public operation_error {
+public:
+    request_cancel_external_failed(std::int64_t event_id, std::string workflow_id, std::string run_id,
+                                   swf::model::request_cancel_external_workflow_execution_failed_cause cause);
+    const std::string& workflow_id() const noexcept { return workflow_id_; }
+    const std::string& run_id() const noexcept { return run_id_; }
+    swf::model::request_cancel_external_workflow_execution_failed_cause cause() const noexcept {
+        return cause_;
+    }
+
+private:
+    std::string workflow_id_;
+    std::string run_id_;
+    swf::model::request_cancel_external_workflow_execution_failed_cause cause_;
+};
+
 // ---- the workflow itself ----
 
 // Thrown from run (or anything it awaits) to fail the execution with
@@ -188,6 +303,36 @@ public:
 private:
     std::string reason_;
     std::string details_;
+};
+
+// What the run of this execution continues with: unset members keep what
+// SWF takes by default (the workflow type's registered defaults; the tags
+// and the lambda role are not carried over).
+struct continue_as_new_options {
+    std::optional<std::string> task_list{};
+    std::optional<std::chrono::seconds> execution_start_to_close_timeout{};
+    std::optional<std::chrono::seconds> task_start_to_close_timeout{};
+    std::optional<swf::model::child_policy> child_policy{};
+    std::vector<std::string> tag_list{};
+    std::optional<std::string> lambda_role{};
+    std::optional<int> task_priority{};
+    // Another version of the same workflow type for the new run.
+    std::optional<std::string> workflow_type_version{};
+};
+
+// What context::continue_as_new throws: when it leaves run, this run ends
+// with ContinueAsNewWorkflowExecution. It is no std::exception, so that
+// catch (const std::exception&) lets it pass; catch (...) must rethrow it.
+class continue_as_new_request {
+public:
+    continue_as_new_request(std::string input, continue_as_new_options options)
+        : input_(std::move(input)), options_(std::move(options)) {}
+    const std::string& input() const noexcept { return input_; }
+    const continue_as_new_options& options() const noexcept { return options_; }
+
+private:
+    std::string input_;
+    continue_as_new_options options_;
 };
 
 } // namespace swfrt::workflow

@@ -1,5 +1,6 @@
 #include "workflow/replayer.hpp"
 
+#include <optional>
 #include <unordered_set>
 
 #include "swf/codec/codec.hpp"
@@ -145,6 +146,8 @@ void engine::on_root_done(state<std::string>& root) {
         auto& attrs = d.fail_workflow_execution_decision_attributes.emplace();
         attrs.reason = cut(f.reason(), max_reason);
         attrs.details = cut(f.details(), max_details);
+    } catch (const continue_as_new_request& r) {
+        d = continue_as_new_decision(r);
     } catch (...) {
         unhandled_ = std::current_exception();
         sched.stop();
@@ -173,7 +176,39 @@ void engine::run_code(const model::history_event& e) {
     sched.run();
 }
 
+namespace {
+
+// The Initiated event a refused start, signal or cancel names, when it names
+// one: SWF records these failures either with the decision (no Initiated
+// event) or later, once it tried (after the Initiated event).
+std::optional<std::int64_t> initiated_of(const model::history_event& e) {
+    switch (e.event_type) {
+    case et::start_child_workflow_execution_failed:
+        if (const auto& a = e.start_child_workflow_execution_failed_event_attributes)
+            return a->initiated_event_id;
+        break;
+    case et::signal_external_workflow_execution_failed:
+        if (const auto& a = e.signal_external_workflow_execution_failed_event_attributes)
+            return a->initiated_event_id;
+        break;
+    case et::request_cancel_external_workflow_execution_failed:
+        if (const auto& a = e.request_cancel_external_workflow_execution_failed_event_attributes)
+            return a->initiated_event_id;
+        break;
+    default: break;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+void engine::fail(operation& op, std::exception_ptr error) {
+    if (op.started && !op.started->ready()) op.started->set_exception(error);
+    op.st->set_exception(std::move(error));
+}
+
 void engine::match(const model::history_event& e) {
+    if (auto initiated = initiated_of(e); initiated && by_event_.count(*initiated)) return resolve(e);
     if (!matching_)
         return malformed(e.event_id, describe(e), "a decision event that follows no DecisionTaskCompleted");
     auto history_key = key_of(e);
@@ -188,7 +223,27 @@ void engine::match(const model::history_event& e) {
     switch (e.event_type) {
     case et::activity_task_scheduled:
     case et::timer_started:
-    case et::lambda_function_scheduled: by_event_[e.event_id] = std::move(op); break;
+    case et::lambda_function_scheduled:
+    case et::start_child_workflow_execution_initiated:
+    case et::signal_external_workflow_execution_initiated:
+    case et::request_cancel_external_workflow_execution_initiated:
+        by_event_[e.event_id] = std::move(op);
+        break;
+    case et::start_child_workflow_execution_failed:
+        fail(*op, std::make_exception_ptr(start_child_workflow_failed(
+                      e.event_id, op->id, {op->name, op->version},
+                      e.start_child_workflow_execution_failed_event_attributes->cause)));
+        break;
+    case et::signal_external_workflow_execution_failed:
+        fail(*op, std::make_exception_ptr(signal_external_failed(
+                      e.event_id, op->id, op->run_id, op->name,
+                      e.signal_external_workflow_execution_failed_event_attributes->cause)));
+        break;
+    case et::request_cancel_external_workflow_execution_failed:
+        fail(*op, std::make_exception_ptr(request_cancel_external_failed(
+                      e.event_id, op->id, op->run_id,
+                      e.request_cancel_external_workflow_execution_failed_event_attributes->cause)));
+        break;
     case et::schedule_activity_task_failed: {
         const auto& a = *e.schedule_activity_task_failed_event_attributes;
         op->st->set_exception(std::make_exception_ptr(
@@ -204,7 +259,8 @@ void engine::match(const model::history_event& e) {
             e.event_id, op->id, op->name, e.schedule_lambda_function_failed_event_attributes->cause)));
         break;
     case et::complete_workflow_execution_failed:
-    case et::fail_workflow_execution_failed: close_again_ = true; break;
+    case et::fail_workflow_execution_failed:
+    case et::continue_as_new_workflow_execution_failed: close_again_ = true; break;
     default: break; // markers and close decisions: nothing waits for them
     }
 }
@@ -300,11 +356,98 @@ void engine::resolve(const model::history_event& e) {
                 start_lambda_failed(e.event_id, op->id, op->name, a->cause, a->message.value_or(""))));
         return;
     }
-    default:
-        // Child workflows and external signals or cancels: their initiating
-        // decision can only have matched a command of the code, and the code
-        // issues none of these yet.
-        return malformed(e.event_id, describe(e), "no command of this workflow initiated it");
+    case et::child_workflow_execution_started: {
+        const auto& a = e.child_workflow_execution_started_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::child)) {
+            if (!op->run_id.empty())
+                return malformed(e.event_id, describe(e),
+                                 "the child initiated at event " + std::to_string(a->initiated_event_id) +
+                                     " already started");
+            op->run_id = a->workflow_execution.run_id;
+            if (op->started) op->started->set_value(op->run_id);
+        }
+        return;
+    }
+    case et::child_workflow_execution_completed: {
+        const auto& a = e.child_workflow_execution_completed_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
+            text(op).set_value(a->result_.value_or(""));
+        return;
+    }
+    case et::child_workflow_execution_failed: {
+        const auto& a = e.child_workflow_execution_failed_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
+            fail(*op, std::make_exception_ptr(child_workflow_failed(
+                          e.event_id, op->id, {op->name, op->version}, a->workflow_execution.run_id,
+                          a->reason.value_or(""), a->details.value_or(""))));
+        return;
+    }
+    case et::child_workflow_execution_timed_out: {
+        const auto& a = e.child_workflow_execution_timed_out_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
+            fail(*op, std::make_exception_ptr(
+                          child_workflow_timed_out(e.event_id, op->id, {op->name, op->version},
+                                                   a->workflow_execution.run_id, a->timeout_type)));
+        return;
+    }
+    case et::child_workflow_execution_canceled: {
+        const auto& a = e.child_workflow_execution_canceled_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
+            fail(*op, std::make_exception_ptr(
+                          child_workflow_canceled(e.event_id, op->id, {op->name, op->version},
+                                                  a->workflow_execution.run_id, a->details.value_or(""))));
+        return;
+    }
+    case et::child_workflow_execution_terminated: {
+        const auto& a = e.child_workflow_execution_terminated_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
+            fail(*op, std::make_exception_ptr(child_workflow_terminated(
+                          e.event_id, op->id, {op->name, op->version}, a->workflow_execution.run_id)));
+        return;
+    }
+    case et::start_child_workflow_execution_failed: {
+        // After its Initiated event (see initiated_of).
+        const auto& a = *e.start_child_workflow_execution_failed_event_attributes;
+        if (auto* op = find(e, a.initiated_event_id, op_kind::child))
+            fail(*op, std::make_exception_ptr(
+                          start_child_workflow_failed(e.event_id, op->id, {op->name, op->version}, a.cause)));
+        return;
+    }
+    case et::external_workflow_execution_signaled: {
+        const auto& a = e.external_workflow_execution_signaled_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::signal_external))
+            static_cast<state<void>&>(*op->st).set_value();
+        return;
+    }
+    case et::signal_external_workflow_execution_failed: {
+        const auto& a = *e.signal_external_workflow_execution_failed_event_attributes;
+        if (auto* op = find(e, a.initiated_event_id, op_kind::signal_external))
+            fail(*op, std::make_exception_ptr(
+                          signal_external_failed(e.event_id, op->id, op->run_id, op->name, a.cause)));
+        return;
+    }
+    case et::external_workflow_execution_cancel_requested: {
+        const auto& a = e.external_workflow_execution_cancel_requested_event_attributes;
+        if (!a) return no_attributes();
+        if (auto* op = find(e, a->initiated_event_id, op_kind::cancel_external))
+            static_cast<state<void>&>(*op->st).set_value();
+        return;
+    }
+    case et::request_cancel_external_workflow_execution_failed: {
+        const auto& a = *e.request_cancel_external_workflow_execution_failed_event_attributes;
+        if (auto* op = find(e, a.initiated_event_id, op_kind::cancel_external))
+            fail(*op, std::make_exception_ptr(
+                          request_cancel_external_failed(e.event_id, op->id, op->run_id, a.cause)));
+        return;
+    }
+    default: return malformed(e.event_id, describe(e), "the replayer has no outcome rule for it");
     }
 }
 

@@ -60,7 +60,7 @@ private:
 
 // Decides the decision task (events of every page merged, up to its
 // startedEventId). An exception that escapes run other than
-// workflow_failed propagates out of here: the caller's failure policy
+// workflow_failed and continue_as_new_request propagates out of here: the caller's failure policy
 // decides (fail the execution or leave the task to be retried).
 replay_result replay(const swf::model::decision_task& task, const workflow_runner& runner);
 

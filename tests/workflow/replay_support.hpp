@@ -109,6 +109,15 @@ inline std::optional<std::string> payload_of(const model::history_event& e) {
     case et::lambda_function_scheduled:
         return e.lambda_function_scheduled_event_attributes->input.value_or("");
     case et::timer_started: return e.timer_started_event_attributes->start_to_fire_timeout;
+    case et::start_child_workflow_execution_initiated:
+        return e.start_child_workflow_execution_initiated_event_attributes->input.value_or("");
+    case et::signal_external_workflow_execution_initiated:
+        return e.signal_external_workflow_execution_initiated_event_attributes->input.value_or("") + "/" +
+               e.signal_external_workflow_execution_initiated_event_attributes->run_id.value_or("");
+    case et::request_cancel_external_workflow_execution_initiated:
+        return e.request_cancel_external_workflow_execution_initiated_event_attributes->run_id.value_or("");
+    case et::workflow_execution_continued_as_new:
+        return e.workflow_execution_continued_as_new_event_attributes->input.value_or("");
     case et::marker_recorded: return e.marker_recorded_event_attributes->details.value_or("");
     case et::workflow_execution_completed:
         return e.workflow_execution_completed_event_attributes->result_.value_or("");
@@ -126,6 +135,15 @@ inline std::string payload_of(const model::decision& d) {
     case dt::schedule_lambda_function:
         return d.schedule_lambda_function_decision_attributes->input.value_or("");
     case dt::start_timer: return d.start_timer_decision_attributes->start_to_fire_timeout;
+    case dt::start_child_workflow_execution:
+        return d.start_child_workflow_execution_decision_attributes->input.value_or("");
+    case dt::signal_external_workflow_execution:
+        return d.signal_external_workflow_execution_decision_attributes->input.value_or("") + "/" +
+               d.signal_external_workflow_execution_decision_attributes->run_id.value_or("");
+    case dt::request_cancel_external_workflow_execution:
+        return d.request_cancel_external_workflow_execution_decision_attributes->run_id.value_or("");
+    case dt::continue_as_new_workflow_execution:
+        return d.continue_as_new_workflow_execution_decision_attributes->input.value_or("");
     case dt::record_marker: return d.record_marker_decision_attributes->details.value_or("");
     case dt::complete_workflow_execution:
         return d.complete_workflow_execution_decision_attributes->result_.value_or("");
