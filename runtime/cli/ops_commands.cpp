@@ -81,9 +81,33 @@ std::shared_ptr<client::client> connect(const connection_args& a, asio::io_conte
     return *cl;
 }
 
+std::optional<std::string> optional_text(const std::string& s) {
+    if (s.empty()) return std::nullopt;
+    return s;
+}
+
 int report(const swf::error& e) {
     std::cerr << e.to_string() << "\n";
     return e.http_status == 0 && e.kind == swf::error_kind::validation ? exit_usage : exit_service_error;
+}
+
+// Connects, runs one call of the workflow client and returns its value; on
+// any failure prints it, sets exit_code and returns nothing.
+template <class Call>
+auto call_swf(const connection_args& conn, int& exit_code, Call call)
+    -> std::optional<std::decay_t<decltype(*std::declval<typename decltype(call(
+        std::declval<client::workflow_client&>()))::value_type&>())>> {
+    asio::io_context io;
+    auto c = connect(conn, io, exit_code);
+    if (!c) return std::nullopt;
+    client::workflow_client wc(c, conn.domain);
+    auto r = swf::client::run_blocking(io, call(wc));
+    if (!r) {
+        exit_code = report(r.error());
+        return std::nullopt;
+    }
+    exit_code = exit_ok;
+    return std::move(*r);
 }
 
 std::optional<std::string> read_input(const ops_args& a, int& exit_code) {
@@ -176,16 +200,11 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
             }
         }
         req.tag_list = a->tags;
-        asio::io_context io;
-        auto c = connect(a->conn, io, exit_code);
-        if (!c) return;
-        auto r = swf::client::run_blocking(io, c->start_workflow_execution(std::move(req)));
-        if (!r) {
-            exit_code = report(r.error());
-            return;
-        }
-        std::cout << (a->conn.json ? swf::codec::encode(*r) : r->run_id.value_or("")) << "\n";
-        exit_code = exit_ok;
+        auto run_id = call_swf(a->conn, exit_code, [&](client::workflow_client& wc) { return wc.start(std::move(req)); });
+        if (!run_id) return;
+        model::run run;
+        run.run_id = *run_id;
+        std::cout << (a->conn.json ? swf::codec::encode(run) : *run_id) << "\n";
     });
 
     auto* signal = app.add_subcommand("signal", "Signal a workflow execution");
@@ -198,14 +217,9 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
     signal->callback([a, &exit_code] {
         auto input = read_input(*a, exit_code);
         if (!input) return;
-        asio::io_context io;
-        auto c = connect(a->conn, io, exit_code);
-        if (!c) return;
-        client::workflow_client wc(c, a->conn.domain);
-        auto r = swf::client::run_blocking(io, wc.signal(a->workflow_id, a->name,
-                                        input->empty() ? std::nullopt : std::optional<std::string>(*input),
-                                        a->run_id.empty() ? std::nullopt : std::optional<std::string>(a->run_id)));
-        exit_code = r ? exit_ok : report(r.error());
+        call_swf(a->conn, exit_code, [&](client::workflow_client& wc) {
+            return wc.signal(a->workflow_id, a->name, optional_text(*input), optional_text(a->run_id));
+        });
     });
 
     auto* terminate = app.add_subcommand("terminate", "Terminate a workflow execution");
@@ -225,13 +239,10 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
                 return;
             }
         }
-        asio::io_context io;
-        auto c = connect(a->conn, io, exit_code);
-        if (!c) return;
-        client::workflow_client wc(c, a->conn.domain);
-        auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
-        auto r = swf::client::run_blocking(io, wc.terminate(a->workflow_id, opt(a->run_id), opt(a->reason), opt(a->details), policy));
-        exit_code = r ? exit_ok : report(r.error());
+        call_swf(a->conn, exit_code, [&](client::workflow_client& wc) {
+            return wc.terminate(a->workflow_id, optional_text(a->run_id), optional_text(a->reason),
+                                optional_text(a->details), policy);
+        });
     });
 
     auto* cancel = app.add_subcommand("cancel", "Request cancellation of a workflow execution");
@@ -239,14 +250,9 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
     cancel->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
     cancel->add_option("--run-id", a->run_id, "Run id (default: the open run)");
     cancel->callback([a, &exit_code] {
-        asio::io_context io;
-        auto c = connect(a->conn, io, exit_code);
-        if (!c) return;
-        client::workflow_client wc(c, a->conn.domain);
-        auto r = swf::client::run_blocking(io, wc.request_cancel(a->workflow_id, a->run_id.empty()
-                                                                     ? std::nullopt
-                                                                     : std::optional<std::string>(a->run_id)));
-        exit_code = r ? exit_ok : report(r.error());
+        call_swf(a->conn, exit_code, [&](client::workflow_client& wc) {
+            return wc.request_cancel(a->workflow_id, optional_text(a->run_id));
+        });
     });
 
     auto* describe = app.add_subcommand("describe", "Describe a workflow execution");
@@ -254,15 +260,9 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
     describe->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
     describe->add_option("--run-id", a->run_id, "Run id")->required();
     describe->callback([a, &exit_code] {
-        asio::io_context io;
-        auto c = connect(a->conn, io, exit_code);
-        if (!c) return;
-        client::workflow_client wc(c, a->conn.domain);
-        auto r = swf::client::run_blocking(io, wc.describe(a->workflow_id, a->run_id));
-        if (!r) {
-            exit_code = report(r.error());
-            return;
-        }
+        auto r = call_swf(a->conn, exit_code,
+                          [&](client::workflow_client& wc) { return wc.describe(a->workflow_id, a->run_id); });
+        if (!r) return;
         if (a->conn.json) {
             std::cout << swf::codec::encode(*r) << "\n";
         } else {
@@ -278,7 +278,6 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
                       << ", timers: " << r->open_counts.open_timers
                       << ", decision tasks: " << r->open_counts.open_decision_tasks << "\n";
         }
-        exit_code = exit_ok;
     });
 
     auto* history = app.add_subcommand("history", "Print the whole history of a workflow execution (every page)");
@@ -286,22 +285,15 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
     history->add_option("--workflow-id", a->workflow_id, "Workflow id")->required();
     history->add_option("--run-id", a->run_id, "Run id")->required();
     history->callback([a, &exit_code] {
-        asio::io_context io;
-        auto c = connect(a->conn, io, exit_code);
-        if (!c) return;
-        client::workflow_client wc(c, a->conn.domain);
-        auto r = swf::client::run_blocking(io, wc.history(a->workflow_id, a->run_id));
-        if (!r) {
-            exit_code = report(r.error());
-            return;
-        }
+        auto r = call_swf(a->conn, exit_code,
+                          [&](client::workflow_client& wc) { return wc.history(a->workflow_id, a->run_id); });
+        if (!r) return;
         if (a->conn.json) {
             // The shape of GetWorkflowExecutionHistory, every page merged.
             std::cout << swf::codec::encode(*r) << "\n";
         } else {
             for (const auto& e : r->events) std::cout << event_line(e) << "\n";
         }
-        exit_code = exit_ok;
     });
 
     auto* list = app.add_subcommand("list", "List workflow executions (open by default)");
@@ -323,31 +315,19 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
             exit_code = exit_usage;
             return;
         }
-        asio::io_context io;
-        auto c = connect(a->conn, io, exit_code);
-        if (!c) return;
-        client::workflow_client wc(c, a->conn.domain);
-        swf::result<std::vector<model::workflow_execution_info>> r = std::vector<model::workflow_execution_info>{};
         auto fill = [&](auto& req) {
+            req.start_time_filter = since;
             if (!a->workflow_id.empty()) req.execution_filter.emplace().workflow_id = a->workflow_id;
             if (!a->type_filter.empty()) req.type_filter.emplace().name = a->type_filter;
             if (!a->tag_filter.empty()) req.tag_filter.emplace().tag = a->tag_filter;
+            return std::move(req);
         };
-        if (a->closed) {
-            model::list_closed_workflow_executions_input req;
-            req.start_time_filter = since;
-            fill(req);
-            r = swf::client::run_blocking(io, wc.list_closed(std::move(req)));
-        } else {
-            model::list_open_workflow_executions_input req;
-            req.start_time_filter = since;
-            fill(req);
-            r = swf::client::run_blocking(io, wc.list_open(std::move(req)));
-        }
-        if (!r) {
-            exit_code = report(r.error());
-            return;
-        }
+        auto r = call_swf(a->conn, exit_code, [&](client::workflow_client& wc) {
+            model::list_closed_workflow_executions_input closed;
+            model::list_open_workflow_executions_input open;
+            return a->closed ? wc.list_closed(fill(closed)) : wc.list_open(fill(open));
+        });
+        if (!r) return;
         if (a->conn.json) {
             model::workflow_execution_infos out;
             out.execution_infos = std::move(*r);
@@ -360,7 +340,6 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
                                              : model::to_string(i.execution_status))
                           << " " << iso_time(i.start_timestamp) << "\n";
         }
-        exit_code = exit_ok;
     });
 }
 

@@ -10,6 +10,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "tests/support/run_awaitable.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -125,16 +127,7 @@ protected:
 
     template <class T>
     T run(asio::awaitable<T> op) {
-        std::optional<T> out;
-        asio::co_spawn(
-            ioc_, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(op)); },
-            [](std::exception_ptr e) {
-                if (e) std::rethrow_exception(e);
-            });
-        ioc_.restart();
-        ioc_.run();
-        if (!out) throw std::runtime_error("the coroutine did not finish");
-        return std::move(*out);
+        return swfrt::testing::run_on(ioc_, std::move(op));
     }
 
     // The body of the i-th request, checked to be operation op and decoded
