@@ -1,5 +1,6 @@
 #include "workflow/context.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "swf/codec/codec.hpp"
@@ -38,8 +39,69 @@ void context::adopt(std::coroutine_handle<> h) {
     engine_->adopt(h);
 }
 
+namespace {
+
+std::chrono::seconds retry_delay(const retry_policy& p, int retry) {
+    double d = static_cast<double>(p.initial_interval.count());
+    for (int i = 1; i < retry && d < static_cast<double>(p.max_interval.count()); ++i)
+        d *= p.backoff;
+    d = std::min(d, static_cast<double>(p.max_interval.count()));
+    return std::chrono::seconds(static_cast<std::int64_t>(d));
+}
+
+bool retryable(const std::exception_ptr& error, const retry_policy& p) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const activity_failed& f) {
+        return std::find(p.non_retryable_reasons.begin(), p.non_retryable_reasons.end(), f.reason()) ==
+               p.non_retryable_reasons.end();
+    } catch (const activity_timed_out&) {
+        return p.retry_timeouts;
+    } catch (...) {
+        return false; // canceled, could not be scheduled, or the workflow's own cancellation
+    }
+}
+
+// One attempt after another, each a ScheduleActivityTask of its own, with a
+// timer between them: replay meets the same attempts in the history.
+task<std::string> with_retries(context& ctx, std::string name, std::string version, std::string input,
+                               activity_options options, retry_policy policy) {
+    const std::optional<std::string> base_id = std::move(options.activity_id);
+    options.retry.reset();
+    for (int attempt = 1;; ++attempt) {
+        activity_options once = options;
+        if (base_id) once.activity_id = attempt == 1 ? *base_id : *base_id + "." + std::to_string(attempt);
+        std::exception_ptr error;
+        try {
+            auto result = ctx.activity(name, version, input, std::move(once));
+            co_return co_await result;
+        } catch (...) {
+            error = std::current_exception();
+        }
+        const bool last = policy.max_attempts > 0 && attempt >= policy.max_attempts;
+        if (last || !retryable(error, policy)) std::rethrow_exception(error);
+        const auto delay = retry_delay(policy, attempt);
+        if (delay.count() > 0) {
+            auto wait = ctx.timer(delay);
+            co_await wait;
+        }
+    }
+}
+
+} // namespace
+
 future<std::string> context::activity(std::string name, std::string version, std::string input,
                                       activity_options options) {
+    if (options.retry) {
+        const auto& p = *options.retry;
+        if (p.max_attempts < 0 || p.initial_interval.count() < 0 || p.max_interval < p.initial_interval ||
+            !(p.backoff >= 1.0))
+            throw std::invalid_argument("a retry policy needs max_attempts >= 0, initial_interval >= 0, "
+                                        "max_interval >= initial_interval and backoff >= 1");
+        auto policy = *options.retry;
+        return spawn(with_retries(*this, std::move(name), std::move(version), std::move(input), std::move(options),
+                                  std::move(policy)));
+    }
     auto number = ++engine_->ids.activity;
     auto op = std::make_shared<detail::operation>();
     op->kind = detail::op_kind::activity;
@@ -201,25 +263,14 @@ model::decision continue_as_new_decision(const continue_as_new_request& r) {
 future<void> context::timer(std::chrono::seconds delay) {
     if (delay.count() < 0 || delay == unlimited)
         throw std::invalid_argument("a timer needs a delay of 0 s or more");
-    auto number = ++engine_->ids.timer;
-    auto op = std::make_shared<detail::operation>();
-    op->kind = detail::op_kind::timer;
-    op->id = "t" + std::to_string(number);
-    auto out = std::make_shared<detail::state<void>>(&engine_->sched);
-    op->st = out;
-
-    model::decision d;
-    d.decision_type = model::decision_type::start_timer;
-    auto& a = d.start_timer_decision_attributes.emplace();
-    a.timer_id = op->id;
-    a.start_to_fire_timeout = std::to_string(delay.count());
-    engine_->issue(std::move(d), std::move(op));
-    return future<void>(std::move(out));
+    auto op = engine_->start_timer(delay);
+    return future<void>(std::static_pointer_cast<detail::state<void>>(op->st));
 }
 
 void context::marker(std::string name, std::string details) {
     if (name == side_effect_marker)
         throw std::invalid_argument("the marker name \"SideEffect\" is side_effect's own");
+    if (name == version_marker) throw std::invalid_argument("the marker name \"Version\" is version's own");
     if (name.empty()) throw std::invalid_argument("a marker needs a name");
     swf::codec::truncate(details, max_marker_details);
     model::decision d;
@@ -235,28 +286,90 @@ future<std::string> context::wait_signal(std::string name) {
 }
 
 future<std::optional<std::string>> context::wait_signal(std::string name, std::chrono::seconds timeout) {
+    if (timeout.count() < 0 || timeout == unlimited)
+        throw std::invalid_argument("a signal wait's timeout must be 0 s or more");
     auto out = std::make_shared<detail::state<std::optional<std::string>>>(&engine_->sched);
     auto waiter = engine_->wait_signal(name);
     if (waiter->ready()) {
         out->set_value(waiter->value());
         return future<std::optional<std::string>>(std::move(out));
     }
-    auto fired = timer(timeout).shared_state();
-    waiter->on_ready([out](detail::state_base& s) {
-        if (!out->ready()) out->set_value(static_cast<detail::state<std::string>&>(s).value());
+    auto timer = engine_->start_timer(timeout);
+    auto* e = engine_;
+    // The signal first: the timer is canceled (CancelTimer), with the
+    // decisions of the decision task that sees the signal.
+    waiter->on_ready([out, weak = std::weak_ptr<detail::operation>(timer), e](detail::state_base& s) {
+        if (out->ready()) return;
+        if (s.error()) {
+            out->set_exception(s.error());
+        } else {
+            out->set_value(static_cast<detail::state<std::string>&>(s).value());
+        }
+        if (auto timer = weak.lock()) e->soon([timer, e] { e->cancel(timer, 0); });
     });
-    // The timer keeps running after a signal wins: cancelling it (CancelTimer)
-    // comes with cancellation; a fired timer nobody waits for is harmless.
-    fired->on_ready([out, waiter, name, e = engine_](detail::state_base& s) {
+    // The timer first (or canceled): the wait is withdrawn, so that a later
+    // signal stays for the next wait.
+    timer->st->on_ready([out, waiter, name, e](detail::state_base& s) {
+        e->withdraw_wait(name, waiter.get());
         if (out->ready()) return;
         if (s.error()) {
             out->set_exception(s.error());
         } else {
             out->set_value(std::nullopt);
         }
-        e->withdraw_wait(name, waiter.get());
     });
+    engine_->add_bounded_wait({out, timer});
     return future<std::optional<std::string>>(std::move(out));
+}
+
+bool context::cancel_requested() const noexcept {
+    return engine_->cancel_requested();
+}
+
+future<void> context::cancellation() {
+    return future<void>(engine_->cancellation());
+}
+
+void context::cancel_state(const detail::state_base* s) {
+    engine_->cancel_state(s);
+}
+
+void context::on_signal(std::string name, std::function<void(std::string)> handler) {
+    if (name.empty()) throw std::invalid_argument("on_signal needs a signal name");
+    engine_->on_signal(name, std::move(handler));
+}
+
+int context::version(const std::string& change_id, int min_supported, int max_supported) {
+    if (change_id.empty()) throw std::invalid_argument("version needs a change id");
+    if (min_supported > max_supported || min_supported < default_version)
+        throw std::invalid_argument("version needs default_version <= min_supported <= max_supported");
+    auto& e = *engine_;
+    int v = 0;
+    bool record = false;
+    if (auto known = e.versions.find(change_id); known != e.versions.end()) {
+        v = known->second;
+    } else {
+        if (auto r = e.recorded_versions.find(change_id); r != e.recorded_versions.end()) {
+            v = r->second;
+            record = true;
+        } else if (e.live) {
+            v = max_supported;
+            record = true;
+        } else {
+            v = default_version; // replaying a point passed before the change
+        }
+        e.versions.emplace(change_id, v);
+    }
+    if (v < min_supported || v > max_supported) throw unsupported_version(change_id, v, min_supported, max_supported);
+    if (record) {
+        model::decision d;
+        d.decision_type = model::decision_type::record_marker;
+        auto& a = d.record_marker_decision_attributes.emplace();
+        a.marker_name = std::string(version_marker);
+        a.details = detail::version_details(change_id, v);
+        e.issue(std::move(d), nullptr);
+    }
+    return v;
 }
 
 std::chrono::system_clock::time_point context::now() const noexcept {

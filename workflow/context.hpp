@@ -35,6 +35,27 @@ inline constexpr std::chrono::seconds unlimited = std::chrono::seconds::max();
 
 // The marker side_effect records; workflow code cannot record it itself.
 inline constexpr std::string_view side_effect_marker = "SideEffect";
+// The marker version records, with {"changeId": ..., "version": ...}.
+inline constexpr std::string_view version_marker = "Version";
+// What version() returns at a point an execution passed before the change
+// existed (its history holds no marker for it).
+inline constexpr int default_version = -1;
+
+// Retries of a failed or timed-out activity, each after a timer of its own,
+// so that replay sees the same attempts. The n-th retry waits
+// min(initial_interval * backoff^(n-1), max_interval). Cancellation and
+// ScheduleActivityTaskFailed are never retried.
+struct retry_policy {
+    // All attempts, the first included; 0 means no limit.
+    int max_attempts = 3;
+    std::chrono::seconds initial_interval{1};
+    double backoff = 2.0;
+    std::chrono::seconds max_interval{100};
+    // ActivityTaskFailed reasons that fail at once.
+    std::vector<std::string> non_retryable_reasons{};
+    // Whether a timed-out attempt is retried.
+    bool retry_timeouts = true;
+};
 
 // Unset members take the defaults registered with the activity type.
 struct activity_options {
@@ -48,6 +69,9 @@ struct activity_options {
     // takes its number, so later calls keep theirs).
     std::optional<std::string> activity_id{};
     std::optional<std::string> control{};
+    // Unset: one attempt. Each retry takes the next activity id ("<id>.2",
+    // "<id>.3", ... when activity_id is set).
+    std::optional<retry_policy> retry{};
 };
 
 struct lambda_options {
@@ -193,6 +217,42 @@ public:
     // at once and starts no timer.
     future<std::optional<std::string>> wait_signal(std::string name, std::chrono::seconds timeout);
 
+    // ---- cancellation ----
+    // When WorkflowExecutionCancelRequested arrives, everything the code is
+    // waiting for at that point is canceled at the next decision task:
+    // timers (CancelTimer) and signal waits raise canceled_error at once;
+    // activities (RequestCancelActivityTask) and children (a cancel request
+    // to the child) raise activity_canceled / child_workflow_canceled when
+    // SWF reports them canceled, or end as they would have if they finished
+    // first; Lambda functions cannot be canceled and run on. Commands issued
+    // after that (clean-up) are not canceled. A cancellation error, or
+    // workflow_canceled, leaving run closes the execution as canceled;
+    // catching it and going on ignores the request.
+    bool cancel_requested() const noexcept;
+    // Resolves when the execution is asked to cancel (for when_any).
+    future<void> cancellation();
+    // Cancels one command's future (activity, timer, child workflow, bounded
+    // or unbounded signal wait) as above; nothing if it has an outcome.
+    // Other futures are refused (invalid_argument).
+    template <class T> void cancel(const future<T>& f) { cancel_state(f.shared_state().get()); }
+
+    // ---- signals ----
+    // Calls handler with the input of every WorkflowExecutionSignaled of
+    // that name, in history order, at the decision task that sees it (those
+    // received before this call at once). A handler may issue commands and
+    // spawn coroutines; an exception from it ends run as if run threw it.
+    // One handler per name; wait_signal on a name with a handler is refused.
+    void on_signal(std::string name, std::function<void(std::string)> handler);
+
+    // ---- code changes ----
+    // For a change of the code of a running workflow: the first call for
+    // change_id records max_supported in a "Version" marker and returns it;
+    // replays return the recorded value; an execution that passed this
+    // point before the change existed gets default_version. Later calls
+    // with the same change_id return the same value. A value outside
+    // [min_supported, max_supported] throws unsupported_version.
+    int version(const std::string& change_id, int min_supported, int max_supported);
+
     // When the current decision task started, as SWF recorded it: the same
     // on every replay of this point of the code.
     std::chrono::system_clock::time_point now() const noexcept;
@@ -227,6 +287,7 @@ private:
     std::shared_ptr<detail::operation> start_child(swf::model::workflow_type type, std::string input,
                                                    child_options options);
     void adopt(std::coroutine_handle<> h);
+    void cancel_state(const detail::state_base* s);
 
     detail::engine* engine_;
 };

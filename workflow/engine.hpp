@@ -3,14 +3,18 @@
 // Internal to workflow/: use replayer.hpp.
 #pragma once
 
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -34,6 +38,15 @@ struct operation {
     std::string run_id;  // a child's once started; the external run (empty: the open one)
     // child_started's future: resolves with the run id at ChildWorkflowExecutionStarted.
     std::shared_ptr<state<std::string>> started;
+    // A cancel was asked for: outcomes that still arrive are accepted.
+    bool cancel_requested = false;
+};
+
+// A wait_signal with a timeout: the future the code holds and what it is
+// made of, so that cancel() can find them.
+struct bounded_wait {
+    std::weak_ptr<state_base> out;
+    std::shared_ptr<operation> timer;
 };
 
 // A command the code issued and the history has not matched yet.
@@ -56,6 +69,11 @@ struct id_counters {
 // (its options were checked when it was thrown).
 swf::model::decision continue_as_new_decision(const continue_as_new_request& r);
 
+// A Version marker's details, {"changeId":"...","version":N}, and back
+// (empty when they are not that).
+std::string version_details(const std::string& change_id, int version);
+std::optional<std::pair<std::string, int>> parse_version_details(const std::string& details);
+
 class engine {
 public:
     engine(const swf::model::workflow_execution& execution, const workflow_runner& runner);
@@ -73,21 +91,48 @@ public:
     double now = 0;
     std::uint64_t rng_state = 0;
 
+    // True while the code runs; live when it runs at the decision task
+    // being answered (not at one the history already answered).
+    bool running = false;
+    bool live = false;
+    // This replay's answers to version(), and what the history recorded.
+    std::unordered_map<std::string, int> versions;
+    std::unordered_map<std::string, int> recorded_versions;
+
     void issue(swf::model::decision d, std::shared_ptr<operation> op);
     void adopt(std::coroutine_handle<> h) { drivers_.push_back(h); }
+    std::shared_ptr<operation> start_timer(std::chrono::seconds delay);
     // A resolved state when a signal of that name is waiting, else a new waiter.
     std::shared_ptr<state<std::string>> wait_signal(const std::string& name);
     void withdraw_wait(const std::string& name, const state<std::string>* waiter);
+    void add_bounded_wait(bounded_wait w) { bounded_waits_.push_back(std::move(w)); }
+    void on_signal(const std::string& name, std::function<void(std::string)> handler);
+
+    // Runs fn now when the code runs, else when it runs next: what events
+    // trigger between decision tasks must issue its commands with the code.
+    void soon(std::function<void()> fn);
+    // Cancels one command (see context::cancel); event_id goes into the
+    // error raised (0: the code asked).
+    void cancel(const std::shared_ptr<operation>& op, std::int64_t event_id);
+    // The command, bounded wait or signal wait whose future state s is.
+    void cancel_state(const state_base* s);
+    bool cancel_requested() const noexcept { return cancel_requested_; }
+    std::shared_ptr<state<void>> cancellation();
     // The value the next side_effect call recorded: null past the end of
     // the recorded ones, an empty optional when its marker was refused.
     const std::optional<std::string>* next_side_effect();
 
 private:
     void start(const swf::model::history_event& e);
-    void run_code(const swf::model::history_event& e);
+    void run_code(const swf::model::history_event& e, bool is_target);
     void match(const swf::model::history_event& e);
     void resolve(const swf::model::history_event& e);
     void deliver(const swf::model::history_event& e);
+    void request_cancel(const swf::model::history_event& e);
+    void cancel_everything(std::int64_t event_id);
+    void fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name, std::int64_t event_id);
+    void end_run(std::exception_ptr error);
+    void read_version(const swf::model::history_event& e);
     void on_root_done(state<std::string>& root);
     operation* find(const swf::model::history_event& e, std::int64_t by_event_id, op_kind kind);
     void fail(operation& op, std::exception_ptr error);
@@ -102,6 +147,11 @@ private:
     std::unordered_map<std::int64_t, std::shared_ptr<operation>> by_event_;
     std::unordered_map<std::string, std::deque<std::string>> signals_;
     std::unordered_map<std::string, std::deque<std::shared_ptr<state<std::string>>>> signal_waits_;
+    std::map<std::string, std::function<void(std::string)>> signal_handlers_;
+    std::vector<bounded_wait> bounded_waits_;
+    std::vector<std::function<void()>> deferred_;
+    bool cancel_requested_ = false;
+    std::shared_ptr<state<void>> cancellation_;
     std::vector<std::optional<std::string>> side_effects_;
     std::size_t next_side_effect_ = 0;
 

@@ -143,4 +143,28 @@ request_cancel_external_failed::request_cancel_external_failed(
                       event_id),
       workflow_id_(std::move(workflow_id)), run_id_(std::move(run_id)), cause_(cause) {}
 
+unsupported_version::unsupported_version(const std::string& change_id, int recorded, int min_supported,
+                                         int max_supported)
+    : std::logic_error("version " + std::to_string(recorded) + " of change \"" + change_id +
+                       "\" is outside what the code supports (" + std::to_string(min_supported) + " to " +
+                       std::to_string(max_supported) + ")"),
+      change_id_(change_id), recorded_(recorded) {}
+
+bool is_cancellation(const std::exception_ptr& e) noexcept {
+    if (!e) return false;
+    try {
+        std::rethrow_exception(e);
+    } catch (const canceled_error&) {
+        return true;
+    } catch (const activity_canceled&) {
+        return true;
+    } catch (const child_workflow_canceled&) {
+        return true;
+    } catch (const workflow_canceled&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
 } // namespace swfrt::workflow

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -288,6 +289,22 @@ private:
     swf::model::request_cancel_external_workflow_execution_failed_cause cause_;
 };
 
+// ---- cancellation ----
+
+// A command or wait canceled before it had an outcome: a timer, a signal
+// wait, or anything canceled because the execution was asked to cancel
+// (activities and children report their own canceled events instead, once
+// SWF confirms). event_id is the WorkflowExecutionCancelRequested event, or
+// 0 when the code canceled it itself.
+class canceled_error : public operation_error {
+public:
+    canceled_error(const std::string& what, std::int64_t event_id) : operation_error(what, event_id) {}
+};
+
+// True for the errors that mean "canceled": canceled_error,
+// activity_canceled, child_workflow_canceled and workflow_canceled.
+bool is_cancellation(const std::exception_ptr& e) noexcept;
+
 // ---- the workflow itself ----
 
 // Thrown from run (or anything it awaits) to fail the execution with
@@ -303,6 +320,33 @@ public:
 private:
     std::string reason_;
     std::string details_;
+};
+
+// Thrown from run to close the execution with CancelWorkflowExecution
+// (details cut to 32768 characters). A cancellation raised from co_await
+// (canceled_error, activity_canceled, child_workflow_canceled) that leaves
+// run after the execution was asked to cancel does the same.
+class workflow_canceled : public std::runtime_error {
+public:
+    explicit workflow_canceled(std::string details = {})
+        : std::runtime_error("workflow canceled"), details_(std::move(details)) {}
+    const std::string& details() const noexcept { return details_; }
+
+private:
+    std::string details_;
+};
+
+// version() met a recorded version outside what the code still supports:
+// the execution started under code this deployment no longer has.
+class unsupported_version : public std::logic_error {
+public:
+    unsupported_version(const std::string& change_id, int recorded, int min_supported, int max_supported);
+    const std::string& change_id() const noexcept { return change_id_; }
+    int recorded() const noexcept { return recorded_; }
+
+private:
+    std::string change_id_;
+    int recorded_;
 };
 
 // What the run of this execution continues with: unset members keep what

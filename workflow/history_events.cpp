@@ -14,8 +14,8 @@ namespace {
 constexpr std::array<event_rule, 54> rules{{
     {et::workflow_execution_started, event_role::execution_started, std::nullopt,
      "gives the input; the code starts at the first decision task"},
-    {et::workflow_execution_cancel_requested, event_role::ignored, std::nullopt,
-     "not surfaced yet: cancellation scopes come later, until then the workflow runs on"},
+    {et::workflow_execution_cancel_requested, event_role::cancel_request, std::nullopt,
+     "cancels what the code waits for at the next decision task; cancel_requested() turns true"},
     {et::workflow_execution_completed, event_role::decision, dt::complete_workflow_execution,
      "records CompleteWorkflowExecution"},
     {et::complete_workflow_execution_failed, event_role::decision, dt::complete_workflow_execution,
@@ -163,6 +163,7 @@ std::string_view to_string(event_role role) noexcept {
     case event_role::decision: return "decision";
     case event_role::outcome: return "outcome";
     case event_role::signal: return "signal";
+    case event_role::cancel_request: return "cancel_request";
     case event_role::ignored: return "ignored";
     }
     return "unknown";

@@ -19,7 +19,8 @@ enum class event_role {
     decision_completed, // the events that follow record that task's decisions
     decision,           // records one decision, matched in order against the code's commands
     outcome,            // resolves the future of an earlier decision, by the event id it names
-    signal,             // queued for wait_signal
+    signal,             // queued for wait_signal, or handed to on_signal's handler
+    cancel_request,     // the execution is asked to cancel: what the code waits for is canceled
     ignored,            // nothing for the code; the note says why
 };
 

@@ -1,7 +1,12 @@
 #include "workflow/replayer.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <optional>
+#include <stdexcept>
 #include <unordered_set>
+
+#include <simdjson.h>
 
 #include "swf/codec/codec.hpp"
 #include "workflow/engine.hpp"
@@ -37,6 +42,18 @@ std::string event_at(std::int64_t id) {
     return "history event " + std::to_string(id);
 }
 
+std::string op_text(const detail::operation& op) {
+    switch (op.kind) {
+    case detail::op_kind::activity: return "activity " + op.id + " (" + op.name + " " + op.version + ")";
+    case detail::op_kind::timer: return "timer " + op.id;
+    case detail::op_kind::lambda: return "Lambda function " + op.id + " (" + op.name + ")";
+    case detail::op_kind::child: return "child workflow " + op.id + " (" + op.name + " " + op.version + ")";
+    case detail::op_kind::signal_external: return "signal \"" + op.name + "\" to " + op.id;
+    case detail::op_kind::cancel_external: return "cancel request to " + op.id;
+    }
+    return "command";
+}
+
 } // namespace
 
 std::string_view to_string(replay_error_kind kind) noexcept {
@@ -54,6 +71,26 @@ void throw_replay_error(replay_error e) {
 
 namespace detail {
 
+std::string version_details(const std::string& change_id, int version) {
+    std::string out = "{\"changeId\":";
+    swf::codec::append_json_string(out, change_id);
+    out += ",\"version\":" + std::to_string(version) + "}";
+    return out;
+}
+
+std::optional<std::pair<std::string, int>> parse_version_details(const std::string& details) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    if (parser.parse(details).get(object)) return std::nullopt;
+    std::string_view change_id;
+    std::int64_t version = 0;
+    if (object["changeId"].get_string().get(change_id) || object["version"].get_int64().get(version))
+        return std::nullopt;
+    if (change_id.empty() || version < default_version || version > std::numeric_limits<int>::max())
+        return std::nullopt;
+    return std::pair{std::string(change_id), static_cast<int>(version)};
+}
+
 engine::engine(const model::workflow_execution& execution, const workflow_runner& runner) : runner_(runner) {
     info.execution = execution;
     rng_state = fnv1a(execution.run_id);
@@ -70,6 +107,8 @@ void engine::issue(model::decision d, std::shared_ptr<operation> op) {
 }
 
 std::shared_ptr<state<std::string>> engine::wait_signal(const std::string& name) {
+    if (signal_handlers_.count(name))
+        throw std::invalid_argument("signal \"" + name + "\" has a handler (on_signal); it cannot be waited for");
     auto w = std::make_shared<state<std::string>>(&sched);
     auto it = signals_.find(name);
     if (it != signals_.end() && !it->second.empty()) {
@@ -91,6 +130,181 @@ void engine::withdraw_wait(const std::string& name, const state<std::string>* wa
             return;
         }
     }
+}
+
+void engine::on_signal(const std::string& name, std::function<void(std::string)> handler) {
+    if (!handler) throw std::invalid_argument("on_signal needs a handler");
+    if (signal_handlers_.count(name))
+        throw std::invalid_argument("signal \"" + name + "\" has a handler already");
+    if (auto w = signal_waits_.find(name); w != signal_waits_.end() && !w->second.empty())
+        throw std::invalid_argument("signal \"" + name + "\" is being waited for; it cannot have a handler too");
+    auto& h = signal_handlers_[name] = std::move(handler);
+    // Signals that came before are handled now, in order.
+    if (auto q = signals_.find(name); q != signals_.end()) {
+        auto inputs = std::move(q->second);
+        signals_.erase(q);
+        for (auto& input : inputs) {
+            if (closed_) break;
+            try {
+                h(std::move(input));
+            } catch (...) {
+                end_run(std::current_exception());
+            }
+        }
+    }
+}
+
+void engine::end_run(std::exception_ptr error) {
+    if (root_ && !root_->ready()) root_->set_exception(std::move(error));
+}
+
+void engine::soon(std::function<void()> fn) {
+    if (running) {
+        fn();
+    } else {
+        deferred_.push_back(std::move(fn));
+    }
+}
+
+std::shared_ptr<state<void>> engine::cancellation() {
+    if (!cancellation_) {
+        cancellation_ = std::make_shared<state<void>>(&sched);
+        if (cancel_requested_) cancellation_->set_value();
+    }
+    return cancellation_;
+}
+
+std::shared_ptr<operation> engine::start_timer(std::chrono::seconds delay) {
+    auto number = ++ids.timer;
+    auto op = std::make_shared<operation>();
+    op->kind = op_kind::timer;
+    op->id = "t" + std::to_string(number);
+    op->st = std::make_shared<state<void>>(&sched);
+
+    model::decision d;
+    d.decision_type = model::decision_type::start_timer;
+    auto& a = d.start_timer_decision_attributes.emplace();
+    a.timer_id = op->id;
+    a.start_to_fire_timeout = std::to_string(delay.count());
+    issue(std::move(d), op);
+    return op;
+}
+
+void engine::cancel(const std::shared_ptr<operation>& op, std::int64_t event_id) {
+    if (op->st->ready() || op->cancel_requested) return;
+    op->cancel_requested = true;
+    auto canceled = [&](const std::string& what) {
+        fail(*op, std::make_exception_ptr(canceled_error(what + " was canceled", event_id)));
+    };
+    // Issued in this run and not sent: it is dropped, as if never issued.
+    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+        if (it->op == op) {
+            pending_.erase(it);
+            return canceled(op_text(*op));
+        }
+    }
+    model::decision d;
+    switch (op->kind) {
+    case op_kind::timer:
+        d.decision_type = model::decision_type::cancel_timer;
+        d.cancel_timer_decision_attributes.emplace().timer_id = op->id;
+        issue(std::move(d), nullptr);
+        return canceled("timer " + op->id);
+    case op_kind::activity:
+        d.decision_type = model::decision_type::request_cancel_activity_task;
+        d.request_cancel_activity_task_decision_attributes.emplace().activity_id = op->id;
+        issue(std::move(d), nullptr);
+        return; // raises when SWF reports it canceled (or ends as it ends)
+    case op_kind::child: {
+        auto request = std::make_shared<operation>();
+        request->kind = op_kind::cancel_external;
+        request->id = op->id;
+        request->run_id = op->run_id;
+        request->st = std::make_shared<state<void>>(&sched); // nobody waits for it
+        d.decision_type = model::decision_type::request_cancel_external_workflow_execution;
+        auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
+        a.workflow_id = op->id;
+        if (!op->run_id.empty()) a.run_id = op->run_id;
+        issue(std::move(d), std::move(request));
+        return;
+    }
+    case op_kind::lambda:
+    case op_kind::signal_external:
+    case op_kind::cancel_external:
+        op->cancel_requested = false; // SWF has no way to cancel these
+        return;
+    }
+}
+
+void engine::fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name,
+                         std::int64_t event_id) {
+    w->set_exception(
+        std::make_exception_ptr(canceled_error("the wait for signal \"" + name + "\" was canceled", event_id)));
+}
+
+void engine::cancel_state(const state_base* s) {
+    if (!s) throw std::invalid_argument("cancel of an empty workflow future");
+    if (s->ready()) return;
+    for (auto& w : bounded_waits_) {
+        if (w.out.lock().get() == s) return cancel(w.timer, 0); // the wait ends with the timer's error
+    }
+    for (const auto& [id, op] : by_event_) {
+        if (op->st.get() == s || op->started.get() == s) return cancel(op, 0);
+    }
+    for (const auto& c : pending_) {
+        if (c.op && (c.op->st.get() == s || c.op->started.get() == s)) {
+            auto op = c.op;
+            return cancel(op, 0);
+        }
+    }
+    for (auto& [name, q] : signal_waits_) {
+        for (auto it = q.begin(); it != q.end(); ++it) {
+            if (it->get() == s) {
+                auto w = std::move(*it);
+                q.erase(it);
+                return fail_waiter(w, name, 0);
+            }
+        }
+    }
+    throw std::invalid_argument("only the futures of activities, timers, child workflows and signal waits can be "
+                                "canceled");
+}
+
+void engine::request_cancel(const model::history_event& e) {
+    if (cancel_requested_) return; // a second request changes nothing
+    cancel_requested_ = true;
+    soon([this, id = e.event_id] { cancel_everything(id); });
+}
+
+void engine::cancel_everything(std::int64_t event_id) {
+    // In event order, so that every replay issues the same decisions.
+    std::vector<std::pair<std::int64_t, std::shared_ptr<operation>>> open;
+    for (const auto& [id, op] : by_event_)
+        if (!op->st->ready() && op->kind != op_kind::cancel_external && op->kind != op_kind::signal_external)
+            open.emplace_back(id, op);
+    std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [id, op] : open)
+        cancel(op, event_id);
+    std::vector<std::string> names;
+    for (const auto& [name, q] : signal_waits_)
+        if (!q.empty()) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+        auto q = std::move(signal_waits_[name]);
+        signal_waits_.erase(name);
+        for (auto& w : q)
+            if (!w->ready()) fail_waiter(w, name, event_id);
+    }
+    if (cancellation_ && !cancellation_->ready()) cancellation_->set_value();
+}
+
+void engine::read_version(const model::history_event& e) {
+    const auto& details = e.marker_recorded_event_attributes->details;
+    auto bad = [&] { malformed(e.event_id, describe(e), "a Version marker's details are not {\"changeId\": ..., \"version\": ...}"); };
+    if (!details) return bad();
+    auto parsed = parse_version_details(*details);
+    if (!parsed) return bad();
+    recorded_versions.emplace(std::move(parsed->first), parsed->second);
 }
 
 const std::optional<std::string>* engine::next_side_effect() {
@@ -134,6 +348,18 @@ void engine::start(const model::history_event& e) {
     root_handle_ = d.handle;
 }
 
+namespace {
+
+model::decision cancel_decision(std::string details) {
+    model::decision d;
+    d.decision_type = model::decision_type::cancel_workflow_execution;
+    auto& a = d.cancel_workflow_execution_decision_attributes.emplace();
+    if (!details.empty()) a.details = cut(std::move(details), max_details);
+    return d;
+}
+
+} // namespace
+
 void engine::on_root_done(state<std::string>& root) {
     model::decision d;
     try {
@@ -148,10 +374,23 @@ void engine::on_root_done(state<std::string>& root) {
         attrs.details = cut(f.details(), max_details);
     } catch (const continue_as_new_request& r) {
         d = continue_as_new_decision(r);
+    } catch (const workflow_canceled& c) {
+        d = cancel_decision(c.details());
     } catch (...) {
-        unhandled_ = std::current_exception();
-        sched.stop();
-        return;
+        auto error = std::current_exception();
+        if (cancel_requested_ && is_cancellation(error)) {
+            std::string what;
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& x) {
+                what = x.what();
+            }
+            d = cancel_decision(std::move(what));
+        } else {
+            unhandled_ = std::move(error);
+            sched.stop();
+            return;
+        }
     }
     closed_ = true;
     close_decision_ = d;
@@ -159,9 +398,10 @@ void engine::on_root_done(state<std::string>& root) {
     sched.stop();
 }
 
-void engine::run_code(const model::history_event& e) {
+void engine::run_code(const model::history_event& e, bool is_target) {
     now = e.event_timestamp;
     last_run_ = e.event_id;
+    live = is_target;
     if (closed_) {
         // A refused close decision is made again (SWF refuses one when events
         // arrived during the decision task, e.g. a signal).
@@ -169,11 +409,21 @@ void engine::run_code(const model::history_event& e) {
         close_again_ = false;
         return;
     }
+    running = true;
     if (!root_started_) {
         root_started_ = true;
         sched.schedule(root_handle_);
     }
+    // What events since the last run set off (signal handlers, a cancel
+    // request) comes first, in event order.
+    auto actions = std::move(deferred_);
+    deferred_.clear();
+    for (auto& action : actions) {
+        if (closed_ || unhandled_) break;
+        action();
+    }
     sched.run();
+    running = false;
 }
 
 namespace {
@@ -260,7 +510,24 @@ void engine::match(const model::history_event& e) {
         break;
     case et::complete_workflow_execution_failed:
     case et::fail_workflow_execution_failed:
-    case et::continue_as_new_workflow_execution_failed: close_again_ = true; break;
+    case et::cancel_workflow_execution_failed: close_again_ = true; break;
+    case et::continue_as_new_workflow_execution_failed: {
+        // Refused because events came in: decided again. Refused for good
+        // (no such type, a default missing, not permitted): the run fails
+        // and says why, rather than asking again forever.
+        const auto cause = e.continue_as_new_workflow_execution_failed_event_attributes->cause;
+        if (cause != model::continue_as_new_workflow_execution_failed_cause::unhandled_decision) {
+            model::decision d;
+            d.decision_type = model::decision_type::fail_workflow_execution;
+            auto& a = d.fail_workflow_execution_decision_attributes.emplace();
+            a.reason = "ContinueAsNewWorkflowExecutionFailed";
+            a.details = "SWF refused to continue the execution as new: " + std::string(model::to_string(cause)) +
+                        " (" + event_at(e.event_id) + ")";
+            close_decision_ = std::move(d);
+        }
+        close_again_ = true;
+        break;
+    }
     default: break; // markers and close decisions: nothing waits for them
     }
 }
@@ -274,6 +541,9 @@ operation* engine::find(const model::history_event& e, std::int64_t by_event_id,
         return nullptr;
     }
     if (it->second->st->ready()) {
+        // An outcome that crossed a cancel (e.g. a timer that fired before
+        // its CancelTimer was applied) has nothing left to resolve.
+        if (it->second->cancel_requested) return nullptr;
         malformed(e.event_id, describe(e),
                   "the command recorded at event " + std::to_string(by_event_id) + " already has an outcome");
         return nullptr;
@@ -455,6 +725,16 @@ void engine::deliver(const model::history_event& e) {
     const auto& a = e.workflow_execution_signaled_event_attributes;
     if (!a) return malformed(e.event_id, describe(e), "the event has no attributes");
     auto input = a->input.value_or("");
+    if (auto h = signal_handlers_.find(a->signal_name); h != signal_handlers_.end()) {
+        soon([this, &handler = h->second, input = std::move(input)]() mutable {
+            try {
+                handler(std::move(input));
+            } catch (...) {
+                end_run(std::current_exception());
+            }
+        });
+        return;
+    }
     auto w = signal_waits_.find(a->signal_name);
     if (w != signal_waits_.end() && !w->second.empty()) {
         auto waiter = std::move(w->second.front());
@@ -475,6 +755,9 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
         if (e.event_type == et::marker_recorded && e.marker_recorded_event_attributes &&
             e.marker_recorded_event_attributes->marker_name == side_effect_marker) {
             side_effects_.push_back(e.marker_recorded_event_attributes->details.value_or(""));
+        } else if (e.event_type == et::marker_recorded && e.marker_recorded_event_attributes &&
+                   e.marker_recorded_event_attributes->marker_name == version_marker) {
+            read_version(e);
         } else if (e.event_type == et::record_marker_failed && e.record_marker_failed_event_attributes &&
                    e.record_marker_failed_event_attributes->marker_name == side_effect_marker) {
             side_effects_.emplace_back();
@@ -502,7 +785,7 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
                 malformed(e.event_id, describe(e), "a decision task before WorkflowExecutionStarted");
                 break;
             }
-            run_code(e);
+            run_code(e, i == target);
             if (unhandled_) std::rethrow_exception(unhandled_);
             break;
         case event_role::decision_completed: {
@@ -521,6 +804,7 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
         case event_role::decision: match(e); break;
         case event_role::outcome: resolve(e); break;
         case event_role::signal: deliver(e); break;
+        case event_role::cancel_request: request_cancel(e); break;
         case event_role::ignored: break;
         }
     }

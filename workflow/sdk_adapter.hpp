@@ -9,29 +9,81 @@
 // Header-only so that swfrt_workflow itself does not depend on the SDK.
 #pragma once
 
+#include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include <swfrt/sdk.hpp>
 
+#include "swf/codec/codec.hpp"
 #include "workflow/replayer.hpp"
 #include "workflow/workflow.hpp"
 
 namespace swfrt::workflow {
 
-// Throws non_determinism_error or malformed_history_error when replay
-// fails, and lets any exception of the workflow's own through: the
-// registration's failure policy decides what the runtime does with both.
-inline sdk::raw_decider make_decider(workflow_runner runner) {
-    return [runner = std::move(runner)](const swf::model::decision_task& task) {
-        auto r = replay(task, runner);
-        if (!r) throw_replay_error(std::move(r).error());
-        return sdk::decision_result{std::move(r).value(), std::nullopt};
+// What the decider does when a decision task cannot be decided.
+struct workflow_policies {
+    // An exception other than workflow_failed / workflow_canceled /
+    // continue_as_new leaves run: retry_task leaves the decision task to
+    // time out and be retried (a fixed deployment picks it up), fail_workflow
+    // answers FailWorkflowExecution with reason "UnhandledException".
+    sdk::failure_policy on_exception = sdk::failure_policy::retry_task;
+    // The code disagrees with the history: retry_task leaves the task (to be
+    // fixed by deploying the code the execution started with), fail_workflow
+    // answers FailWorkflowExecution with reason "NonDeterminism".
+    sdk::failure_policy on_non_determinism = sdk::failure_policy::retry_task;
+};
+
+namespace detail {
+
+inline std::string exception_text(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "a non-standard exception";
+    }
+}
+
+inline sdk::decision_result fail_with(std::string reason, std::string details) {
+    swf::model::decision d;
+    d.decision_type = swf::model::decision_type::fail_workflow_execution;
+    auto& a = d.fail_workflow_execution_decision_attributes.emplace();
+    a.reason = std::move(reason);
+    swf::codec::truncate(details, 32768);
+    a.details = std::move(details);
+    return sdk::decision_result{{std::move(d)}, std::nullopt};
+}
+
+} // namespace detail
+
+// A decider that replays the workflow. What it cannot decide it throws
+// (non_determinism_error, malformed_history_error, or the workflow's own
+// exception), so that the runtime leaves the task, unless the policies say
+// to fail the execution; a malformed history always leaves the task.
+inline sdk::raw_decider make_decider(workflow_runner runner, workflow_policies policies = {}) {
+    return [runner = std::move(runner), policies](const swf::model::decision_task& task) {
+        std::optional<replay_result> r;
+        try {
+            r.emplace(replay(task, runner));
+        } catch (...) {
+            if (policies.on_exception != sdk::failure_policy::fail_workflow) throw;
+            return detail::fail_with("UnhandledException", detail::exception_text(std::current_exception()));
+        }
+        if (!*r) {
+            if (r->error().kind == replay_error_kind::non_determinism &&
+                policies.on_non_determinism == sdk::failure_policy::fail_workflow)
+                return detail::fail_with("NonDeterminism", r->error().message);
+            throw_replay_error(std::move(*r).error());
+        }
+        return sdk::decision_result{std::move(*r).value(), std::nullopt};
     };
 }
 
-template <workflow_class W> sdk::raw_decider make_decider() {
-    return make_decider(make_runner<W>());
+template <workflow_class W> sdk::raw_decider make_decider(workflow_policies policies = {}) {
+    return make_decider(make_runner<W>(), policies);
 }
 
 namespace detail {
@@ -44,9 +96,9 @@ inline std::optional<std::string> seconds_or_none(const std::optional<std::chron
 
 } // namespace detail
 
-template <workflow_class W>
-sdk::workflow_registration
-make_registration(sdk::failure_policy on_exception = sdk::failure_policy::retry_task) {
+// The decider applies the policies itself; the runtime is told to leave
+// the task for whatever the decider throws.
+template <workflow_class W> sdk::workflow_registration make_registration(workflow_policies policies = {}) {
     const workflow_defaults d = defaults_of<W>();
     sdk::workflow_registration r;
     r.type.name = std::string(W::name);
@@ -59,8 +111,8 @@ make_registration(sdk::failure_policy on_exception = sdk::failure_policy::retry_
     if (d.child_policy) r.type.default_child_policy = std::string(swf::model::to_string(*d.child_policy));
     r.type.default_lambda_role = d.lambda_role;
     if (d.task_priority) r.type.default_task_priority = std::to_string(*d.task_priority);
-    r.decider = make_decider<W>();
-    r.on_exception = on_exception;
+    r.decider = make_decider<W>(policies);
+    r.on_exception = sdk::failure_policy::retry_task;
     return r;
 }
 

@@ -67,8 +67,54 @@ TEST(adapter, lets_the_workflows_own_exceptions_through) {
     EXPECT_THROW((void)wf::make_decider<my_workflow>()(wf::testing::task_at(h, 9)), wf::lambda_failed);
 }
 
+TEST(adapter, fails_the_execution_on_non_determinism_when_the_policy_says_so) {
+    auto h = load_history("seed_complete");
+    wf::workflow_policies policies;
+    policies.on_non_determinism = swfrt::sdk::failure_policy::fail_workflow;
+    auto decided = wf::make_registration<my_workflow_changed>(policies).decider(wf::testing::task_at(h, 9));
+    ASSERT_EQ(decided.decisions.size(), 1u);
+    const auto& d = decided.decisions[0];
+    ASSERT_EQ(d.decision_type, model::decision_type::fail_workflow_execution);
+    EXPECT_EQ(d.fail_workflow_execution_decision_attributes->reason, "NonDeterminism");
+    EXPECT_EQ(d.fail_workflow_execution_decision_attributes->details,
+              "non-determinism at history event 5 (decisions of the decision task started at "
+              "event 3): the history records LambdaFunctionScheduled (id \"l1\", function "
+              "some_lambda_func) where the code now issues ScheduleLambdaFunction (id \"l1\", "
+              "function renamed_lambda_func)");
+    // The workflow's own exceptions keep their policy (leave the task).
+    auto failed = load_history("seed_lambda_failed");
+    EXPECT_THROW((void)wf::make_decider<my_workflow>(policies)(wf::testing::task_at(failed, 9)), wf::lambda_failed);
+    // A malformed history is never answered with a guess.
+    auto task = wf::testing::task_at(h, 9);
+    task.started_event_id = 8;
+    EXPECT_THROW((void)wf::make_decider<my_workflow>(policies)(task), wf::malformed_history_error);
+}
+
+TEST(adapter, fails_the_execution_on_an_exception_when_the_policy_says_so) {
+    auto h = load_history("seed_lambda_failed");
+    wf::workflow_policies policies;
+    policies.on_exception = swfrt::sdk::failure_policy::fail_workflow;
+    auto decided = wf::make_decider<my_workflow>(policies)(wf::testing::task_at(h, 9));
+    ASSERT_EQ(decided.decisions.size(), 1u);
+    const auto& d = decided.decisions[0];
+    ASSERT_EQ(d.decision_type, model::decision_type::fail_workflow_execution);
+    EXPECT_EQ(d.fail_workflow_execution_decision_attributes->reason, "UnhandledException");
+    auto what = wf::make_decider<my_workflow>()(wf::testing::task_at(h, 3)).decisions; // still decides normally
+    EXPECT_EQ(what.size(), 1u);
+    try {
+        (void)wf::make_decider<my_workflow>()(wf::testing::task_at(h, 9));
+        FAIL() << "decider returned";
+    } catch (const wf::lambda_failed& e) {
+        EXPECT_EQ(d.fail_workflow_execution_decision_attributes->details, std::string(e.what()));
+    }
+    // Non-determinism keeps its own policy (leave the task).
+    auto complete = load_history("seed_complete");
+    EXPECT_THROW((void)wf::make_decider<my_workflow_changed>(policies)(wf::testing::task_at(complete, 9)),
+                 wf::non_determinism_error);
+}
+
 TEST(adapter, registration_carries_name_version_and_defaults) {
-    auto r = wf::make_registration<my_workflow>(swfrt::sdk::failure_policy::fail_workflow);
+    auto r = wf::make_registration<my_workflow>();
     EXPECT_EQ(r.type.name, "MyWorkflow");
     EXPECT_EQ(r.type.version, "1.0");
     EXPECT_EQ(r.type.description, "the seed example");
@@ -78,7 +124,8 @@ TEST(adapter, registration_carries_name_version_and_defaults) {
     EXPECT_EQ(r.type.default_child_policy, "TERMINATE");
     EXPECT_EQ(r.type.default_lambda_role, "arn:aws:iam::123456789012:role/swf-lambda");
     EXPECT_EQ(r.type.default_task_priority, "5");
-    EXPECT_EQ(r.on_exception, swfrt::sdk::failure_policy::fail_workflow);
+    // The decider applies the workflow's policies; what it throws is left.
+    EXPECT_EQ(r.on_exception, swfrt::sdk::failure_policy::retry_task);
     ASSERT_TRUE(static_cast<bool>(r.decider));
     auto h = load_history("seed_complete");
     EXPECT_EQ(wf::testing::json_of(r.decider(wf::testing::task_at(h, 3)).decisions),

@@ -316,6 +316,16 @@ TEST(continue_as_new, ends_the_run_and_is_made_again_when_refused) {
     expect_history_reproduced(h, runner);
 }
 
+TEST(continue_as_new, refused_for_good_fails_the_run_with_the_cause) {
+    auto h = load_history("continue_as_new_refused");
+    auto runner = wf::make_runner<looper>();
+    EXPECT_EQ(decisions_at(h, 13, runner),
+              canonical({R"({"decisionType":"FailWorkflowExecution","failWorkflowExecutionDecisionAttributes":{)"
+                         R"("reason":"ContinueAsNewWorkflowExecutionFailed","details":"SWF refused to continue )"
+                         R"x(the execution as new: WORKFLOW_TYPE_DEPRECATED (history event 11)"}})x"}));
+    expect_history_reproduced(h, runner);
+}
+
 struct hasty : wf::workflow<> {
     static constexpr std::string_view name = "Looper";
     static constexpr std::string_view version = "1";

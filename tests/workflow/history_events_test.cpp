@@ -49,7 +49,8 @@ TEST(event_table, roles_as_swf_defines_them) {
     EXPECT_EQ(count[event_role::decision], 26);
     EXPECT_EQ(count[event_role::outcome], 17);
     EXPECT_EQ(count[event_role::signal], 1);
-    EXPECT_EQ(count[event_role::ignored], 7);
+    EXPECT_EQ(count[event_role::cancel_request], 1);
+    EXPECT_EQ(count[event_role::ignored], 6);
 
     EXPECT_EQ(wf::rule_for(model::event_type::activity_task_scheduled).decision,
               model::decision_type::schedule_activity_task);
