@@ -427,6 +427,98 @@ struct wait_for_approval : wf::workflow<> {
     }
 };
 
+// A child workflow: fan_out runs as a child execution on the same task
+// list; the parent reports its sum.
+struct parent_of_fan_out : wf::workflow<> {
+    static constexpr std::string_view name = "parent_of_fan_out";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Runs fan_out <input> as a child workflow; returns \"the child summed to <sum>\".");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string input) override {
+        const model::workflow_type type{.name = "fan_out", .version = "1"};
+        wf::child_options options;
+        options.task_list = "example-decisions";
+        auto child = ctx.child(type, input, std::move(options));
+        auto sum = co_await child;
+        co_return "\"the child summed to " + sum + "\"";
+    }
+};
+
+// Continue-as-new every few iterations, so that a long loop keeps a short
+// history: each run does at most three add activities and continues as new
+// with what is left. Typed input (an int).
+struct countdown : wf::workflow<int, std::string> {
+    static constexpr std::string_view name = "countdown";
+    static constexpr std::string_view version = "1";
+    static constexpr int per_run = 3;
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Runs add <input> times, three per run, continuing as new in between; returns "
+                                "\"done\".");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, int remaining) override {
+        if (remaining < 0 || remaining > 1000)
+            throw wf::workflow_failed("BAD_INPUT", "expected a count from 0 to 1000, got " + std::to_string(remaining));
+        for (int i = 0; i < per_run && remaining > 0; ++i, --remaining) {
+            auto step = ctx.activity("add", "1", "{\"a\":" + std::to_string(remaining) + ",\"b\":0}");
+            co_await step;
+        }
+        if (remaining > 0) ctx.continue_as_new(std::to_string(remaining));
+        co_return std::string("\"done\"");
+    }
+};
+
+// Cancellation with clean-up: greets "reserve", then sleeps <input> seconds
+// in an activity. Asked to cancel, the sleep is canceled; the workflow greets
+// "release" as its clean-up and ends canceled.
+struct cancellable_booking : wf::workflow<> {
+    static constexpr std::string_view name = "cancellable_booking";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Greets reserve, sleeps <input> s; on a cancel request greets release and ends "
+                                "canceled.");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string input) override {
+        auto reserve = ctx.activity("greet", "1", "\"reserve\"");
+        co_await reserve;
+        try {
+            auto work = ctx.activity("sleep", "1", input, {.heartbeat_timeout = 10s});
+            co_await work;
+            co_return std::string("\"booked\"");
+        } catch (...) {
+            if (!ctx.cancel_requested()) throw;
+        }
+        // Issued after the request: not canceled.
+        auto release = ctx.activity("greet", "1", "\"release\"");
+        co_await release;
+        throw wf::workflow_canceled("released the reservation after a cancel request");
+    }
+};
+
+// An activity retry policy: the fail activity three times, a timer between
+// attempts (1 s, then 2 s), then the workflow fails with the last reason.
+struct retry_fail : wf::workflow<> {
+    static constexpr std::string_view name = "retry_fail";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Runs fail on <input> up to three times, 1 s then 2 s apart; fails GAVE_UP.");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string input) override {
+        wf::activity_options options;
+        options.retry = wf::retry_policy{.max_attempts = 3, .initial_interval = 1s, .backoff = 2.0};
+        try {
+            auto attempt = ctx.activity("fail", "1", input, std::move(options));
+            co_return co_await attempt;
+        } catch (const wf::activity_failed& e) {
+            throw wf::workflow_failed("GAVE_UP", "attempt " + e.activity_id() + " failed: " + e.reason());
+        }
+    }
+};
+
 } // namespace
 
 SWFRT_PLUGIN(registrar) {
@@ -466,4 +558,8 @@ SWFRT_PLUGIN(registrar) {
     registrar.add_workflow(wf::make_registration<fan_out>());
     registrar.add_workflow(wf::make_registration<timer_then_greet>());
     registrar.add_workflow(wf::make_registration<wait_for_approval>());
+    registrar.add_workflow(wf::make_registration<parent_of_fan_out>());
+    registrar.add_workflow(wf::make_registration<countdown>());
+    registrar.add_workflow(wf::make_registration<cancellable_booking>());
+    registrar.add_workflow(wf::make_registration<retry_fail>());
 }
