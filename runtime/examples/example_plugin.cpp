@@ -519,6 +519,32 @@ struct retry_fail : wf::workflow<> {
     }
 };
 
+// Signals both ways, markers, and the three ways an execution ends: every
+// "comment" signal is handled as it comes (recorded in a marker); the first
+// "verdict" signal decides: "approve" completes, "reject" fails, anything
+// else withdraws the review (the execution ends canceled).
+struct review : wf::workflow<> {
+    static constexpr std::string_view name = "review";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Records \"comment\" signals in markers; the \"verdict\" signal approve completes, "
+                                "reject fails, anything else cancels.");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string) override {
+        int comments = 0;
+        ctx.on_signal("comment", [&comments, &ctx](std::string text) {
+            ++comments;
+            ctx.marker("comment", std::move(text));
+        });
+        auto verdict = co_await ctx.wait_signal("verdict");
+        const std::string after = " after " + std::to_string(comments) + " comment(s)";
+        if (verdict == "\"approve\"") co_return "\"approved" + after + "\"";
+        if (verdict == "\"reject\"") throw wf::workflow_failed("REJECTED", "rejected" + after);
+        throw wf::workflow_canceled("withdrawn" + after);
+    }
+};
+
 } // namespace
 
 SWFRT_PLUGIN(registrar) {
@@ -562,4 +588,5 @@ SWFRT_PLUGIN(registrar) {
     registrar.add_workflow(wf::make_registration<countdown>());
     registrar.add_workflow(wf::make_registration<cancellable_booking>());
     registrar.add_workflow(wf::make_registration<retry_fail>());
+    registrar.add_workflow(wf::make_registration<review>());
 }

@@ -333,9 +333,9 @@ class ReplayEndToEndTest(e2e.RuntimeCase, ReplayCase):
         cls.config_path = cls.write_config("replay.yaml", e2e.config_text(
             endpoint_url=cls.moto.endpoint_url, domain=DOMAIN, grace=1, workers=[
                 {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "max_concurrent": 4,
-                 "handlers": ["fan_out", "timer_then_greet", "wait_for_approval"]},
+                 "handlers": ["fan_out", "timer_then_greet", "wait_for_approval", "retry_fail", "review"]},
                 {"kind": "activity", "task_list": ACTIVITIES, "pollers": 2, "max_concurrent": 8,
-                 "handlers": ["add", "greet"]}]))
+                 "handlers": ["add", "greet", "fail"]}]))
         cls.runtime = e2e.RuntimeProcess(cls.config_path)
         cls.addClassCleanup(cls.runtime.terminate)
         cls.runtime.start().wait_ready()
@@ -378,11 +378,29 @@ class ReplayEndToEndTest(e2e.RuntimeCase, ReplayCase):
         self.assertEqual(events[-1]["workflowExecutionCompletedEventAttributes"]["result"], result)
         return events
 
+    def assert_closed(self, execution, status, within):
+        info = self.wait("%s closed" % execution["workflowId"], lambda: self.closed(execution), within)
+        events = self.events(execution)
+        self.assertEqual(info["closeStatus"], status,
+                         "%s: %s" % (execution["workflowId"], json.dumps(events[-3:], default=str)))
+        return events
+
     def assert_replays_to_its_close(self, execution, name, events, prefix=()):
         """The run's exported history, and the history replay fetches itself,
         replay to the decisions the history records last (prefix: those
         before the close decision)."""
-        expected = list(prefix) + complete(events[-1]["workflowExecutionCompletedEventAttributes"]["result"])
+        last = events[-1]
+        if last["eventType"] == "WorkflowExecutionFailed":
+            a = last["workflowExecutionFailedEventAttributes"]
+            close = [{"decisionType": "FailWorkflowExecution",
+                      "failWorkflowExecutionDecisionAttributes": {"reason": a["reason"], "details": a["details"]}}]
+        elif last["eventType"] == "WorkflowExecutionCanceled":
+            close = [{"decisionType": "CancelWorkflowExecution",
+                      "cancelWorkflowExecutionDecisionAttributes": {
+                          "details": last["workflowExecutionCanceledEventAttributes"]["details"]}}]
+        else:
+            close = complete(last["workflowExecutionCompletedEventAttributes"]["result"])
+        expected = list(prefix) + close
         exported = subprocess.run([e2e.BIN, "history", "--config", self.config_path, "--domain", DOMAIN,
                                    "--workflow-id", execution["workflowId"], "--run-id", execution["runId"],
                                    "--json"], capture_output=True, text=True, timeout=CLI_TIMEOUT,
@@ -486,6 +504,56 @@ class ReplayEndToEndTest(e2e.RuntimeCase, ReplayCase):
                 e["timerCanceledEventAttributes"] = e.pop("timerCancelledEventAttributes")
         path = self.write("approval.json", json.dumps({"events": raw["events"]}))
         self.assert_decisions(replay("--workflow", "wait_for_approval", path), [cancel] + complete("approved: x"))
+
+    def test_retry_fail_gives_up_after_three_attempts_with_timers_between(self):
+        execution = self.start("retry-fail", "retry_fail", "\"nope\"")
+        events = self.assert_closed(execution, "FAILED", 2 * TIMER_WITHIN + 30)
+        attempts = [e["activityTaskScheduledEventAttributes"]["activityId"] for e in events
+                    if e["eventType"] == "ActivityTaskScheduled"]
+        self.assertEqual(attempts, ["1", "2", "3"])
+        timers = [(e["timerStartedEventAttributes"]["timerId"], e["timerStartedEventAttributes"]["startToFireTimeout"])
+                  for e in events if e["eventType"] == "TimerStarted"]
+        self.assertEqual(timers, [("t1", "1"), ("t2", "2")])
+        failed = events[-1]["workflowExecutionFailedEventAttributes"]
+        self.assertEqual(failed["reason"], "GAVE_UP")
+        self.assertIn("attempt 3 failed", failed["details"])
+        self.assert_replays_to_its_close(execution, "retry_fail", events)
+
+    def review(self, workflow_id, comments, verdict, status):
+        execution = self.start(workflow_id, "review", "{}")
+        self.wait("%s's first decision task answered" % workflow_id,
+                  lambda: any(e["eventType"] == "DecisionTaskCompleted" for e in self.events(execution)), 30)
+        for c in comments:
+            self.swf.signal_workflow_execution(domain=DOMAIN, signalName="comment", input=json.dumps(c), **execution)
+        self.swf.signal_workflow_execution(domain=DOMAIN, signalName="verdict", input=json.dumps(verdict),
+                                           **execution)
+        events = self.assert_closed(execution, status, 30)
+        markers = [(e["markerRecordedEventAttributes"]["markerName"], e["markerRecordedEventAttributes"]["details"])
+                   for e in events if e["eventType"] == "MarkerRecorded"]
+        self.assertEqual(markers, [("comment", json.dumps(c)) for c in comments])
+        # The markers the last decision task recorded come before its close decision.
+        last_task = max(i for i, e in enumerate(events) if e["eventType"] == "DecisionTaskCompleted")
+        prefix = [{"decisionType": "RecordMarker", "recordMarkerDecisionAttributes": {
+                      "markerName": e["markerRecordedEventAttributes"]["markerName"],
+                      "details": e["markerRecordedEventAttributes"]["details"]}}
+                  for e in events[last_task:] if e["eventType"] == "MarkerRecorded"]
+        self.assert_replays_to_its_close(execution, "review", events, prefix=prefix)
+        return events
+
+    def test_review_approved_records_each_comment_in_a_marker(self):
+        events = self.review("review-approve", ["looks good", "ship it"], "approve", "COMPLETED")
+        self.assertEqual(events[-1]["workflowExecutionCompletedEventAttributes"]["result"],
+                         "\"approved after 2 comment(s)\"")
+
+    def test_review_rejected_fails(self):
+        events = self.review("review-reject", ["no"], "reject", "FAILED")
+        a = events[-1]["workflowExecutionFailedEventAttributes"]
+        self.assertEqual((a["reason"], a["details"]), ("REJECTED", "rejected after 1 comment(s)"))
+
+    def test_review_withdrawn_ends_canceled(self):
+        events = self.review("review-withdraw", [], "withdraw", "CANCELED")
+        self.assertEqual(events[-1]["workflowExecutionCanceledEventAttributes"]["details"],
+                         "withdrawn after 0 comment(s)")
 
     def test_fetching_what_swf_does_not_have_is_a_service_error(self):
         fetch = ("--workflow", "fan_out", "--config", self.config_path)

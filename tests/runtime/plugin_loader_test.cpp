@@ -188,7 +188,7 @@ TEST_F(plugin_loader_test, example_plugin_registers_its_activities_and_workflows
                 ElementsAre(type_key{"MyWorkflow", "1.0"}, type_key{"cancellable_booking", "1"}, type_key{"chain", "1"},
                             type_key{"countdown", "1"}, type_key{"fan_out", "1"}, type_key{"greeting", "1"},
                             type_key{"parent_of_fan_out", "1"}, type_key{"retry_fail", "1"},
-                            type_key{"timer_then_greet", "1"}, type_key{"wait_for_approval", "1"}));
+                            type_key{"review", "1"}, type_key{"timer_then_greet", "1"}, type_key{"wait_for_approval", "1"}));
 }
 
 TEST_F(plugin_loader_test, find_by_name_with_and_without_version) {
