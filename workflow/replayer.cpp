@@ -43,13 +43,14 @@ std::string event_at(std::int64_t id) {
 }
 
 std::string op_text(const detail::operation& op) {
+    const std::string id = "\"" + op.id + "\"";
     switch (op.kind) {
-    case detail::op_kind::activity: return "activity " + op.id + " (" + op.name + " " + op.version + ")";
-    case detail::op_kind::timer: return "timer " + op.id;
-    case detail::op_kind::lambda: return "Lambda function " + op.id + " (" + op.name + ")";
-    case detail::op_kind::child: return "child workflow " + op.id + " (" + op.name + " " + op.version + ")";
-    case detail::op_kind::signal_external: return "signal \"" + op.name + "\" to " + op.id;
-    case detail::op_kind::cancel_external: return "cancel request to " + op.id;
+    case detail::op_kind::activity: return "activity " + id + " (" + op.name + " " + op.version + ")";
+    case detail::op_kind::timer: return "timer " + id;
+    case detail::op_kind::lambda: return "Lambda function " + id + " (" + op.name + ")";
+    case detail::op_kind::child: return "child workflow " + id + " (" + op.name + " " + op.version + ")";
+    case detail::op_kind::signal_external: return "signal \"" + op.name + "\" to " + id;
+    case detail::op_kind::cancel_external: return "cancel request to " + id;
     }
     return "command";
 }
@@ -209,7 +210,7 @@ void engine::cancel(const std::shared_ptr<operation>& op, std::int64_t event_id)
         d.decision_type = model::decision_type::cancel_timer;
         d.cancel_timer_decision_attributes.emplace().timer_id = op->id;
         issue(std::move(d), nullptr);
-        return canceled("timer " + op->id);
+        return canceled(op_text(*op));
     case op_kind::activity:
         d.decision_type = model::decision_type::request_cancel_activity_task;
         d.request_cancel_activity_task_decision_attributes.emplace().activity_id = op->id;
@@ -244,19 +245,25 @@ void engine::fail_waiter(const std::shared_ptr<state<std::string>>& w, const std
 
 void engine::cancel_state(const state_base* s) {
     if (!s) throw std::invalid_argument("cancel of an empty workflow future");
-    if (s->ready()) return;
+    auto cancel_op = [&](std::shared_ptr<operation> op) {
+        if (op->kind == op_kind::lambda || op->kind == op_kind::signal_external || op->kind == op_kind::cancel_external)
+            throw std::invalid_argument("SWF cannot cancel a " + op_text(*op) + "; only activities, timers, child "
+                                        "workflows and signal waits can be canceled");
+        if (!s->ready()) cancel(op, 0);
+    };
     for (auto& w : bounded_waits_) {
-        if (w.out.lock().get() == s) return cancel(w.timer, 0); // the wait ends with the timer's error
-    }
-    for (const auto& [id, op] : by_event_) {
-        if (op->st.get() == s || op->started.get() == s) return cancel(op, 0);
-    }
-    for (const auto& c : pending_) {
-        if (c.op && (c.op->st.get() == s || c.op->started.get() == s)) {
-            auto op = c.op;
-            return cancel(op, 0);
+        if (w.out.lock().get() == s) {
+            if (!s->ready()) cancel(w.timer, 0); // the wait ends with the timer's error
+            return;
         }
     }
+    for (const auto& [id, op] : by_event_) {
+        if (op->st.get() == s || op->started.get() == s) return cancel_op(op);
+    }
+    for (const auto& c : pending_) {
+        if (c.op && (c.op->st.get() == s || c.op->started.get() == s)) return cancel_op(c.op);
+    }
+    if (s->ready()) return;
     for (auto& [name, q] : signal_waits_) {
         for (auto it = q.begin(); it != q.end(); ++it) {
             if (it->get() == s) {
@@ -279,9 +286,13 @@ void engine::request_cancel(const model::history_event& e) {
 void engine::cancel_everything(std::int64_t event_id) {
     // In event order, so that every replay issues the same decisions.
     std::vector<std::pair<std::int64_t, std::shared_ptr<operation>>> open;
-    for (const auto& [id, op] : by_event_)
-        if (!op->st->ready() && op->kind != op_kind::cancel_external && op->kind != op_kind::signal_external)
-            open.emplace_back(id, op);
+    for (const auto& [id, op] : by_event_) {
+        if (op->st->ready() || op->kind == op_kind::cancel_external || op->kind == op_kind::signal_external) continue;
+        // A child awaited only until it started is no longer waited for: its
+        // child policy decides what happens to it.
+        if (op->started && op->started->ready()) continue;
+        open.emplace_back(id, op);
+    }
     std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [id, op] : open)
         cancel(op, event_id);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -18,6 +19,38 @@ namespace model = swfrt::swf::model;
 using wf::event_role;
 
 namespace {
+
+// Every canned and recorded history of the tests, with the event types it holds.
+std::map<std::string, std::set<model::event_type>> event_types_of_all_histories() {
+    namespace fs = std::filesystem;
+    std::map<std::string, std::set<model::event_type>> out;
+    const fs::path root = SWFRT_SOURCE_DIR;
+    for (const auto* dir : {"tests/workflow/histories", "tests/integration/replay_histories"}) {
+        for (const auto& entry : fs::recursive_directory_iterator(root / dir)) {
+            if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+            auto json = wf::testing::read_file(entry.path().string());
+            auto h = swfrt::swf::codec::decode<model::history>(json);
+            EXPECT_TRUE(h.has_value()) << entry.path() << ": " << (h ? "" : h.error().to_string());
+            if (!h) continue;
+            auto& types = out[fs::relative(entry.path(), root).string()];
+            for (const auto& e : h->events)
+                types.insert(e.event_type);
+        }
+    }
+    return out;
+}
+
+TEST(event_table, the_test_histories_hold_every_one_of_the_fifty_four_event_types) {
+    auto histories = event_types_of_all_histories();
+    ASSERT_GT(histories.size(), 20u);
+    std::set<model::event_type> seen;
+    for (const auto& [file, types] : histories)
+        seen.insert(types.begin(), types.end());
+    std::string missing;
+    for (const auto& r : wf::event_rules())
+        if (!seen.count(r.type)) missing += " " + std::string(model::to_string(r.type));
+    EXPECT_EQ(missing, "") << "no test history holds these event types";
+}
 
 TEST(event_table, one_rule_for_each_of_the_fifty_four_event_types_in_order) {
     auto rules = wf::event_rules();
