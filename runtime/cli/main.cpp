@@ -1,5 +1,7 @@
 // swf-runtime: the command line of the SWF worker runtime.
+#include <cstdio>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -7,9 +9,17 @@
 #include "runtime/cli/ops_commands.hpp"
 #include "runtime/cli/replay_command.hpp"
 #include "runtime/cli/run_command.hpp"
+#include "swf/codec/codec.hpp"
 
 int main(int argc, char** argv) {
     using namespace swfrt::runtime::cli;
+    if (!swfrt::swf::codec::cpu_supported()) {
+        std::fprintf(stderr,
+                     "swf-runtime: this build needs a CPU with the %s instruction set (SWFRT_SIMD); this one lacks "
+                     "it. Build with -DSWFRT_SIMD=westmere or -DSWFRT_SIMD=none for this machine.\n",
+                     std::string(swfrt::swf::codec::cpu_requirement()).c_str());
+        return exit_usage;
+    }
     CLI::App app{"swf-runtime: a worker runtime for Amazon Simple Workflow Service"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("swf-runtime ") + SWFRT_VERSION);

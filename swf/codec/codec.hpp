@@ -50,4 +50,10 @@ void append_json_string(std::string& out, std::string_view s);
 
 bool is_valid_utf8(std::string_view s) noexcept;
 
+// Whether this CPU has the instruction set the codec was built for
+// (SWFRT_SIMD); decoding on a CPU without it would stop the process.
+bool cpu_supported() noexcept;
+// That instruction set's name ("haswell", "westmere" or "none").
+std::string_view cpu_requirement() noexcept;
+
 } // namespace swfrt::swf::codec

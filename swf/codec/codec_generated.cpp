@@ -272,7 +272,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type& out, decode
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -333,7 +333,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution& out, d
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -394,7 +394,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task& out, decode
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -500,7 +500,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_cancel_reque
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
@@ -556,7 +556,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_canceled_eve
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -627,7 +627,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_completed_ev
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -690,7 +690,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_failed_event
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -765,7 +765,7 @@ bool decode_value(simdjson::ondemand::value v, model::task_list& out, decode_con
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -812,7 +812,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_scheduled_ev
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -971,7 +971,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_started_even
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -1025,7 +1025,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_status& out,
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 15:
@@ -1069,7 +1069,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_timed_out_ev
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -1140,7 +1140,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_configuratio
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 15:
@@ -1236,7 +1236,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_info& out, d
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -1317,7 +1317,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_detail& out,
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -1374,7 +1374,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_infos& out, 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 9:
@@ -1434,7 +1434,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_decision_attr
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -1481,7 +1481,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_event_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -1545,7 +1545,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -1585,7 +1585,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -1638,7 +1638,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type& out, decode
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -1699,7 +1699,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -1786,7 +1786,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -1873,7 +1873,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_f
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -1972,7 +1972,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_s
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
@@ -2038,7 +2038,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
@@ -2113,7 +2113,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
@@ -2197,7 +2197,7 @@ bool decode_value(simdjson::ondemand::value v, model::close_status_filter& out, 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -2240,7 +2240,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -2280,7 +2280,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -2332,7 +2332,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -2467,7 +2467,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -2520,7 +2520,7 @@ bool decode_value(simdjson::ondemand::value v, model::execution_time_filter& out
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
@@ -2570,7 +2570,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_filter& out, decode_co
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 3:
@@ -2616,7 +2616,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_filter&
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
@@ -2663,7 +2663,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_filter& out,
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -2722,7 +2722,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_closed_workflow_exec
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -2831,7 +2831,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_open_workflow_execut
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -2921,7 +2921,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_activity_tas
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -2980,7 +2980,7 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_decision_tas
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -3038,7 +3038,7 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_de
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -3090,7 +3090,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_decision_att
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -3149,7 +3149,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
@@ -3196,7 +3196,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -3267,7 +3267,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_dec
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -3416,7 +3416,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_d
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 2:
@@ -3513,7 +3513,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -3606,7 +3606,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -3765,7 +3765,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_decision_attri
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -3836,7 +3836,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision& out, decode_cont
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
@@ -4019,7 +4019,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_completed_ev
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -4103,7 +4103,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_scheduled_ev
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -4183,7 +4183,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_started_even
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -4237,7 +4237,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_timed_out_ev
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
@@ -4299,7 +4299,7 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 16:
@@ -4353,7 +4353,7 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 16:
@@ -4407,7 +4407,7 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_fa
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -4460,7 +4460,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_completed_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -4523,7 +4523,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_failed_eve
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -4598,7 +4598,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_scheduled_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 2:
@@ -4704,7 +4704,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_started_ev
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 16:
@@ -4748,7 +4748,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_timed_out_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
@@ -4809,7 +4809,7 @@ bool decode_value(simdjson::ondemand::value v, model::marker_recorded_event_attr
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -4877,7 +4877,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_event
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -4942,7 +4942,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5007,7 +5007,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5103,7 +5103,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5183,7 +5183,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_fai
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5260,7 +5260,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_f
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 2:
@@ -5339,7 +5339,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5435,7 +5435,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5537,7 +5537,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5635,7 +5635,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5802,7 +5802,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_fail
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5858,7 +5858,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_event_a
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -5923,7 +5923,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_canceled_event_attri
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -5988,7 +5988,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_fired_event_attribut
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -6044,7 +6044,7 @@ bool decode_value(simdjson::ondemand::value v, model::timer_started_event_attrib
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -6123,7 +6123,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -6178,7 +6178,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancele
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -6232,7 +6232,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_complet
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -6286,7 +6286,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_continu
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -6446,7 +6446,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_failed_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -6512,7 +6512,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_signale
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -6590,7 +6590,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_started
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -6756,7 +6756,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_termina
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -6830,7 +6830,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timed_o
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
@@ -6881,7 +6881,7 @@ bool decode_value(simdjson::ondemand::value v, model::history_event& out, decode
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -7481,7 +7481,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task& out, decode
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -7595,7 +7595,7 @@ bool decode_value(simdjson::ondemand::value v, model::default_undefined_fault& o
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -7634,7 +7634,7 @@ bool decode_value(simdjson::ondemand::value v, model::delete_activity_type_input
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -7693,7 +7693,7 @@ bool decode_value(simdjson::ondemand::value v, model::delete_workflow_type_input
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -7752,7 +7752,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_activity_type_in
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -7811,7 +7811,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_domain_input& ou
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -7858,7 +7858,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_workflow_type_in
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -7917,7 +7917,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_activity_type_inp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -7976,7 +7976,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_domain_input& out
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -8023,7 +8023,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_executio
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -8082,7 +8082,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_type_inp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -8140,7 +8140,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_already_exists_faul
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -8179,7 +8179,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_configuration& out,
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 38:
@@ -8225,7 +8225,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_deprecated_fault& o
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -8264,7 +8264,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_info& out, decode_c
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 3:
@@ -8345,7 +8345,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_detail& out, decode
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
@@ -8402,7 +8402,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_infos& out, decode_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
@@ -8462,7 +8462,7 @@ bool decode_value(simdjson::ondemand::value v, model::get_workflow_execution_his
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -8553,7 +8553,7 @@ bool decode_value(simdjson::ondemand::value v, model::history& out, decode_conte
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -8612,7 +8612,7 @@ bool decode_value(simdjson::ondemand::value v, model::limit_exceeded_fault& out,
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -8651,7 +8651,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_activity_types_input&
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -8752,7 +8752,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_closed_workflow_execu
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -8891,7 +8891,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_domains_input& out, d
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
@@ -8965,7 +8965,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_open_workflow_executi
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -9085,7 +9085,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_inp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
@@ -9132,7 +9132,7 @@ bool decode_value(simdjson::ondemand::value v, model::resource_tag& out, decode_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 3:
@@ -9190,7 +9190,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_out
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -9231,7 +9231,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_workflow_types_input&
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -9331,7 +9331,7 @@ bool decode_value(simdjson::ondemand::value v, model::operation_not_permitted_fa
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -9370,7 +9370,7 @@ bool decode_value(simdjson::ondemand::value v, model::pending_task_count& out, d
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -9423,7 +9423,7 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_activity_task_inp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -9492,7 +9492,7 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_decision_task_inp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -9601,7 +9601,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_activity_task_heart
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -9660,7 +9660,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_activity_type_inp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -9815,7 +9815,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_domain_input& out
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -9899,7 +9899,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_workflow_type_inp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -10053,7 +10053,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_workflow_ex
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -10126,7 +10126,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_canc
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -10185,7 +10185,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_comp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -10244,7 +10244,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_fail
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -10315,7 +10315,7 @@ bool decode_value(simdjson::ondemand::value v, model::respond_decision_task_comp
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -10407,7 +10407,7 @@ bool decode_value(simdjson::ondemand::value v, model::run& out, decode_context& 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -10448,7 +10448,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_workflow_execution_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -10543,7 +10543,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_workflow_execution_i
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -10706,7 +10706,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_resource_input& out, d
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -10768,7 +10768,7 @@ bool decode_value(simdjson::ondemand::value v, model::terminate_workflow_executi
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -10870,7 +10870,7 @@ bool decode_value(simdjson::ondemand::value v, model::too_many_tags_fault& out, 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -10908,7 +10908,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_already_exists_fault&
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -10946,7 +10946,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_deprecated_fault& out
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -10984,7 +10984,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_not_deprecated_fault&
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -11023,7 +11023,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_activity_type_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -11082,7 +11082,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_domain_input& 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
@@ -11129,7 +11129,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_workflow_type_
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -11187,7 +11187,7 @@ bool decode_value(simdjson::ondemand::value v, model::unknown_resource_fault& ou
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -11226,7 +11226,7 @@ bool decode_value(simdjson::ondemand::value v, model::untag_resource_input& out,
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -11289,7 +11289,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_already
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
@@ -11328,7 +11328,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_configu
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -11434,7 +11434,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_count& 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
@@ -11487,7 +11487,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& o
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -11608,7 +11608,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_open_co
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
@@ -11699,7 +11699,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_detail&
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
@@ -11786,7 +11786,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_infos& 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 13:
@@ -11845,7 +11845,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_configuratio
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 15:
@@ -11940,7 +11940,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_info& out, d
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
@@ -12021,7 +12021,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_detail& out,
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
@@ -12078,7 +12078,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_infos& out, 
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return ctx.fail_syntax();
         std::string_view key;
-        if (field.unescaped_key().get(key)) return ctx.fail_syntax();
+        if (!read_key(field, key)) return ctx.fail_syntax();
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 9:

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -115,12 +116,37 @@ inline bool is_null(simdjson::ondemand::value& v) {
     return !v.is_null().get(null) && null;
 }
 
+// A member name as written when it holds no escape (the model's names are
+// plain ASCII): no copy, no unescaping. Stage 1 found the closing quote, so
+// the scan stops inside the document. Escaped names are unescaped.
+inline bool read_key(simdjson::ondemand::field& field, std::string_view& key) {
+    const char* raw = field.key().raw();
+    const char* p = raw;
+    while (*p != '"' && *p != '\\')
+        ++p;
+    if (*p == '"') {
+        key = std::string_view(raw, static_cast<std::size_t>(p - raw));
+        return true;
+    }
+    return !field.unescaped_key().get(key);
+}
+
 inline bool decode_string_view(simdjson::ondemand::value v, std::string_view& out, decode_context& ctx) {
     if (v.get_string().get(out)) return ctx.fail_type("string");
     return true;
 }
 
 inline bool decode_value(simdjson::ondemand::value v, std::string& out, decode_context& ctx) {
+    // A string without escapes is copied straight from the document (one
+    // copy, instead of unescaping into the parser's buffer and copying that).
+    std::string_view raw = v.raw_json_token();
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+        raw.remove_suffix(1);
+    if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' &&
+        !std::memchr(raw.data() + 1, '\\', raw.size() - 2)) {
+        out.assign(raw.data() + 1, raw.size() - 2);
+        return true;
+    }
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
     out.assign(s.data(), s.size());
@@ -170,6 +196,12 @@ template <class T>
 bool decode_value(simdjson::ondemand::value v, std::vector<T>& out, decode_context& ctx) {
     simdjson::ondemand::array arr;
     if (v.get_array().get(arr)) return ctx.fail_type("array");
+    if constexpr (sizeof(T) > 64) {
+        // Large elements (history events) are costly to move when the
+        // vector grows: count first (a cheap walk of the index).
+        std::size_t n = 0;
+        if (!arr.count_elements().get(n)) out.reserve(out.size() + n);
+    }
     std::size_t i = 0;
     for (auto elem : arr) {
         simdjson::ondemand::value ev;

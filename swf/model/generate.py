@@ -165,8 +165,16 @@ def gen_model_cpp(m):
             o.append(f"    case {n}::{ident(v)}: return \"{v}\";\n")
         o.append("    }\n    return {};\n}\n\n")
         o.append(f"std::optional<{n}> {n}_from_string(std::string_view s) noexcept {{\n")
+        by_len = {}
         for v in vals:
-            o.append(f"    if (s == \"{v}\") return {n}::{ident(v)};\n")
+            by_len.setdefault(len(v), []).append(v)
+        o.append("    switch (s.size()) {\n")
+        for ln in sorted(by_len):
+            o.append(f"    case {ln}:\n")
+            for v in by_len[ln]:
+                o.append(f"        if (s == \"{v}\") return {n}::{ident(v)};\n")
+            o.append("        break;\n")
+        o.append("    default: break;\n    }\n")
         o.append("    return std::nullopt;\n}\n\n")
     o.append("} // namespace swfrt::swf::model\n")
     return "".join(o)
@@ -252,7 +260,7 @@ def gen_codec_cpp(m):
             o.append("    std::uint64_t seen = 0;\n")
         o.append("    for (auto field_result : obj) {\n        simdjson::ondemand::field field;\n"
                  "        if (std::move(field_result).get(field)) return ctx.fail_syntax();\n        std::string_view key;\n"
-                 "        if (field.unescaped_key().get(key)) return ctx.fail_syntax();\n"
+                 "        if (!read_key(field, key)) return ctx.fail_syntax();\n"
                  "        simdjson::ondemand::value fv = field.value();\n"
                  "        switch (key.size()) {\n")
         by_len = {}

@@ -14,10 +14,19 @@ std::string_view to_string(activity_task_timeout_type v) noexcept {
 }
 
 std::optional<activity_task_timeout_type> activity_task_timeout_type_from_string(std::string_view s) noexcept {
-    if (s == "START_TO_CLOSE") return activity_task_timeout_type::start_to_close;
-    if (s == "SCHEDULE_TO_START") return activity_task_timeout_type::schedule_to_start;
-    if (s == "SCHEDULE_TO_CLOSE") return activity_task_timeout_type::schedule_to_close;
-    if (s == "HEARTBEAT") return activity_task_timeout_type::heartbeat;
+    switch (s.size()) {
+    case 9:
+        if (s == "HEARTBEAT") return activity_task_timeout_type::heartbeat;
+        break;
+    case 14:
+        if (s == "START_TO_CLOSE") return activity_task_timeout_type::start_to_close;
+        break;
+    case 17:
+        if (s == "SCHEDULE_TO_START") return activity_task_timeout_type::schedule_to_start;
+        if (s == "SCHEDULE_TO_CLOSE") return activity_task_timeout_type::schedule_to_close;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -30,8 +39,15 @@ std::string_view to_string(cancel_timer_failed_cause v) noexcept {
 }
 
 std::optional<cancel_timer_failed_cause> cancel_timer_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "TIMER_ID_UNKNOWN") return cancel_timer_failed_cause::timer_id_unknown;
-    if (s == "OPERATION_NOT_PERMITTED") return cancel_timer_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 16:
+        if (s == "TIMER_ID_UNKNOWN") return cancel_timer_failed_cause::timer_id_unknown;
+        break;
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return cancel_timer_failed_cause::operation_not_permitted;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -44,8 +60,15 @@ std::string_view to_string(cancel_workflow_execution_failed_cause v) noexcept {
 }
 
 std::optional<cancel_workflow_execution_failed_cause> cancel_workflow_execution_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "UNHANDLED_DECISION") return cancel_workflow_execution_failed_cause::unhandled_decision;
-    if (s == "OPERATION_NOT_PERMITTED") return cancel_workflow_execution_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 18:
+        if (s == "UNHANDLED_DECISION") return cancel_workflow_execution_failed_cause::unhandled_decision;
+        break;
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return cancel_workflow_execution_failed_cause::operation_not_permitted;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -59,9 +82,18 @@ std::string_view to_string(child_policy v) noexcept {
 }
 
 std::optional<child_policy> child_policy_from_string(std::string_view s) noexcept {
-    if (s == "TERMINATE") return child_policy::terminate;
-    if (s == "REQUEST_CANCEL") return child_policy::request_cancel;
-    if (s == "ABANDON") return child_policy::abandon;
+    switch (s.size()) {
+    case 7:
+        if (s == "ABANDON") return child_policy::abandon;
+        break;
+    case 9:
+        if (s == "TERMINATE") return child_policy::terminate;
+        break;
+    case 14:
+        if (s == "REQUEST_CANCEL") return child_policy::request_cancel;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -78,12 +110,25 @@ std::string_view to_string(close_status v) noexcept {
 }
 
 std::optional<close_status> close_status_from_string(std::string_view s) noexcept {
-    if (s == "COMPLETED") return close_status::completed;
-    if (s == "FAILED") return close_status::failed;
-    if (s == "CANCELED") return close_status::canceled;
-    if (s == "TERMINATED") return close_status::terminated;
-    if (s == "CONTINUED_AS_NEW") return close_status::continued_as_new;
-    if (s == "TIMED_OUT") return close_status::timed_out;
+    switch (s.size()) {
+    case 6:
+        if (s == "FAILED") return close_status::failed;
+        break;
+    case 8:
+        if (s == "CANCELED") return close_status::canceled;
+        break;
+    case 9:
+        if (s == "COMPLETED") return close_status::completed;
+        if (s == "TIMED_OUT") return close_status::timed_out;
+        break;
+    case 10:
+        if (s == "TERMINATED") return close_status::terminated;
+        break;
+    case 16:
+        if (s == "CONTINUED_AS_NEW") return close_status::continued_as_new;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -96,8 +141,15 @@ std::string_view to_string(complete_workflow_execution_failed_cause v) noexcept 
 }
 
 std::optional<complete_workflow_execution_failed_cause> complete_workflow_execution_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "UNHANDLED_DECISION") return complete_workflow_execution_failed_cause::unhandled_decision;
-    if (s == "OPERATION_NOT_PERMITTED") return complete_workflow_execution_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 18:
+        if (s == "UNHANDLED_DECISION") return complete_workflow_execution_failed_cause::unhandled_decision;
+        break;
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return complete_workflow_execution_failed_cause::operation_not_permitted;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -117,15 +169,36 @@ std::string_view to_string(continue_as_new_workflow_execution_failed_cause v) no
 }
 
 std::optional<continue_as_new_workflow_execution_failed_cause> continue_as_new_workflow_execution_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "UNHANDLED_DECISION") return continue_as_new_workflow_execution_failed_cause::unhandled_decision;
-    if (s == "WORKFLOW_TYPE_DEPRECATED") return continue_as_new_workflow_execution_failed_cause::workflow_type_deprecated;
-    if (s == "WORKFLOW_TYPE_DOES_NOT_EXIST") return continue_as_new_workflow_execution_failed_cause::workflow_type_does_not_exist;
-    if (s == "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_execution_start_to_close_timeout_undefined;
-    if (s == "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_task_start_to_close_timeout_undefined;
-    if (s == "DEFAULT_TASK_LIST_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_task_list_undefined;
-    if (s == "DEFAULT_CHILD_POLICY_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_child_policy_undefined;
-    if (s == "CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED") return continue_as_new_workflow_execution_failed_cause::continue_as_new_workflow_execution_rate_exceeded;
-    if (s == "OPERATION_NOT_PERMITTED") return continue_as_new_workflow_execution_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 18:
+        if (s == "UNHANDLED_DECISION") return continue_as_new_workflow_execution_failed_cause::unhandled_decision;
+        break;
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return continue_as_new_workflow_execution_failed_cause::operation_not_permitted;
+        break;
+    case 24:
+        if (s == "WORKFLOW_TYPE_DEPRECATED") return continue_as_new_workflow_execution_failed_cause::workflow_type_deprecated;
+        break;
+    case 27:
+        if (s == "DEFAULT_TASK_LIST_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_task_list_undefined;
+        break;
+    case 28:
+        if (s == "WORKFLOW_TYPE_DOES_NOT_EXIST") return continue_as_new_workflow_execution_failed_cause::workflow_type_does_not_exist;
+        break;
+    case 30:
+        if (s == "DEFAULT_CHILD_POLICY_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_child_policy_undefined;
+        break;
+    case 45:
+        if (s == "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_task_start_to_close_timeout_undefined;
+        break;
+    case 48:
+        if (s == "CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED") return continue_as_new_workflow_execution_failed_cause::continue_as_new_workflow_execution_rate_exceeded;
+        break;
+    case 50:
+        if (s == "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED") return continue_as_new_workflow_execution_failed_cause::default_execution_start_to_close_timeout_undefined;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -138,8 +211,15 @@ std::string_view to_string(decision_task_timeout_type v) noexcept {
 }
 
 std::optional<decision_task_timeout_type> decision_task_timeout_type_from_string(std::string_view s) noexcept {
-    if (s == "START_TO_CLOSE") return decision_task_timeout_type::start_to_close;
-    if (s == "SCHEDULE_TO_START") return decision_task_timeout_type::schedule_to_start;
+    switch (s.size()) {
+    case 14:
+        if (s == "START_TO_CLOSE") return decision_task_timeout_type::start_to_close;
+        break;
+    case 17:
+        if (s == "SCHEDULE_TO_START") return decision_task_timeout_type::schedule_to_start;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -163,19 +243,46 @@ std::string_view to_string(decision_type v) noexcept {
 }
 
 std::optional<decision_type> decision_type_from_string(std::string_view s) noexcept {
-    if (s == "ScheduleActivityTask") return decision_type::schedule_activity_task;
-    if (s == "RequestCancelActivityTask") return decision_type::request_cancel_activity_task;
-    if (s == "CompleteWorkflowExecution") return decision_type::complete_workflow_execution;
-    if (s == "FailWorkflowExecution") return decision_type::fail_workflow_execution;
-    if (s == "CancelWorkflowExecution") return decision_type::cancel_workflow_execution;
-    if (s == "ContinueAsNewWorkflowExecution") return decision_type::continue_as_new_workflow_execution;
-    if (s == "RecordMarker") return decision_type::record_marker;
-    if (s == "StartTimer") return decision_type::start_timer;
-    if (s == "CancelTimer") return decision_type::cancel_timer;
-    if (s == "SignalExternalWorkflowExecution") return decision_type::signal_external_workflow_execution;
-    if (s == "RequestCancelExternalWorkflowExecution") return decision_type::request_cancel_external_workflow_execution;
-    if (s == "StartChildWorkflowExecution") return decision_type::start_child_workflow_execution;
-    if (s == "ScheduleLambdaFunction") return decision_type::schedule_lambda_function;
+    switch (s.size()) {
+    case 10:
+        if (s == "StartTimer") return decision_type::start_timer;
+        break;
+    case 11:
+        if (s == "CancelTimer") return decision_type::cancel_timer;
+        break;
+    case 12:
+        if (s == "RecordMarker") return decision_type::record_marker;
+        break;
+    case 20:
+        if (s == "ScheduleActivityTask") return decision_type::schedule_activity_task;
+        break;
+    case 21:
+        if (s == "FailWorkflowExecution") return decision_type::fail_workflow_execution;
+        break;
+    case 22:
+        if (s == "ScheduleLambdaFunction") return decision_type::schedule_lambda_function;
+        break;
+    case 23:
+        if (s == "CancelWorkflowExecution") return decision_type::cancel_workflow_execution;
+        break;
+    case 25:
+        if (s == "RequestCancelActivityTask") return decision_type::request_cancel_activity_task;
+        if (s == "CompleteWorkflowExecution") return decision_type::complete_workflow_execution;
+        break;
+    case 27:
+        if (s == "StartChildWorkflowExecution") return decision_type::start_child_workflow_execution;
+        break;
+    case 30:
+        if (s == "ContinueAsNewWorkflowExecution") return decision_type::continue_as_new_workflow_execution;
+        break;
+    case 31:
+        if (s == "SignalExternalWorkflowExecution") return decision_type::signal_external_workflow_execution;
+        break;
+    case 38:
+        if (s == "RequestCancelExternalWorkflowExecution") return decision_type::request_cancel_external_workflow_execution;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -240,60 +347,117 @@ std::string_view to_string(event_type v) noexcept {
 }
 
 std::optional<event_type> event_type_from_string(std::string_view s) noexcept {
-    if (s == "WorkflowExecutionStarted") return event_type::workflow_execution_started;
-    if (s == "WorkflowExecutionCancelRequested") return event_type::workflow_execution_cancel_requested;
-    if (s == "WorkflowExecutionCompleted") return event_type::workflow_execution_completed;
-    if (s == "CompleteWorkflowExecutionFailed") return event_type::complete_workflow_execution_failed;
-    if (s == "WorkflowExecutionFailed") return event_type::workflow_execution_failed;
-    if (s == "FailWorkflowExecutionFailed") return event_type::fail_workflow_execution_failed;
-    if (s == "WorkflowExecutionTimedOut") return event_type::workflow_execution_timed_out;
-    if (s == "WorkflowExecutionCanceled") return event_type::workflow_execution_canceled;
-    if (s == "CancelWorkflowExecutionFailed") return event_type::cancel_workflow_execution_failed;
-    if (s == "WorkflowExecutionContinuedAsNew") return event_type::workflow_execution_continued_as_new;
-    if (s == "ContinueAsNewWorkflowExecutionFailed") return event_type::continue_as_new_workflow_execution_failed;
-    if (s == "WorkflowExecutionTerminated") return event_type::workflow_execution_terminated;
-    if (s == "DecisionTaskScheduled") return event_type::decision_task_scheduled;
-    if (s == "DecisionTaskStarted") return event_type::decision_task_started;
-    if (s == "DecisionTaskCompleted") return event_type::decision_task_completed;
-    if (s == "DecisionTaskTimedOut") return event_type::decision_task_timed_out;
-    if (s == "ActivityTaskScheduled") return event_type::activity_task_scheduled;
-    if (s == "ScheduleActivityTaskFailed") return event_type::schedule_activity_task_failed;
-    if (s == "ActivityTaskStarted") return event_type::activity_task_started;
-    if (s == "ActivityTaskCompleted") return event_type::activity_task_completed;
-    if (s == "ActivityTaskFailed") return event_type::activity_task_failed;
-    if (s == "ActivityTaskTimedOut") return event_type::activity_task_timed_out;
-    if (s == "ActivityTaskCanceled") return event_type::activity_task_canceled;
-    if (s == "ActivityTaskCancelRequested") return event_type::activity_task_cancel_requested;
-    if (s == "RequestCancelActivityTaskFailed") return event_type::request_cancel_activity_task_failed;
-    if (s == "WorkflowExecutionSignaled") return event_type::workflow_execution_signaled;
-    if (s == "MarkerRecorded") return event_type::marker_recorded;
-    if (s == "RecordMarkerFailed") return event_type::record_marker_failed;
-    if (s == "TimerStarted") return event_type::timer_started;
-    if (s == "StartTimerFailed") return event_type::start_timer_failed;
-    if (s == "TimerFired") return event_type::timer_fired;
-    if (s == "TimerCanceled") return event_type::timer_canceled;
-    if (s == "CancelTimerFailed") return event_type::cancel_timer_failed;
-    if (s == "StartChildWorkflowExecutionInitiated") return event_type::start_child_workflow_execution_initiated;
-    if (s == "StartChildWorkflowExecutionFailed") return event_type::start_child_workflow_execution_failed;
-    if (s == "ChildWorkflowExecutionStarted") return event_type::child_workflow_execution_started;
-    if (s == "ChildWorkflowExecutionCompleted") return event_type::child_workflow_execution_completed;
-    if (s == "ChildWorkflowExecutionFailed") return event_type::child_workflow_execution_failed;
-    if (s == "ChildWorkflowExecutionTimedOut") return event_type::child_workflow_execution_timed_out;
-    if (s == "ChildWorkflowExecutionCanceled") return event_type::child_workflow_execution_canceled;
-    if (s == "ChildWorkflowExecutionTerminated") return event_type::child_workflow_execution_terminated;
-    if (s == "SignalExternalWorkflowExecutionInitiated") return event_type::signal_external_workflow_execution_initiated;
-    if (s == "SignalExternalWorkflowExecutionFailed") return event_type::signal_external_workflow_execution_failed;
-    if (s == "ExternalWorkflowExecutionSignaled") return event_type::external_workflow_execution_signaled;
-    if (s == "RequestCancelExternalWorkflowExecutionInitiated") return event_type::request_cancel_external_workflow_execution_initiated;
-    if (s == "RequestCancelExternalWorkflowExecutionFailed") return event_type::request_cancel_external_workflow_execution_failed;
-    if (s == "ExternalWorkflowExecutionCancelRequested") return event_type::external_workflow_execution_cancel_requested;
-    if (s == "LambdaFunctionScheduled") return event_type::lambda_function_scheduled;
-    if (s == "LambdaFunctionStarted") return event_type::lambda_function_started;
-    if (s == "LambdaFunctionCompleted") return event_type::lambda_function_completed;
-    if (s == "LambdaFunctionFailed") return event_type::lambda_function_failed;
-    if (s == "LambdaFunctionTimedOut") return event_type::lambda_function_timed_out;
-    if (s == "ScheduleLambdaFunctionFailed") return event_type::schedule_lambda_function_failed;
-    if (s == "StartLambdaFunctionFailed") return event_type::start_lambda_function_failed;
+    switch (s.size()) {
+    case 10:
+        if (s == "TimerFired") return event_type::timer_fired;
+        break;
+    case 12:
+        if (s == "TimerStarted") return event_type::timer_started;
+        break;
+    case 13:
+        if (s == "TimerCanceled") return event_type::timer_canceled;
+        break;
+    case 14:
+        if (s == "MarkerRecorded") return event_type::marker_recorded;
+        break;
+    case 16:
+        if (s == "StartTimerFailed") return event_type::start_timer_failed;
+        break;
+    case 17:
+        if (s == "CancelTimerFailed") return event_type::cancel_timer_failed;
+        break;
+    case 18:
+        if (s == "ActivityTaskFailed") return event_type::activity_task_failed;
+        if (s == "RecordMarkerFailed") return event_type::record_marker_failed;
+        break;
+    case 19:
+        if (s == "DecisionTaskStarted") return event_type::decision_task_started;
+        if (s == "ActivityTaskStarted") return event_type::activity_task_started;
+        break;
+    case 20:
+        if (s == "DecisionTaskTimedOut") return event_type::decision_task_timed_out;
+        if (s == "ActivityTaskTimedOut") return event_type::activity_task_timed_out;
+        if (s == "ActivityTaskCanceled") return event_type::activity_task_canceled;
+        if (s == "LambdaFunctionFailed") return event_type::lambda_function_failed;
+        break;
+    case 21:
+        if (s == "DecisionTaskScheduled") return event_type::decision_task_scheduled;
+        if (s == "DecisionTaskCompleted") return event_type::decision_task_completed;
+        if (s == "ActivityTaskScheduled") return event_type::activity_task_scheduled;
+        if (s == "ActivityTaskCompleted") return event_type::activity_task_completed;
+        if (s == "LambdaFunctionStarted") return event_type::lambda_function_started;
+        break;
+    case 22:
+        if (s == "LambdaFunctionTimedOut") return event_type::lambda_function_timed_out;
+        break;
+    case 23:
+        if (s == "WorkflowExecutionFailed") return event_type::workflow_execution_failed;
+        if (s == "LambdaFunctionScheduled") return event_type::lambda_function_scheduled;
+        if (s == "LambdaFunctionCompleted") return event_type::lambda_function_completed;
+        break;
+    case 24:
+        if (s == "WorkflowExecutionStarted") return event_type::workflow_execution_started;
+        break;
+    case 25:
+        if (s == "WorkflowExecutionTimedOut") return event_type::workflow_execution_timed_out;
+        if (s == "WorkflowExecutionCanceled") return event_type::workflow_execution_canceled;
+        if (s == "WorkflowExecutionSignaled") return event_type::workflow_execution_signaled;
+        if (s == "StartLambdaFunctionFailed") return event_type::start_lambda_function_failed;
+        break;
+    case 26:
+        if (s == "WorkflowExecutionCompleted") return event_type::workflow_execution_completed;
+        if (s == "ScheduleActivityTaskFailed") return event_type::schedule_activity_task_failed;
+        break;
+    case 27:
+        if (s == "FailWorkflowExecutionFailed") return event_type::fail_workflow_execution_failed;
+        if (s == "WorkflowExecutionTerminated") return event_type::workflow_execution_terminated;
+        if (s == "ActivityTaskCancelRequested") return event_type::activity_task_cancel_requested;
+        break;
+    case 28:
+        if (s == "ChildWorkflowExecutionFailed") return event_type::child_workflow_execution_failed;
+        if (s == "ScheduleLambdaFunctionFailed") return event_type::schedule_lambda_function_failed;
+        break;
+    case 29:
+        if (s == "CancelWorkflowExecutionFailed") return event_type::cancel_workflow_execution_failed;
+        if (s == "ChildWorkflowExecutionStarted") return event_type::child_workflow_execution_started;
+        break;
+    case 30:
+        if (s == "ChildWorkflowExecutionTimedOut") return event_type::child_workflow_execution_timed_out;
+        if (s == "ChildWorkflowExecutionCanceled") return event_type::child_workflow_execution_canceled;
+        break;
+    case 31:
+        if (s == "CompleteWorkflowExecutionFailed") return event_type::complete_workflow_execution_failed;
+        if (s == "WorkflowExecutionContinuedAsNew") return event_type::workflow_execution_continued_as_new;
+        if (s == "RequestCancelActivityTaskFailed") return event_type::request_cancel_activity_task_failed;
+        if (s == "ChildWorkflowExecutionCompleted") return event_type::child_workflow_execution_completed;
+        break;
+    case 32:
+        if (s == "WorkflowExecutionCancelRequested") return event_type::workflow_execution_cancel_requested;
+        if (s == "ChildWorkflowExecutionTerminated") return event_type::child_workflow_execution_terminated;
+        break;
+    case 33:
+        if (s == "StartChildWorkflowExecutionFailed") return event_type::start_child_workflow_execution_failed;
+        if (s == "ExternalWorkflowExecutionSignaled") return event_type::external_workflow_execution_signaled;
+        break;
+    case 36:
+        if (s == "ContinueAsNewWorkflowExecutionFailed") return event_type::continue_as_new_workflow_execution_failed;
+        if (s == "StartChildWorkflowExecutionInitiated") return event_type::start_child_workflow_execution_initiated;
+        break;
+    case 37:
+        if (s == "SignalExternalWorkflowExecutionFailed") return event_type::signal_external_workflow_execution_failed;
+        break;
+    case 40:
+        if (s == "SignalExternalWorkflowExecutionInitiated") return event_type::signal_external_workflow_execution_initiated;
+        if (s == "ExternalWorkflowExecutionCancelRequested") return event_type::external_workflow_execution_cancel_requested;
+        break;
+    case 44:
+        if (s == "RequestCancelExternalWorkflowExecutionFailed") return event_type::request_cancel_external_workflow_execution_failed;
+        break;
+    case 47:
+        if (s == "RequestCancelExternalWorkflowExecutionInitiated") return event_type::request_cancel_external_workflow_execution_initiated;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -306,8 +470,15 @@ std::string_view to_string(execution_status v) noexcept {
 }
 
 std::optional<execution_status> execution_status_from_string(std::string_view s) noexcept {
-    if (s == "OPEN") return execution_status::open;
-    if (s == "CLOSED") return execution_status::closed;
+    switch (s.size()) {
+    case 4:
+        if (s == "OPEN") return execution_status::open;
+        break;
+    case 6:
+        if (s == "CLOSED") return execution_status::closed;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -320,8 +491,15 @@ std::string_view to_string(fail_workflow_execution_failed_cause v) noexcept {
 }
 
 std::optional<fail_workflow_execution_failed_cause> fail_workflow_execution_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "UNHANDLED_DECISION") return fail_workflow_execution_failed_cause::unhandled_decision;
-    if (s == "OPERATION_NOT_PERMITTED") return fail_workflow_execution_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 18:
+        if (s == "UNHANDLED_DECISION") return fail_workflow_execution_failed_cause::unhandled_decision;
+        break;
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return fail_workflow_execution_failed_cause::operation_not_permitted;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -333,7 +511,12 @@ std::string_view to_string(lambda_function_timeout_type v) noexcept {
 }
 
 std::optional<lambda_function_timeout_type> lambda_function_timeout_type_from_string(std::string_view s) noexcept {
-    if (s == "START_TO_CLOSE") return lambda_function_timeout_type::start_to_close;
+    switch (s.size()) {
+    case 14:
+        if (s == "START_TO_CLOSE") return lambda_function_timeout_type::start_to_close;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -345,7 +528,12 @@ std::string_view to_string(record_marker_failed_cause v) noexcept {
 }
 
 std::optional<record_marker_failed_cause> record_marker_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "OPERATION_NOT_PERMITTED") return record_marker_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return record_marker_failed_cause::operation_not_permitted;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -358,8 +546,13 @@ std::string_view to_string(registration_status v) noexcept {
 }
 
 std::optional<registration_status> registration_status_from_string(std::string_view s) noexcept {
-    if (s == "REGISTERED") return registration_status::registered;
-    if (s == "DEPRECATED") return registration_status::deprecated;
+    switch (s.size()) {
+    case 10:
+        if (s == "REGISTERED") return registration_status::registered;
+        if (s == "DEPRECATED") return registration_status::deprecated;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -372,8 +565,15 @@ std::string_view to_string(request_cancel_activity_task_failed_cause v) noexcept
 }
 
 std::optional<request_cancel_activity_task_failed_cause> request_cancel_activity_task_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "ACTIVITY_ID_UNKNOWN") return request_cancel_activity_task_failed_cause::activity_id_unknown;
-    if (s == "OPERATION_NOT_PERMITTED") return request_cancel_activity_task_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 19:
+        if (s == "ACTIVITY_ID_UNKNOWN") return request_cancel_activity_task_failed_cause::activity_id_unknown;
+        break;
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return request_cancel_activity_task_failed_cause::operation_not_permitted;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -387,9 +587,18 @@ std::string_view to_string(request_cancel_external_workflow_execution_failed_cau
 }
 
 std::optional<request_cancel_external_workflow_execution_failed_cause> request_cancel_external_workflow_execution_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION") return request_cancel_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
-    if (s == "REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED") return request_cancel_external_workflow_execution_failed_cause::request_cancel_external_workflow_execution_rate_exceeded;
-    if (s == "OPERATION_NOT_PERMITTED") return request_cancel_external_workflow_execution_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return request_cancel_external_workflow_execution_failed_cause::operation_not_permitted;
+        break;
+    case 35:
+        if (s == "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION") return request_cancel_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
+        break;
+    case 56:
+        if (s == "REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED") return request_cancel_external_workflow_execution_failed_cause::request_cancel_external_workflow_execution_rate_exceeded;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -411,17 +620,40 @@ std::string_view to_string(schedule_activity_task_failed_cause v) noexcept {
 }
 
 std::optional<schedule_activity_task_failed_cause> schedule_activity_task_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "ACTIVITY_TYPE_DEPRECATED") return schedule_activity_task_failed_cause::activity_type_deprecated;
-    if (s == "ACTIVITY_TYPE_DOES_NOT_EXIST") return schedule_activity_task_failed_cause::activity_type_does_not_exist;
-    if (s == "ACTIVITY_ID_ALREADY_IN_USE") return schedule_activity_task_failed_cause::activity_id_already_in_use;
-    if (s == "OPEN_ACTIVITIES_LIMIT_EXCEEDED") return schedule_activity_task_failed_cause::open_activities_limit_exceeded;
-    if (s == "ACTIVITY_CREATION_RATE_EXCEEDED") return schedule_activity_task_failed_cause::activity_creation_rate_exceeded;
-    if (s == "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_schedule_to_close_timeout_undefined;
-    if (s == "DEFAULT_TASK_LIST_UNDEFINED") return schedule_activity_task_failed_cause::default_task_list_undefined;
-    if (s == "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_schedule_to_start_timeout_undefined;
-    if (s == "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_start_to_close_timeout_undefined;
-    if (s == "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_heartbeat_timeout_undefined;
-    if (s == "OPERATION_NOT_PERMITTED") return schedule_activity_task_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return schedule_activity_task_failed_cause::operation_not_permitted;
+        break;
+    case 24:
+        if (s == "ACTIVITY_TYPE_DEPRECATED") return schedule_activity_task_failed_cause::activity_type_deprecated;
+        break;
+    case 26:
+        if (s == "ACTIVITY_ID_ALREADY_IN_USE") return schedule_activity_task_failed_cause::activity_id_already_in_use;
+        break;
+    case 27:
+        if (s == "DEFAULT_TASK_LIST_UNDEFINED") return schedule_activity_task_failed_cause::default_task_list_undefined;
+        break;
+    case 28:
+        if (s == "ACTIVITY_TYPE_DOES_NOT_EXIST") return schedule_activity_task_failed_cause::activity_type_does_not_exist;
+        break;
+    case 30:
+        if (s == "OPEN_ACTIVITIES_LIMIT_EXCEEDED") return schedule_activity_task_failed_cause::open_activities_limit_exceeded;
+        break;
+    case 31:
+        if (s == "ACTIVITY_CREATION_RATE_EXCEEDED") return schedule_activity_task_failed_cause::activity_creation_rate_exceeded;
+        break;
+    case 35:
+        if (s == "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_heartbeat_timeout_undefined;
+        break;
+    case 40:
+        if (s == "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_start_to_close_timeout_undefined;
+        break;
+    case 43:
+        if (s == "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_schedule_to_close_timeout_undefined;
+        if (s == "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED") return schedule_activity_task_failed_cause::default_schedule_to_start_timeout_undefined;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -436,10 +668,19 @@ std::string_view to_string(schedule_lambda_function_failed_cause v) noexcept {
 }
 
 std::optional<schedule_lambda_function_failed_cause> schedule_lambda_function_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "ID_ALREADY_IN_USE") return schedule_lambda_function_failed_cause::id_already_in_use;
-    if (s == "OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED") return schedule_lambda_function_failed_cause::open_lambda_functions_limit_exceeded;
-    if (s == "LAMBDA_FUNCTION_CREATION_RATE_EXCEEDED") return schedule_lambda_function_failed_cause::lambda_function_creation_rate_exceeded;
-    if (s == "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION") return schedule_lambda_function_failed_cause::lambda_service_not_available_in_region;
+    switch (s.size()) {
+    case 17:
+        if (s == "ID_ALREADY_IN_USE") return schedule_lambda_function_failed_cause::id_already_in_use;
+        break;
+    case 36:
+        if (s == "OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED") return schedule_lambda_function_failed_cause::open_lambda_functions_limit_exceeded;
+        break;
+    case 38:
+        if (s == "LAMBDA_FUNCTION_CREATION_RATE_EXCEEDED") return schedule_lambda_function_failed_cause::lambda_function_creation_rate_exceeded;
+        if (s == "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION") return schedule_lambda_function_failed_cause::lambda_service_not_available_in_region;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -453,9 +694,18 @@ std::string_view to_string(signal_external_workflow_execution_failed_cause v) no
 }
 
 std::optional<signal_external_workflow_execution_failed_cause> signal_external_workflow_execution_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION") return signal_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
-    if (s == "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED") return signal_external_workflow_execution_failed_cause::signal_external_workflow_execution_rate_exceeded;
-    if (s == "OPERATION_NOT_PERMITTED") return signal_external_workflow_execution_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return signal_external_workflow_execution_failed_cause::operation_not_permitted;
+        break;
+    case 35:
+        if (s == "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION") return signal_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
+        break;
+    case 48:
+        if (s == "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED") return signal_external_workflow_execution_failed_cause::signal_external_workflow_execution_rate_exceeded;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -477,17 +727,36 @@ std::string_view to_string(start_child_workflow_execution_failed_cause v) noexce
 }
 
 std::optional<start_child_workflow_execution_failed_cause> start_child_workflow_execution_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "WORKFLOW_TYPE_DOES_NOT_EXIST") return start_child_workflow_execution_failed_cause::workflow_type_does_not_exist;
-    if (s == "WORKFLOW_TYPE_DEPRECATED") return start_child_workflow_execution_failed_cause::workflow_type_deprecated;
-    if (s == "OPEN_CHILDREN_LIMIT_EXCEEDED") return start_child_workflow_execution_failed_cause::open_children_limit_exceeded;
-    if (s == "OPEN_WORKFLOWS_LIMIT_EXCEEDED") return start_child_workflow_execution_failed_cause::open_workflows_limit_exceeded;
-    if (s == "CHILD_CREATION_RATE_EXCEEDED") return start_child_workflow_execution_failed_cause::child_creation_rate_exceeded;
-    if (s == "WORKFLOW_ALREADY_RUNNING") return start_child_workflow_execution_failed_cause::workflow_already_running;
-    if (s == "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED") return start_child_workflow_execution_failed_cause::default_execution_start_to_close_timeout_undefined;
-    if (s == "DEFAULT_TASK_LIST_UNDEFINED") return start_child_workflow_execution_failed_cause::default_task_list_undefined;
-    if (s == "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED") return start_child_workflow_execution_failed_cause::default_task_start_to_close_timeout_undefined;
-    if (s == "DEFAULT_CHILD_POLICY_UNDEFINED") return start_child_workflow_execution_failed_cause::default_child_policy_undefined;
-    if (s == "OPERATION_NOT_PERMITTED") return start_child_workflow_execution_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 23:
+        if (s == "OPERATION_NOT_PERMITTED") return start_child_workflow_execution_failed_cause::operation_not_permitted;
+        break;
+    case 24:
+        if (s == "WORKFLOW_TYPE_DEPRECATED") return start_child_workflow_execution_failed_cause::workflow_type_deprecated;
+        if (s == "WORKFLOW_ALREADY_RUNNING") return start_child_workflow_execution_failed_cause::workflow_already_running;
+        break;
+    case 27:
+        if (s == "DEFAULT_TASK_LIST_UNDEFINED") return start_child_workflow_execution_failed_cause::default_task_list_undefined;
+        break;
+    case 28:
+        if (s == "WORKFLOW_TYPE_DOES_NOT_EXIST") return start_child_workflow_execution_failed_cause::workflow_type_does_not_exist;
+        if (s == "OPEN_CHILDREN_LIMIT_EXCEEDED") return start_child_workflow_execution_failed_cause::open_children_limit_exceeded;
+        if (s == "CHILD_CREATION_RATE_EXCEEDED") return start_child_workflow_execution_failed_cause::child_creation_rate_exceeded;
+        break;
+    case 29:
+        if (s == "OPEN_WORKFLOWS_LIMIT_EXCEEDED") return start_child_workflow_execution_failed_cause::open_workflows_limit_exceeded;
+        break;
+    case 30:
+        if (s == "DEFAULT_CHILD_POLICY_UNDEFINED") return start_child_workflow_execution_failed_cause::default_child_policy_undefined;
+        break;
+    case 45:
+        if (s == "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED") return start_child_workflow_execution_failed_cause::default_task_start_to_close_timeout_undefined;
+        break;
+    case 50:
+        if (s == "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED") return start_child_workflow_execution_failed_cause::default_execution_start_to_close_timeout_undefined;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -499,7 +768,12 @@ std::string_view to_string(start_lambda_function_failed_cause v) noexcept {
 }
 
 std::optional<start_lambda_function_failed_cause> start_lambda_function_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "ASSUME_ROLE_FAILED") return start_lambda_function_failed_cause::assume_role_failed;
+    switch (s.size()) {
+    case 18:
+        if (s == "ASSUME_ROLE_FAILED") return start_lambda_function_failed_cause::assume_role_failed;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -514,10 +788,19 @@ std::string_view to_string(start_timer_failed_cause v) noexcept {
 }
 
 std::optional<start_timer_failed_cause> start_timer_failed_cause_from_string(std::string_view s) noexcept {
-    if (s == "TIMER_ID_ALREADY_IN_USE") return start_timer_failed_cause::timer_id_already_in_use;
-    if (s == "OPEN_TIMERS_LIMIT_EXCEEDED") return start_timer_failed_cause::open_timers_limit_exceeded;
-    if (s == "TIMER_CREATION_RATE_EXCEEDED") return start_timer_failed_cause::timer_creation_rate_exceeded;
-    if (s == "OPERATION_NOT_PERMITTED") return start_timer_failed_cause::operation_not_permitted;
+    switch (s.size()) {
+    case 23:
+        if (s == "TIMER_ID_ALREADY_IN_USE") return start_timer_failed_cause::timer_id_already_in_use;
+        if (s == "OPERATION_NOT_PERMITTED") return start_timer_failed_cause::operation_not_permitted;
+        break;
+    case 26:
+        if (s == "OPEN_TIMERS_LIMIT_EXCEEDED") return start_timer_failed_cause::open_timers_limit_exceeded;
+        break;
+    case 28:
+        if (s == "TIMER_CREATION_RATE_EXCEEDED") return start_timer_failed_cause::timer_creation_rate_exceeded;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -529,7 +812,12 @@ std::string_view to_string(workflow_execution_cancel_requested_cause v) noexcept
 }
 
 std::optional<workflow_execution_cancel_requested_cause> workflow_execution_cancel_requested_cause_from_string(std::string_view s) noexcept {
-    if (s == "CHILD_POLICY_APPLIED") return workflow_execution_cancel_requested_cause::child_policy_applied;
+    switch (s.size()) {
+    case 20:
+        if (s == "CHILD_POLICY_APPLIED") return workflow_execution_cancel_requested_cause::child_policy_applied;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -543,9 +831,16 @@ std::string_view to_string(workflow_execution_terminated_cause v) noexcept {
 }
 
 std::optional<workflow_execution_terminated_cause> workflow_execution_terminated_cause_from_string(std::string_view s) noexcept {
-    if (s == "CHILD_POLICY_APPLIED") return workflow_execution_terminated_cause::child_policy_applied;
-    if (s == "EVENT_LIMIT_EXCEEDED") return workflow_execution_terminated_cause::event_limit_exceeded;
-    if (s == "OPERATOR_INITIATED") return workflow_execution_terminated_cause::operator_initiated;
+    switch (s.size()) {
+    case 18:
+        if (s == "OPERATOR_INITIATED") return workflow_execution_terminated_cause::operator_initiated;
+        break;
+    case 20:
+        if (s == "CHILD_POLICY_APPLIED") return workflow_execution_terminated_cause::child_policy_applied;
+        if (s == "EVENT_LIMIT_EXCEEDED") return workflow_execution_terminated_cause::event_limit_exceeded;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
@@ -557,7 +852,12 @@ std::string_view to_string(workflow_execution_timeout_type v) noexcept {
 }
 
 std::optional<workflow_execution_timeout_type> workflow_execution_timeout_type_from_string(std::string_view s) noexcept {
-    if (s == "START_TO_CLOSE") return workflow_execution_timeout_type::start_to_close;
+    switch (s.size()) {
+    case 14:
+        if (s == "START_TO_CLOSE") return workflow_execution_timeout_type::start_to_close;
+        break;
+    default: break;
+    }
     return std::nullopt;
 }
 
