@@ -116,8 +116,10 @@ future<std::string> context::activity(std::string name, std::string version, std
     auto& a = d.schedule_activity_task_decision_attributes.emplace();
     a.activity_id = op->id;
     a.activity_type = {op->name, op->version};
-    if (!input.empty()) a.input = std::move(input);
-    a.control = std::move(options.control);
+    if (engine_->live) { // a replayed command is matched on its identity only: no payload to copy
+        if (!input.empty()) a.input = std::move(input);
+        a.control = std::move(options.control);
+    }
     if (options.task_list) a.task_list = model::task_list{std::move(*options.task_list)};
     a.schedule_to_close_timeout = seconds_text(options.schedule_to_close_timeout);
     a.schedule_to_start_timeout = seconds_text(options.schedule_to_start_timeout);
@@ -142,8 +144,10 @@ future<std::string> context::lambda(std::string function, std::string input, lam
     auto& a = d.schedule_lambda_function_decision_attributes.emplace();
     a.id = op->id;
     a.name = op->name;
-    if (!input.empty()) a.input = std::move(input);
-    a.control = std::move(options.control);
+    if (engine_->live) { // a replayed command is matched on its identity only: no payload to copy
+        if (!input.empty()) a.input = std::move(input);
+        a.control = std::move(options.control);
+    }
     a.start_to_close_timeout = seconds_text(options.start_to_close_timeout);
     engine_->issue(std::move(d), std::move(op));
     return future<std::string>(std::move(out));
@@ -165,8 +169,10 @@ std::shared_ptr<detail::operation> context::start_child(model::workflow_type typ
     auto& a = d.start_child_workflow_execution_decision_attributes.emplace();
     a.workflow_id = op->id;
     a.workflow_type = {op->name, op->version};
-    if (!input.empty()) a.input = std::move(input);
-    a.control = std::move(options.control);
+    if (engine_->live) { // a replayed command is matched on its identity only: no payload to copy
+        if (!input.empty()) a.input = std::move(input);
+        a.control = std::move(options.control);
+    }
     if (options.task_list) a.task_list = model::task_list{std::move(*options.task_list)};
     a.execution_start_to_close_timeout = seconds_text(options.execution_start_to_close_timeout);
     a.task_start_to_close_timeout = seconds_text(options.task_start_to_close_timeout);
@@ -208,7 +214,7 @@ future<void> context::signal_external(std::string workflow_id, std::string run_i
     a.workflow_id = op->id;
     if (!op->run_id.empty()) a.run_id = op->run_id;
     a.signal_name = op->name;
-    if (!input.empty()) a.input = std::move(input);
+    if (engine_->live && !input.empty()) a.input = std::move(input);
     engine_->issue(std::move(d), std::move(op));
     return future<void>(std::move(out));
 }
@@ -277,7 +283,7 @@ void context::marker(std::string name, std::string details) {
     d.decision_type = model::decision_type::record_marker;
     auto& a = d.record_marker_decision_attributes.emplace();
     a.marker_name = std::move(name);
-    if (!details.empty()) a.details = std::move(details);
+    if (engine_->live && !details.empty()) a.details = std::move(details);
     engine_->issue(std::move(d), nullptr);
 }
 

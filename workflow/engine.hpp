@@ -42,6 +42,39 @@ struct operation {
     bool cancel_requested = false;
 };
 
+// Commands by the id of the history event that recorded them. SWF numbers
+// events 1, 2, 3, ...: a vector indexed by id, with a map for ids outside
+// the history's range (a malformed history).
+class op_table {
+public:
+    void reserve_ids(std::size_t n) { dense_.assign(n + 1, nullptr); }
+    std::shared_ptr<operation>* find(std::int64_t id) {
+        if (id > 0 && static_cast<std::size_t>(id) < dense_.size()) return dense_[static_cast<std::size_t>(id)] ? &dense_[static_cast<std::size_t>(id)] : nullptr;
+        auto it = sparse_.find(id);
+        return it == sparse_.end() ? nullptr : &it->second;
+    }
+    void put(std::int64_t id, std::shared_ptr<operation> op) {
+        if (id > 0 && static_cast<std::size_t>(id) < dense_.size()) {
+            dense_[static_cast<std::size_t>(id)] = std::move(op);
+        } else {
+            sparse_[id] = std::move(op);
+        }
+    }
+    // fn(id, op) for every command, in id order.
+    template <class F> void for_each(F&& fn) const {
+        for (const auto& [id, op] : sparse_)
+            if (id <= 0) fn(id, op);
+        for (std::size_t i = 1; i < dense_.size(); ++i)
+            if (dense_[i]) fn(static_cast<std::int64_t>(i), dense_[i]);
+        for (const auto& [id, op] : sparse_)
+            if (id > 0) fn(id, op);
+    }
+
+private:
+    std::vector<std::shared_ptr<operation>> dense_;
+    std::map<std::int64_t, std::shared_ptr<operation>> sparse_;
+};
+
 // A wait_signal with a timeout: the future the code holds and what it is
 // made of, so that cancel() can find them.
 struct bounded_wait {
@@ -144,7 +177,7 @@ private:
     context ctx_{*this};
 
     std::deque<command> pending_;
-    std::unordered_map<std::int64_t, std::shared_ptr<operation>> by_event_;
+    op_table by_event_;
     std::unordered_map<std::string, std::deque<std::string>> signals_;
     std::unordered_map<std::string, std::deque<std::shared_ptr<state<std::string>>>> signal_waits_;
     std::map<std::string, std::function<void(std::string)>> signal_handlers_;

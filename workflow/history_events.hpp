@@ -47,11 +47,12 @@ std::string describe(const swf::model::decision& decision);
 // The identity a decision event and a command are matched on: decision
 // type, id and type name (and version for activities). Inputs, timeouts
 // and details are not compared: changing them is not a different command.
+// The key views the event or decision it was taken from.
 struct command_key {
     swf::model::decision_type type{};
-    std::string id;
-    std::string name;
-    std::string version;
+    std::string_view id;
+    std::string_view name;
+    std::string_view version;
     bool operator==(const command_key&) const = default;
 };
 

@@ -257,9 +257,11 @@ void engine::cancel_state(const state_base* s) {
             return;
         }
     }
-    for (const auto& [id, op] : by_event_) {
-        if (op->st.get() == s || op->started.get() == s) return cancel_op(op);
-    }
+    std::shared_ptr<operation> recorded;
+    by_event_.for_each([&](std::int64_t, const std::shared_ptr<operation>& op) {
+        if (!recorded && (op->st.get() == s || op->started.get() == s)) recorded = op;
+    });
+    if (recorded) return cancel_op(recorded);
     for (const auto& c : pending_) {
         if (c.op && (c.op->st.get() == s || c.op->started.get() == s)) return cancel_op(c.op);
     }
@@ -285,16 +287,15 @@ void engine::request_cancel(const model::history_event& e) {
 
 void engine::cancel_everything(std::int64_t event_id) {
     // In event order, so that every replay issues the same decisions.
-    std::vector<std::pair<std::int64_t, std::shared_ptr<operation>>> open;
-    for (const auto& [id, op] : by_event_) {
-        if (op->st->ready() || op->kind == op_kind::cancel_external || op->kind == op_kind::signal_external) continue;
+    std::vector<std::shared_ptr<operation>> open;
+    by_event_.for_each([&](std::int64_t, const std::shared_ptr<operation>& op) {
+        if (op->st->ready() || op->kind == op_kind::cancel_external || op->kind == op_kind::signal_external) return;
         // A child awaited only until it started is no longer waited for: its
         // child policy decides what happens to it.
-        if (op->started && op->started->ready()) continue;
-        open.emplace_back(id, op);
-    }
-    std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [id, op] : open)
+        if (op->started && op->started->ready()) return;
+        open.push_back(op);
+    });
+    for (auto& op : open)
         cancel(op, event_id);
     std::vector<std::string> names;
     for (const auto& [name, q] : signal_waits_)
@@ -469,7 +470,7 @@ void engine::fail(operation& op, std::exception_ptr error) {
 }
 
 void engine::match(const model::history_event& e) {
-    if (auto initiated = initiated_of(e); initiated && by_event_.count(*initiated)) return resolve(e);
+    if (auto initiated = initiated_of(e); initiated && by_event_.find(*initiated)) return resolve(e);
     if (!matching_)
         return malformed(e.event_id, describe(e), "a decision event that follows no DecisionTaskCompleted");
     auto history_key = key_of(e);
@@ -488,7 +489,7 @@ void engine::match(const model::history_event& e) {
     case et::start_child_workflow_execution_initiated:
     case et::signal_external_workflow_execution_initiated:
     case et::request_cancel_external_workflow_execution_initiated:
-        by_event_[e.event_id] = std::move(op);
+        by_event_.put(e.event_id, std::move(op));
         break;
     case et::start_child_workflow_execution_failed:
         fail(*op, std::make_exception_ptr(start_child_workflow_failed(
@@ -544,22 +545,23 @@ void engine::match(const model::history_event& e) {
 }
 
 operation* engine::find(const model::history_event& e, std::int64_t by_event_id, op_kind kind) {
-    auto it = by_event_.find(by_event_id);
-    if (it == by_event_.end() || it->second->kind != kind) {
+    auto* found = by_event_.find(by_event_id);
+    if (!found || (*found)->kind != kind) {
         malformed(e.event_id, describe(e),
                   "it names event " + std::to_string(by_event_id) +
                       ", which records no such command of this workflow");
         return nullptr;
     }
-    if (it->second->st->ready()) {
+    operation* op = found->get();
+    if (op->st->ready()) {
         // An outcome that crossed a cancel (e.g. a timer that fired before
         // its CancelTimer was applied) has nothing left to resolve.
-        if (it->second->cancel_requested) return nullptr;
+        if (op->cancel_requested) return nullptr;
         malformed(e.event_id, describe(e),
                   "the command recorded at event " + std::to_string(by_event_id) + " already has an outcome");
         return nullptr;
     }
-    return it->second.get();
+    return op;
 }
 
 void engine::resolve(const model::history_event& e) {
@@ -760,7 +762,15 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
     // What side_effect returns on replay is read ahead: the marker of a
     // decision comes after the code ran for it. Decision tasks that were
     // answered are the ones the code runs at.
-    std::unordered_set<std::int64_t> answered;
+    // By started event id: SWF numbers events 1, 2, 3, ...; ids outside
+    // the history's range go to the set.
+    std::vector<char> answered(target + 2, 0);
+    std::unordered_set<std::int64_t> answered_elsewhere;
+    auto is_answered = [&](std::int64_t id) {
+        if (id > 0 && static_cast<std::size_t>(id) < answered.size()) return answered[static_cast<std::size_t>(id)] != 0;
+        return answered_elsewhere.count(id) != 0;
+    };
+    by_event_.reserve_ids(target + 1);
     for (std::size_t i = 0; i <= target; ++i) {
         const auto& e = events[i];
         if (e.event_type == et::marker_recorded && e.marker_recorded_event_attributes &&
@@ -774,7 +784,12 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
             side_effects_.emplace_back();
         } else if (e.event_type == et::decision_task_completed &&
                    e.decision_task_completed_event_attributes) {
-            answered.insert(e.decision_task_completed_event_attributes->started_event_id);
+            const auto id = e.decision_task_completed_event_attributes->started_event_id;
+            if (id > 0 && static_cast<std::size_t>(id) < answered.size()) {
+                answered[static_cast<std::size_t>(id)] = 1;
+            } else {
+                answered_elsewhere.insert(id);
+            }
         }
     }
 
@@ -791,7 +806,7 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
         switch (role) {
         case event_role::execution_started: start(e); break;
         case event_role::decision_started:
-            if (i != target && !answered.count(e.event_id)) break; // timed out: its answer was never applied
+            if (i != target && !is_answered(e.event_id)) break; // timed out: its answer was never applied
             if (!root_) {
                 malformed(e.event_id, describe(e), "a decision task before WorkflowExecutionStarted");
                 break;
