@@ -79,7 +79,9 @@ task<std::string> with_retries(context& ctx, std::string name, std::string versi
             error = std::current_exception();
         }
         const bool last = policy.max_attempts > 0 && attempt >= policy.max_attempts;
-        if (last || !retryable(error, policy)) std::rethrow_exception(error);
+        // Asked to cancel: an activity that did not heartbeat ends failed or
+        // timed out rather than canceled; either way it is not tried again.
+        if (last || ctx.cancel_requested() || !retryable(error, policy)) std::rethrow_exception(error);
         const auto delay = retry_delay(policy, attempt);
         if (delay.count() > 0) {
             auto wait = ctx.timer(delay);

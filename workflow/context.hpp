@@ -132,19 +132,20 @@ template <class T> driver drive(task<T> t, std::shared_ptr<state<T>> out) {
         try {
             co_await std::move(t);
         } catch (...) {
-            out->set_exception(std::current_exception());
+            if (!out->ready()) out->set_exception(std::current_exception());
             co_return;
         }
-        out->set_value();
+        if (!out->ready()) out->set_value();
     } else {
         std::optional<T> value;
         try {
             value.emplace(co_await std::move(t));
         } catch (...) {
-            out->set_exception(std::current_exception());
+            if (!out->ready()) out->set_exception(std::current_exception());
             co_return;
         }
-        out->set_value(std::move(*value));
+        // Already resolved when a signal handler ended the run first.
+        if (!out->ready()) out->set_value(std::move(*value));
     }
 }
 
@@ -239,8 +240,11 @@ public:
     // ---- signals ----
     // Calls handler with the input of every WorkflowExecutionSignaled of
     // that name, in history order, at the decision task that sees it (those
-    // received before this call at once). A handler may issue commands and
-    // spawn coroutines; an exception from it ends run as if run threw it.
+    // received before this call at once, from within on_signal, which then
+    // lets what the handler throws through). A handler may issue commands
+    // and spawn coroutines; an exception from a later call ends run as if
+    // run threw it. The handler is kept until the replay ends: what it
+    // refers to must live as long as run (locals of run itself do).
     // One handler per name; wait_signal on a name with a handler is refused.
     void on_signal(std::string name, std::function<void(std::string)> handler);
 

@@ -40,6 +40,11 @@ struct operation {
     std::shared_ptr<state<std::string>> started;
     // A cancel was asked for: outcomes that still arrive are accepted.
     bool cancel_requested = false;
+    // A child's cancel request was refused before the child started: asked
+    // again at ChildWorkflowExecutionStarted.
+    bool cancel_again = false;
+    // For the cancel request of a child: the child.
+    std::weak_ptr<operation> target;
 };
 
 // Commands by the id of the history event that recorded them. SWF numbers
@@ -163,6 +168,7 @@ private:
     void deliver(const swf::model::history_event& e);
     void request_cancel(const swf::model::history_event& e);
     void cancel_everything(std::int64_t event_id);
+    void cancel_refused(const operation& request);
     void fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name, std::int64_t event_id);
     void end_run(std::exception_ptr error);
     void read_version(const swf::model::history_event& e);

@@ -140,17 +140,14 @@ void engine::on_signal(const std::string& name, std::function<void(std::string)>
     if (auto w = signal_waits_.find(name); w != signal_waits_.end() && !w->second.empty())
         throw std::invalid_argument("signal \"" + name + "\" is being waited for; it cannot have a handler too");
     auto& h = signal_handlers_[name] = std::move(handler);
-    // Signals that came before are handled now, in order.
+    // Signals that came before are handled now, in order; what the handler
+    // throws leaves on_signal, in the code that called it.
     if (auto q = signals_.find(name); q != signals_.end()) {
-        auto inputs = std::move(q->second);
-        signals_.erase(q);
-        for (auto& input : inputs) {
-            if (closed_) break;
-            try {
-                h(std::move(input));
-            } catch (...) {
-                end_run(std::current_exception());
-            }
+        auto& inputs = q->second;
+        while (!inputs.empty()) {
+            auto input = std::move(inputs.front());
+            inputs.pop_front();
+            h(std::move(input));
         }
     }
 }
@@ -222,6 +219,7 @@ void engine::cancel(const std::shared_ptr<operation>& op, std::int64_t event_id)
         request->id = op->id;
         request->run_id = op->run_id;
         request->st = std::make_shared<state<void>>(&sched); // nobody waits for it
+        request->target = op;
         d.decision_type = model::decision_type::request_cancel_external_workflow_execution;
         auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
         a.workflow_id = op->id;
@@ -235,6 +233,13 @@ void engine::cancel(const std::shared_ptr<operation>& op, std::int64_t event_id)
         op->cancel_requested = false; // SWF has no way to cancel these
         return;
     }
+}
+
+void engine::cancel_refused(const operation& request) {
+    auto child = request.target.lock();
+    if (!child || child->st->ready()) return;
+    child->cancel_requested = false;
+    if (child->run_id.empty()) child->cancel_again = true; // not started yet: asked again once it is
 }
 
 void engine::fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name,
@@ -431,7 +436,7 @@ void engine::run_code(const model::history_event& e, bool is_target) {
     auto actions = std::move(deferred_);
     deferred_.clear();
     for (auto& action : actions) {
-        if (closed_ || unhandled_) break;
+        if (closed_ || unhandled_ || (root_ && root_->ready())) break;
         action();
     }
     sched.run();
@@ -505,6 +510,7 @@ void engine::match(const model::history_event& e) {
         fail(*op, std::make_exception_ptr(request_cancel_external_failed(
                       e.event_id, op->id, op->run_id,
                       e.request_cancel_external_workflow_execution_failed_event_attributes->cause)));
+        cancel_refused(*op);
         break;
     case et::schedule_activity_task_failed: {
         const auto& a = *e.schedule_activity_task_failed_event_attributes;
@@ -649,6 +655,12 @@ void engine::resolve(const model::history_event& e) {
                                      " already started");
             op->run_id = a->workflow_execution.run_id;
             if (op->started) op->started->set_value(op->run_id);
+            // A cancel asked for before the child existed is asked again now.
+            if (op->cancel_again) {
+                op->cancel_again = false;
+                auto child = by_event_.find(a->initiated_event_id);
+                soon([this, child = *child] { cancel(child, 0); });
+            }
         }
         return;
     }
@@ -725,9 +737,11 @@ void engine::resolve(const model::history_event& e) {
     }
     case et::request_cancel_external_workflow_execution_failed: {
         const auto& a = *e.request_cancel_external_workflow_execution_failed_event_attributes;
-        if (auto* op = find(e, a.initiated_event_id, op_kind::cancel_external))
+        if (auto* op = find(e, a.initiated_event_id, op_kind::cancel_external)) {
             fail(*op, std::make_exception_ptr(
                           request_cancel_external_failed(e.event_id, op->id, op->run_id, a.cause)));
+            cancel_refused(*op);
+        }
         return;
     }
     default: return malformed(e.event_id, describe(e), "the replayer has no outcome rule for it");

@@ -125,6 +125,9 @@ struct serializer<T> {
             throw std::invalid_argument("a JSON number out of range: " + detail::excerpt(s));
         if (ec != std::errc{} || end != t.data() + t.size() || t.empty())
             throw std::invalid_argument("not a JSON number: " + detail::excerpt(s));
+        if constexpr (std::is_floating_point_v<T>) {
+            if (!std::isfinite(v)) throw std::invalid_argument("not a JSON number: " + detail::excerpt(s));
+        }
         return v;
     }
 };

@@ -34,49 +34,23 @@ using wf::testing::decisions_at;
 using wf::testing::expect_history_reproduced;
 using wf::testing::load_history;
 using wf::testing::task_at;
+using wf::testing::json_string;
+using wf::testing::start_timer;
+using wf::testing::cancel_timer;
+using wf::testing::schedule;
+using wf::testing::request_cancel_activity;
+using wf::testing::cancel_workflow;
+using wf::testing::complete;
 
 namespace {
 
-// ---- decisions as SWF's JSON ----
 
-std::string json_string(std::string_view s) {
-    std::string out;
-    swfrt::swf::codec::append_json_string(out, s);
-    return out;
-}
 
-std::string start_timer(const std::string& id, const std::string& seconds) {
-    return R"({"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":")" + id +
-           R"(","startToFireTimeout":")" + seconds + R"("}})";
-}
 
-std::string cancel_timer(const std::string& id) {
-    return R"({"decisionType":"CancelTimer","cancelTimerDecisionAttributes":{"timerId":")" + id + R"("}})";
-}
 
-std::string schedule(const std::string& id, const std::string& name, const std::string& input = {}) {
-    std::string out = R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
-                      R"("activityId":")" +
-                      id + R"(","activityType":{"name":")" + name + R"(","version":"1"})";
-    if (!input.empty()) out += R"(,"input":)" + json_string(input);
-    return out + "}}";
-}
 
-std::string request_cancel_activity(const std::string& id) {
-    return R"({"decisionType":"RequestCancelActivityTask","requestCancelActivityTaskDecisionAttributes":{)"
-           R"("activityId":")" +
-           id + R"("}})";
-}
 
-std::string cancel_workflow(const std::string& details) {
-    return R"({"decisionType":"CancelWorkflowExecution","cancelWorkflowExecutionDecisionAttributes":{"details":)" +
-           json_string(details) + "}}";
-}
 
-std::string complete(const std::string& result) {
-    return R"({"decisionType":"CompleteWorkflowExecution","completeWorkflowExecutionDecisionAttributes":{"result":)" +
-           json_string(result) + "}}";
-}
 
 // ---- what the code saw ----
 
@@ -389,6 +363,18 @@ struct launcher : wf::workflow<> {
         co_return run_id;
     }
 };
+
+TEST(cancellation, a_cancel_refused_before_the_child_started_is_asked_again_once_it_started) {
+    auto h = load_history("cancel_child_before_start");
+    auto runner = wf::make_runner<steward>();
+    EXPECT_EQ(decisions_at(h, 8, runner),
+              canonical({R"({"decisionType":"RequestCancelExternalWorkflowExecution",)"
+                         R"("requestCancelExternalWorkflowExecutionDecisionAttributes":{"workflowId":"kid-1"}})"}));
+    EXPECT_EQ(decisions_at(h, 14, runner),
+              canonical({R"({"decisionType":"RequestCancelExternalWorkflowExecution",)"
+                         R"("requestCancelExternalWorkflowExecutionDecisionAttributes":)"
+                         R"({"workflowId":"kid-1","runId":"run-kid"}})"}));
+}
 
 TEST(cancellation, a_child_awaited_only_to_its_start_is_not_waited_for_and_not_canceled) {
     // The code only waits for the timer when the request comes (11); the

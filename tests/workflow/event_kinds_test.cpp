@@ -26,24 +26,14 @@ using wf::testing::canonical;
 using wf::testing::decisions_at;
 using wf::testing::expect_history_reproduced;
 using wf::testing::load_history;
+using wf::testing::json_string;
+using wf::testing::complete;
+using wf::testing::schedule;
 
 namespace {
 
-std::string json_string(std::string_view s) {
-    std::string out;
-    swfrt::swf::codec::append_json_string(out, s);
-    return out;
-}
 
-std::string complete(const std::string& result) {
-    return R"({"decisionType":"CompleteWorkflowExecution","completeWorkflowExecutionDecisionAttributes":{"result":)" +
-           json_string(result) + "}}";
-}
 
-std::string schedule(const std::string& id, const std::string& name) {
-    return R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":")" +
-           id + R"(","activityType":{"name":")" + name + R"(","version":"1"}}})";
-}
 
 std::string marker(const std::string& details) {
     return R"({"decisionType":"RecordMarker","recordMarkerDecisionAttributes":{"markerName":"progress","details":)" +

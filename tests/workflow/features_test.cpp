@@ -22,14 +22,14 @@ using wf::testing::decisions_at;
 using wf::testing::error_at;
 using wf::testing::expect_history_reproduced;
 using wf::testing::load_history;
+using wf::testing::json_string;
+using wf::testing::schedule;
+using wf::testing::complete;
+using wf::testing::fail;
+using wf::testing::start_timer;
 
 namespace {
 
-std::string json_string(std::string_view s) {
-    std::string out;
-    swfrt::swf::codec::append_json_string(out, s);
-    return out;
-}
 
 std::string unquoted(const std::string& s) { return s.size() >= 2 ? s.substr(1, s.size() - 2) : s; }
 
@@ -45,26 +45,9 @@ model::history_event marker_event(std::int64_t id, std::int64_t completed, std::
     return e;
 }
 
-std::string schedule(const std::string& id, const std::string& name, const std::string& input) {
-    return R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":")" +
-           id + R"(","activityType":{"name":")" + name + R"(","version":"1"},"input":)" +
-           json_string(input) + "}}";
-}
 
-std::string complete(const std::string& result) {
-    return R"({"decisionType":"CompleteWorkflowExecution","completeWorkflowExecutionDecisionAttributes":{"result":)" +
-           json_string(result) + "}}";
-}
 
-std::string fail(const std::string& reason, const std::string& details) {
-    return R"({"decisionType":"FailWorkflowExecution","failWorkflowExecutionDecisionAttributes":{"reason":)" +
-           json_string(reason) + R"(,"details":)" + json_string(details) + "}}";
-}
 
-std::string start_timer(const std::string& id, int seconds) {
-    return R"({"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":")" + id +
-           R"(","startToFireTimeout":")" + std::to_string(seconds) + R"("}})";
-}
 
 // A history with its events after `last` cut off.
 model::history up_to(model::history h, std::int64_t last) {
@@ -140,6 +123,13 @@ TEST(on_signal, a_handler_that_throws_ends_the_run_and_names_are_not_shared) {
     auto history = up_to(h, 9);
     history.events[5] = marker_event(6, 5, "refused", *r.value()[0].record_marker_decision_attributes->details);
     EXPECT_EQ(decisions_at(history, 9, runner), canonical({fail("NO_B", "b is not allowed")}));
+}
+
+TEST(on_signal, what_the_handler_throws_for_an_earlier_signal_leaves_on_signal) {
+    // "b" came before the handler was set: it is handled within on_signal,
+    // whose caller (run) then ends with the handler's workflow_failed.
+    auto h = load_history("signal_handler_throws");
+    EXPECT_EQ(decisions_at(h, 5, wf::make_runner<strict_collector>()), canonical({fail("NO_B", "b is not allowed")}));
 }
 
 // ---- version ----
@@ -279,12 +269,20 @@ TEST(retry, retries_failures_and_timeouts_after_growing_timers_then_gives_up) {
     auto h = load_history("retry");
     auto runner = wf::make_runner<persistent>();
     EXPECT_EQ(decisions_at(h, 3, runner), canonical({schedule("1", "flaky", "\"job\"")}));
-    EXPECT_EQ(decisions_at(h, 9, runner), canonical({start_timer("t1", 2)}));
+    EXPECT_EQ(decisions_at(h, 9, runner), canonical({start_timer("t1", "2")}));
     EXPECT_EQ(decisions_at(h, 14, runner), canonical({schedule("2", "flaky", "\"job\"")}));
-    EXPECT_EQ(decisions_at(h, 20, runner), canonical({start_timer("t2", 4)}));
+    EXPECT_EQ(decisions_at(h, 20, runner), canonical({start_timer("t2", "4")}));
     EXPECT_EQ(decisions_at(h, 25, runner), canonical({schedule("3", "flaky", "\"job\"")}));
     EXPECT_EQ(decisions_at(h, 31, runner), canonical({fail("boom", "gave up after 3 attempts: third")}));
     expect_history_reproduced(h, runner);
+}
+
+TEST(retry, no_retry_once_the_execution_is_asked_to_cancel) {
+    // The worker did not heartbeat, so the cancel reached it as a failure.
+    auto h = load_history("retry_cancel_requested");
+    auto runner = wf::make_runner<persistent>();
+    EXPECT_EQ(decisions_at(h, 9, runner), canonical({wf::testing::request_cancel_activity("1")}));
+    EXPECT_EQ(decisions_at(h, 14, runner), canonical({fail("boom", "gave up after 1 attempts: no heartbeat, so no cancel")}));
 }
 
 TEST(retry, a_non_retryable_reason_fails_at_once) {

@@ -189,4 +189,51 @@ inline void expect_history_reproduced(const model::history& h, const workflow_ru
     EXPECT_GT(answered, 0);
 }
 
+// ---- expected decisions, written as SWF's JSON ----
+
+inline std::string json_string(std::string_view s) {
+    std::string out;
+    swf::codec::append_json_string(out, s);
+    return out;
+}
+
+inline std::string complete(const std::string& result) {
+    return R"({"decisionType":"CompleteWorkflowExecution","completeWorkflowExecutionDecisionAttributes":{"result":)" +
+           json_string(result) + "}}";
+}
+
+inline std::string fail(const std::string& reason, const std::string& details) {
+    return R"({"decisionType":"FailWorkflowExecution","failWorkflowExecutionDecisionAttributes":{"reason":)" +
+           json_string(reason) + R"(,"details":)" + json_string(details) + "}}";
+}
+
+inline std::string cancel_workflow(const std::string& details) {
+    return R"({"decisionType":"CancelWorkflowExecution","cancelWorkflowExecutionDecisionAttributes":{"details":)" +
+           json_string(details) + "}}";
+}
+
+// ScheduleActivityTask of version "1".
+inline std::string schedule(const std::string& id, const std::string& name, const std::string& input = {}) {
+    std::string out = R"({"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{)"
+                      R"("activityId":")" +
+                      id + R"(","activityType":{"name":")" + name + R"(","version":"1"})";
+    if (!input.empty()) out += R"(,"input":)" + json_string(input);
+    return out + "}}";
+}
+
+inline std::string request_cancel_activity(const std::string& id) {
+    return R"({"decisionType":"RequestCancelActivityTask","requestCancelActivityTaskDecisionAttributes":{)"
+           R"("activityId":")" +
+           id + R"("}})";
+}
+
+inline std::string start_timer(const std::string& id, const std::string& seconds) {
+    return R"({"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":")" + id +
+           R"(","startToFireTimeout":")" + seconds + R"("}})";
+}
+
+inline std::string cancel_timer(const std::string& id) {
+    return R"({"decisionType":"CancelTimer","cancelTimerDecisionAttributes":{"timerId":")" + id + R"("}})";
+}
+
 } // namespace swfrt::workflow::testing
