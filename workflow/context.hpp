@@ -70,7 +70,9 @@ struct activity_options {
     std::optional<std::string> activity_id{};
     std::optional<std::string> control{};
     // Unset: one attempt. Each retry takes the next activity id ("<id>.2",
-    // "<id>.3", ... when activity_id is set).
+    // "<id>.3", ... when activity_id is set). The future of a retried
+    // activity comes from spawn: a cancel request of the execution stops
+    // it, cancel() on it is refused.
     std::optional<retry_policy> retry{};
 };
 
