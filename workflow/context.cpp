@@ -357,8 +357,8 @@ int context::version(const std::string& change_id, int min_supported, int max_su
     if (auto known = e.versions.find(change_id); known != e.versions.end()) {
         v = known->second;
     } else {
-        if (auto r = e.recorded_versions.find(change_id); r != e.recorded_versions.end()) {
-            v = r->second;
+        if (const int* r = e.recorded_version(change_id)) {
+            v = *r;
             record = true;
         } else if (e.live) {
             v = max_supported;

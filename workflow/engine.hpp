@@ -136,6 +136,8 @@ public:
     // This replay's answers to version(), and what the history recorded.
     std::unordered_map<std::string, int> versions;
     std::unordered_map<std::string, int> recorded_versions;
+    // The version a Version marker of the history records for change_id.
+    const int* recorded_version(const std::string& change_id);
 
     void issue(swf::model::decision d, std::shared_ptr<operation> op);
     void adopt(std::coroutine_handle<> h) { drivers_.push_back(h); }
@@ -172,6 +174,8 @@ private:
     void fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name, std::int64_t event_id);
     void end_run(std::exception_ptr error);
     void read_version(const swf::model::history_event& e);
+    void read_next_marker();
+    bool answered(std::size_t started) const;
     void on_root_done(state<std::string>& root);
     operation* find(const swf::model::history_event& e, std::int64_t by_event_id, op_kind kind);
     void fail(operation& op, std::exception_ptr error);
@@ -193,6 +197,9 @@ private:
     std::shared_ptr<state<void>> cancellation_;
     std::vector<std::optional<std::string>> side_effects_;
     std::size_t next_side_effect_ = 0;
+    const std::vector<swf::model::history_event>* events_ = nullptr;
+    std::size_t target_ = 0;
+    std::size_t marker_cursor_ = 0; // markers read ahead up to here
 
     std::vector<std::coroutine_handle<>> drivers_;
     std::shared_ptr<state<std::string>> root_;

@@ -4,7 +4,6 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
-#include <unordered_set>
 
 #include <simdjson.h>
 
@@ -325,6 +324,9 @@ void engine::read_version(const model::history_event& e) {
 }
 
 const std::optional<std::string>* engine::next_side_effect() {
+    // Markers are read ahead as far as needed (see recorded_version).
+    while (next_side_effect_ >= side_effects_.size() && marker_cursor_ <= target_)
+        read_next_marker();
     if (next_side_effect_ >= side_effects_.size()) {
         ++next_side_effect_;
         return nullptr;
@@ -333,6 +335,7 @@ const std::optional<std::string>* engine::next_side_effect() {
 }
 
 void engine::non_determinism(std::int64_t event_id, std::string history, std::string code) {
+    if (error_) return; // the first one found is reported
     replay_error e{replay_error_kind::non_determinism, event_id, std::move(history), std::move(code), {}};
     e.message = "non-determinism at " + event_at(event_id) +
                 " (decisions of the decision task started at event " + std::to_string(last_run_) +
@@ -341,6 +344,7 @@ void engine::non_determinism(std::int64_t event_id, std::string history, std::st
 }
 
 void engine::malformed(std::int64_t event_id, std::string history, std::string what) {
+    if (error_) return; // the first one found is reported
     replay_error e{replay_error_kind::malformed_history, event_id, std::move(history), "nothing", {}};
     e.message = "malformed history at " + event_at(event_id) + " (" + e.history + "): " + what;
     error_ = std::move(e);
@@ -772,41 +776,49 @@ void engine::deliver(const model::history_event& e) {
     signals_[a->signal_name].push_back(std::move(input));
 }
 
-replay_result engine::replay(const std::vector<model::history_event>& events, std::size_t target) {
-    // What side_effect returns on replay is read ahead: the marker of a
-    // decision comes after the code ran for it. Decision tasks that were
-    // answered are the ones the code runs at.
-    // By started event id: SWF numbers events 1, 2, 3, ...; ids outside
-    // the history's range go to the set.
-    std::vector<char> answered(target + 2, 0);
-    std::unordered_set<std::int64_t> answered_elsewhere;
-    auto is_answered = [&](std::int64_t id) {
-        if (id > 0 && static_cast<std::size_t>(id) < answered.size()) return answered[static_cast<std::size_t>(id)] != 0;
-        return answered_elsewhere.count(id) != 0;
-    };
-    by_event_.reserve_ids(target + 1);
-    for (std::size_t i = 0; i <= target; ++i) {
-        const auto& e = events[i];
-        if (e.event_type == et::marker_recorded && e.marker_recorded_event_attributes &&
-            e.marker_recorded_event_attributes->marker_name == side_effect_marker) {
-            side_effects_.push_back(e.marker_recorded_event_attributes->details.value_or(""));
-        } else if (e.event_type == et::marker_recorded && e.marker_recorded_event_attributes &&
-                   e.marker_recorded_event_attributes->marker_name == version_marker) {
-            read_version(e);
-        } else if (e.event_type == et::record_marker_failed && e.record_marker_failed_event_attributes &&
-                   e.record_marker_failed_event_attributes->marker_name == side_effect_marker) {
-            side_effects_.emplace_back();
-        } else if (e.event_type == et::decision_task_completed &&
-                   e.decision_task_completed_event_attributes) {
-            const auto id = e.decision_task_completed_event_attributes->started_event_id;
-            if (id > 0 && static_cast<std::size_t>(id) < answered.size()) {
-                answered[static_cast<std::size_t>(id)] = 1;
-            } else {
-                answered_elsewhere.insert(id);
-            }
-        }
+bool engine::answered(std::size_t started) const {
+    // SWF has one decision task out at a time: its DecisionTaskCompleted, if
+    // any, comes before the next DecisionTaskStarted.
+    const auto id = (*events_)[started].event_id;
+    for (std::size_t j = started + 1; j <= target_; ++j) {
+        const auto& e = (*events_)[j];
+        if (e.event_type == et::decision_task_started) return false;
+        if (e.event_type == et::decision_task_completed && e.decision_task_completed_event_attributes &&
+            e.decision_task_completed_event_attributes->started_event_id == id)
+            return true;
     }
+    return false;
+}
 
+void engine::read_next_marker() {
+    const auto& e = (*events_)[marker_cursor_++];
+    if (e.event_type == et::marker_recorded && e.marker_recorded_event_attributes) {
+        const auto& name = e.marker_recorded_event_attributes->marker_name;
+        if (name == side_effect_marker) {
+            side_effects_.push_back(e.marker_recorded_event_attributes->details.value_or(""));
+        } else if (name == version_marker) {
+            read_version(e);
+        }
+    } else if (e.event_type == et::record_marker_failed && e.record_marker_failed_event_attributes &&
+               e.record_marker_failed_event_attributes->marker_name == side_effect_marker) {
+        side_effects_.emplace_back();
+    }
+}
+
+const int* engine::recorded_version(const std::string& change_id) {
+    // Read ahead as far as needed: the marker of a decision comes after the
+    // code ran for it.
+    for (;;) {
+        if (auto it = recorded_versions.find(change_id); it != recorded_versions.end()) return &it->second;
+        if (marker_cursor_ > target_) return nullptr;
+        read_next_marker();
+    }
+}
+
+replay_result engine::replay(const std::vector<model::history_event>& events, std::size_t target) {
+    events_ = &events;
+    target_ = target;
+    by_event_.reserve_ids(target + 1);
     for (std::size_t i = 0; i <= target && !error_; ++i) {
         const auto& e = events[i];
         const auto role = rule_for(e.event_type).role;
@@ -820,7 +832,7 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
         switch (role) {
         case event_role::execution_started: start(e); break;
         case event_role::decision_started:
-            if (i != target && !is_answered(e.event_id)) break; // timed out: its answer was never applied
+            if (i != target && !answered(i)) break; // timed out: its answer was never applied
             if (!root_) {
                 malformed(e.event_id, describe(e), "a decision task before WorkflowExecutionStarted");
                 break;
