@@ -637,17 +637,22 @@ const wf::workflow_runner& runner() {
 }
 
 std::vector<model::history_event> decode_pages(const std::vector<std::string>& pages) {
-    std::vector<model::history_event> events;
+    // As the client's paginator does: every page first, then one move into
+    // a list of the right size.
+    std::vector<std::vector<model::history_event>> decoded;
+    decoded.reserve(pages.size());
+    std::size_t total = 0;
     for (const auto& page : pages) {
         auto h = codec::decode<model::history>(page);
         if (!h) die("decoding a history page failed: " + h.error().to_string());
-        if (events.empty()) {
-            events = std::move(h->events);
-        } else {
-            events.insert(events.end(), std::make_move_iterator(h->events.begin()),
-                          std::make_move_iterator(h->events.end()));
-        }
+        total += h->events.size();
+        decoded.push_back(std::move(h->events));
     }
+    if (decoded.size() == 1) return std::move(decoded.front());
+    std::vector<model::history_event> events;
+    events.reserve(total);
+    for (auto& d : decoded)
+        events.insert(events.end(), std::make_move_iterator(d.begin()), std::make_move_iterator(d.end()));
     return events;
 }
 

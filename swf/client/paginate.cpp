@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 namespace swfrt::swf::client {
 namespace {
@@ -12,6 +13,9 @@ template <class In, class Out, class Items, class Fetch>
 boost::asio::awaitable<result<Out>> collect(In request, Items Out::*items, std::size_t max_pages, std::string_view op,
                                             Fetch fetch) {
     Out merged{};
+    // The items of later pages, moved into the first page's list once, at
+    // the end, with its size known (history events are large to move).
+    std::vector<Items> later;
     std::unordered_set<std::string> seen;
     for (std::size_t pages = 1;; ++pages) {
         auto page = co_await fetch(request);
@@ -20,12 +24,19 @@ boost::asio::awaitable<result<Out>> collect(In request, Items Out::*items, std::
         if (pages == 1) {
             merged = std::move(*page);
         } else {
-            auto& dst = merged.*items;
-            auto& src = (*page).*items;
-            dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
+            later.push_back(std::move((*page).*items));
         }
         merged.next_page_token.reset();
-        if (!next || next->empty()) co_return merged;
+        if (!next || next->empty()) {
+            auto& dst = merged.*items;
+            std::size_t total = dst.size();
+            for (const auto& l : later)
+                total += l.size();
+            dst.reserve(total);
+            for (auto& l : later)
+                dst.insert(dst.end(), std::make_move_iterator(l.begin()), std::make_move_iterator(l.end()));
+            co_return merged;
+        }
         if (!seen.insert(*next).second)
             co_return make_error(error_kind::fatal, "PaginationLoop",
                                  std::string(op) + " returned a nextPageToken it had already returned (after " +
