@@ -105,12 +105,12 @@ future<std::string> context::activity(std::string name, std::string version, std
                                   std::move(policy)));
     }
     auto number = ++engine_->ids.activity;
-    auto op = std::make_shared<detail::operation>();
+    auto op = engine_->make<detail::operation>();
     op->kind = detail::op_kind::activity;
     op->id = options.activity_id ? std::move(*options.activity_id) : std::to_string(number);
     op->name = std::move(name);
     op->version = std::move(version);
-    auto out = std::make_shared<detail::state<std::string>>(&engine_->sched);
+    auto out = engine_->make<detail::state<std::string>>(&engine_->sched);
     op->st = out;
 
     model::decision d;
@@ -134,11 +134,11 @@ future<std::string> context::activity(std::string name, std::string version, std
 
 future<std::string> context::lambda(std::string function, std::string input, lambda_options options) {
     auto number = ++engine_->ids.lambda;
-    auto op = std::make_shared<detail::operation>();
+    auto op = engine_->make<detail::operation>();
     op->kind = detail::op_kind::lambda;
     op->id = options.lambda_id ? std::move(*options.lambda_id) : "l" + std::to_string(number);
     op->name = std::move(function);
-    auto out = std::make_shared<detail::state<std::string>>(&engine_->sched);
+    auto out = engine_->make<detail::state<std::string>>(&engine_->sched);
     op->st = out;
 
     model::decision d;
@@ -158,13 +158,13 @@ future<std::string> context::lambda(std::string function, std::string input, lam
 std::shared_ptr<detail::operation> context::start_child(model::workflow_type type, std::string input,
                                                         child_options options) {
     auto number = ++engine_->ids.child;
-    auto op = std::make_shared<detail::operation>();
+    auto op = engine_->make<detail::operation>();
     op->kind = detail::op_kind::child;
     op->id = options.workflow_id ? std::move(*options.workflow_id)
                                  : engine_->info.execution.run_id + ":c" + std::to_string(number);
     op->name = std::move(type.name);
     op->version = std::move(type.version);
-    op->st = std::make_shared<detail::state<std::string>>(&engine_->sched);
+    op->st = engine_->make<detail::state<std::string>>(&engine_->sched);
 
     model::decision d;
     d.decision_type = model::decision_type::start_child_workflow_execution;
@@ -194,7 +194,7 @@ future<std::string> context::child(model::workflow_type type, std::string input,
 future<std::string> context::child_started(model::workflow_type type, std::string input,
                                            child_options options) {
     auto op = start_child(std::move(type), std::move(input), std::move(options));
-    op->started = std::make_shared<detail::state<std::string>>(&engine_->sched);
+    op->started = engine_->make<detail::state<std::string>>(&engine_->sched);
     return future<std::string>(op->started);
 }
 
@@ -202,12 +202,12 @@ future<void> context::signal_external(std::string workflow_id, std::string run_i
                                       std::string input) {
     if (workflow_id.empty() || name.empty())
         throw std::invalid_argument("an external signal needs a workflow id and a signal name");
-    auto op = std::make_shared<detail::operation>();
+    auto op = engine_->make<detail::operation>();
     op->kind = detail::op_kind::signal_external;
     op->id = std::move(workflow_id);
     op->name = std::move(name);
     op->run_id = std::move(run_id);
-    auto out = std::make_shared<detail::state<void>>(&engine_->sched);
+    auto out = engine_->make<detail::state<void>>(&engine_->sched);
     op->st = out;
 
     model::decision d;
@@ -223,11 +223,11 @@ future<void> context::signal_external(std::string workflow_id, std::string run_i
 
 future<void> context::request_cancel_external(std::string workflow_id, std::string run_id) {
     if (workflow_id.empty()) throw std::invalid_argument("a cancel request needs a workflow id");
-    auto op = std::make_shared<detail::operation>();
+    auto op = engine_->make<detail::operation>();
     op->kind = detail::op_kind::cancel_external;
     op->id = std::move(workflow_id);
     op->run_id = std::move(run_id);
-    auto out = std::make_shared<detail::state<void>>(&engine_->sched);
+    auto out = engine_->make<detail::state<void>>(&engine_->sched);
     op->st = out;
 
     model::decision d;
@@ -296,7 +296,7 @@ future<std::string> context::wait_signal(std::string name) {
 future<std::optional<std::string>> context::wait_signal(std::string name, std::chrono::seconds timeout) {
     if (timeout.count() < 0 || timeout == unlimited)
         throw std::invalid_argument("a signal wait's timeout must be 0 s or more");
-    auto out = std::make_shared<detail::state<std::optional<std::string>>>(&engine_->sched);
+    auto out = engine_->make<detail::state<std::optional<std::string>>>(&engine_->sched);
     auto waiter = engine_->wait_signal(name);
     if (waiter->ready()) {
         out->set_value(waiter->value());

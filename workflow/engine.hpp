@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <utility>
@@ -113,6 +114,10 @@ std::string version_details(const std::string& change_id, int version);
 std::optional<std::pair<std::string, int>> parse_version_details(const std::string& details);
 
 class engine {
+    // One replay's commands and futures come from here and go with the
+    // engine (declared first: destroyed last, after everything using it).
+    std::pmr::monotonic_buffer_resource arena_{16384};
+
 public:
     engine(const swf::model::workflow_execution& execution, const workflow_runner& runner);
     ~engine();
@@ -138,6 +143,11 @@ public:
     std::unordered_map<std::string, int> recorded_versions;
     // The version a Version marker of the history records for change_id.
     const int* recorded_version(const std::string& change_id);
+
+    // A shared object of this replay, allocated from its arena.
+    template <class T, class... Args> std::shared_ptr<T> make(Args&&... args) {
+        return std::allocate_shared<T>(std::pmr::polymorphic_allocator<T>(&arena_), std::forward<Args>(args)...);
+    }
 
     void issue(swf::model::decision d, std::shared_ptr<operation> op);
     void adopt(std::coroutine_handle<> h) { drivers_.push_back(h); }

@@ -109,7 +109,7 @@ void engine::issue(model::decision d, std::shared_ptr<operation> op) {
 std::shared_ptr<state<std::string>> engine::wait_signal(const std::string& name) {
     if (signal_handlers_.count(name))
         throw std::invalid_argument("signal \"" + name + "\" has a handler (on_signal); it cannot be waited for");
-    auto w = std::make_shared<state<std::string>>(&sched);
+    auto w = make<state<std::string>>(&sched);
     auto it = signals_.find(name);
     if (it != signals_.end() && !it->second.empty()) {
         w->set_value(std::move(it->second.front()));
@@ -165,7 +165,7 @@ void engine::soon(std::function<void()> fn) {
 
 std::shared_ptr<state<void>> engine::cancellation() {
     if (!cancellation_) {
-        cancellation_ = std::make_shared<state<void>>(&sched);
+        cancellation_ = make<state<void>>(&sched);
         if (cancel_requested_) cancellation_->set_value();
     }
     return cancellation_;
@@ -173,10 +173,10 @@ std::shared_ptr<state<void>> engine::cancellation() {
 
 std::shared_ptr<operation> engine::start_timer(std::chrono::seconds delay) {
     auto number = ++ids.timer;
-    auto op = std::make_shared<operation>();
+    auto op = make<operation>();
     op->kind = op_kind::timer;
     op->id = "t" + std::to_string(number);
-    op->st = std::make_shared<state<void>>(&sched);
+    op->st = make<state<void>>(&sched);
 
     model::decision d;
     d.decision_type = model::decision_type::start_timer;
@@ -213,11 +213,11 @@ void engine::cancel(const std::shared_ptr<operation>& op, std::int64_t event_id)
         issue(std::move(d), nullptr);
         return; // raises when SWF reports it canceled (or ends as it ends)
     case op_kind::child: {
-        auto request = std::make_shared<operation>();
+        auto request = make<operation>();
         request->kind = op_kind::cancel_external;
         request->id = op->id;
         request->run_id = op->run_id;
-        request->st = std::make_shared<state<void>>(&sched); // nobody waits for it
+        request->st = make<state<void>>(&sched); // nobody waits for it
         request->target = op;
         d.decision_type = model::decision_type::request_cancel_external_workflow_execution;
         auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
@@ -362,7 +362,7 @@ void engine::start(const model::history_event& e) {
     info.continued_execution_run_id = a->continued_execution_run_id;
     if (a->parent_workflow_execution) info.parent = *a->parent_workflow_execution;
 
-    root_ = std::make_shared<state<std::string>>(&sched);
+    root_ = make<state<std::string>>(&sched);
     root_->on_ready([this](state_base&) { on_root_done(*root_); });
     auto d = drive(runner_(ctx_, a->input.value_or("")), root_);
     adopt(d.handle);
