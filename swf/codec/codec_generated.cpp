@@ -276,14 +276,14 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type& out, decode
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 7:
-            if (key == "version") {
+            if (std::memcmp(key.data(), "version", 7) == 0) {
                 if (!decode_value(fv, out.version, ctx)) return ctx.in_member("version");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -337,14 +337,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution& out, d
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (!decode_value(fv, out.run_id, ctx)) return ctx.in_member("runId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -398,42 +398,42 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task& out, decode
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 9:
-            if (key == "taskToken") {
+            if (std::memcmp(key.data(), "taskToken", 9) == 0) {
                 if (!decode_value(fv, out.task_token, ctx)) return ctx.in_member("taskToken");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 10:
-            if (key == "activityId") {
+            if (std::memcmp(key.data(), "activityId", 10) == 0) {
                 if (!decode_value(fv, out.activity_id, ctx)) return ctx.in_member("activityId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 4;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -504,14 +504,14 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_cancel_reque
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
-            if (key == "activityId") {
+            if (std::memcmp(key.data(), "activityId", 10) == 0) {
                 if (!decode_value(fv, out.activity_id, ctx)) return ctx.in_member("activityId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -560,28 +560,28 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_canceled_eve
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "latestCancelRequestedEventId") {
+            if (std::memcmp(key.data(), "latestCancelRequestedEventId", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.latest_cancel_requested_event_id.emplace(), ctx)) return ctx.in_member("latestCancelRequestedEventId");
                 continue;
@@ -631,21 +631,21 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_completed_ev
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "result") {
+            if (std::memcmp(key.data(), "result", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.result_.emplace(), ctx)) return ctx.in_member("result");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -694,28 +694,28 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_failed_event
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -769,7 +769,7 @@ bool decode_value(simdjson::ondemand::value v, model::task_list& out, decode_con
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -816,73 +816,73 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_scheduled_ev
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 10:
-            if (key == "activityId") {
+            if (std::memcmp(key.data(), "activityId", 10) == 0) {
                 if (!decode_value(fv, out.activity_id, ctx)) return ctx.in_member("activityId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
             break;
         case 16:
-            if (key == "heartbeatTimeout") {
+            if (std::memcmp(key.data(), "heartbeatTimeout", 16) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.heartbeat_timeout.emplace(), ctx)) return ctx.in_member("heartbeatTimeout");
                 continue;
             }
             break;
         case 19:
-            if (key == "startToCloseTimeout") {
+            if (std::memcmp(key.data(), "startToCloseTimeout", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_to_close_timeout.emplace(), ctx)) return ctx.in_member("startToCloseTimeout");
                 continue;
             }
             break;
         case 22:
-            if (key == "scheduleToCloseTimeout") {
+            if (std::memcmp(key.data(), "scheduleToCloseTimeout", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_to_close_timeout.emplace(), ctx)) return ctx.in_member("scheduleToCloseTimeout");
                 continue;
             }
-            if (key == "scheduleToStartTimeout") {
+            if (std::memcmp(key.data(), "scheduleToStartTimeout", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_to_start_timeout.emplace(), ctx)) return ctx.in_member("scheduleToStartTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -975,14 +975,14 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_started_even
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "identity") {
+            if (std::memcmp(key.data(), "identity", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.identity.emplace(), ctx)) return ctx.in_member("identity");
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -1029,7 +1029,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_status& out,
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 15:
-            if (key == "cancelRequested") {
+            if (std::memcmp(key.data(), "cancelRequested", 15) == 0) {
                 if (!decode_value(fv, out.cancel_requested, ctx)) return ctx.in_member("cancelRequested");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -1073,28 +1073,28 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_timed_out_ev
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 11:
-            if (key == "timeoutType") {
+            if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
                 if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -1144,40 +1144,40 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_configuratio
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 15:
-            if (key == "defaultTaskList") {
+            if (std::memcmp(key.data(), "defaultTaskList", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_list.emplace(), ctx)) return ctx.in_member("defaultTaskList");
                 continue;
             }
             break;
         case 19:
-            if (key == "defaultTaskPriority") {
+            if (std::memcmp(key.data(), "defaultTaskPriority", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_priority.emplace(), ctx)) return ctx.in_member("defaultTaskPriority");
                 continue;
             }
             break;
         case 27:
-            if (key == "defaultTaskHeartbeatTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskHeartbeatTimeout", 27) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_heartbeat_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskHeartbeatTimeout");
                 continue;
             }
             break;
         case 30:
-            if (key == "defaultTaskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskStartToCloseTimeout", 30) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskStartToCloseTimeout");
                 continue;
             }
             break;
         case 33:
-            if (key == "defaultTaskScheduleToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskScheduleToCloseTimeout", 33) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_schedule_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskScheduleToCloseTimeout");
                 continue;
             }
-            if (key == "defaultTaskScheduleToStartTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskScheduleToStartTimeout", 33) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_schedule_to_start_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskScheduleToStartTimeout");
                 continue;
@@ -1240,33 +1240,33 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_info& out, d
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "status") {
+            if (std::memcmp(key.data(), "status", 6) == 0) {
                 if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 11:
-            if (key == "description") {
+            if (std::memcmp(key.data(), "description", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.description.emplace(), ctx)) return ctx.in_member("description");
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
-            if (key == "creationDate") {
+            if (std::memcmp(key.data(), "creationDate", 12) == 0) {
                 if (!decode_value(fv, out.creation_date, ctx)) return ctx.in_member("creationDate");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 15:
-            if (key == "deprecationDate") {
+            if (std::memcmp(key.data(), "deprecationDate", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.deprecation_date.emplace(), ctx)) return ctx.in_member("deprecationDate");
                 continue;
@@ -1321,14 +1321,14 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_detail& out,
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "typeInfo") {
+            if (std::memcmp(key.data(), "typeInfo", 8) == 0) {
                 if (!decode_value(fv, out.type_info, ctx)) return ctx.in_member("typeInfo");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 13:
-            if (key == "configuration") {
+            if (std::memcmp(key.data(), "configuration", 13) == 0) {
                 if (!decode_value(fv, out.configuration, ctx)) return ctx.in_member("configuration");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -1378,7 +1378,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_infos& out, 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 9:
-            if (key == "typeInfos") {
+            if (std::memcmp(key.data(), "typeInfos", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.type_infos, ctx)) return ctx.in_member("typeInfos");
                 seen |= std::uint64_t{1} << 0;
@@ -1386,7 +1386,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_infos& out, 
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
@@ -1438,7 +1438,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_decision_attr
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "timerId") {
+            if (std::memcmp(key.data(), "timerId", 7) == 0) {
                 if (!decode_value(fv, out.timer_id, ctx)) return ctx.in_member("timerId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -1485,21 +1485,21 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_event_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 7:
-            if (key == "timerId") {
+            if (std::memcmp(key.data(), "timerId", 7) == 0) {
                 if (!decode_value(fv, out.timer_id, ctx)) return ctx.in_member("timerId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -1549,7 +1549,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
@@ -1589,14 +1589,14 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -1642,14 +1642,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type& out, decode
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 7:
-            if (key == "version") {
+            if (std::memcmp(key.data(), "version", 7) == 0) {
                 if (!decode_value(fv, out.version, ctx)) return ctx.in_member("version");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -1703,35 +1703,35 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -1790,35 +1790,35 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_c
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "result") {
+            if (std::memcmp(key.data(), "result", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.result_.emplace(), ctx)) return ctx.in_member("result");
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -1877,42 +1877,42 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_f
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -1976,21 +1976,21 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_s
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -2042,28 +2042,28 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -2117,35 +2117,35 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
-            if (key == "timeoutType") {
+            if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
                 if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 4;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -2201,7 +2201,7 @@ bool decode_value(simdjson::ondemand::value v, model::close_status_filter& out, 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "status") {
+            if (std::memcmp(key.data(), "status", 6) == 0) {
                 if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -2244,7 +2244,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "result") {
+            if (std::memcmp(key.data(), "result", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.result_.emplace(), ctx)) return ctx.in_member("result");
                 continue;
@@ -2284,14 +2284,14 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -2336,63 +2336,63 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "tagList") {
+            if (std::memcmp(key.data(), "tagList", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_list, ctx)) return ctx.in_member("tagList");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list.emplace(), ctx)) return ctx.in_member("taskList");
                 continue;
             }
             break;
         case 10:
-            if (key == "lambdaRole") {
+            if (std::memcmp(key.data(), "lambdaRole", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_role.emplace(), ctx)) return ctx.in_member("lambdaRole");
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
             break;
         case 19:
-            if (key == "workflowTypeVersion") {
+            if (std::memcmp(key.data(), "workflowTypeVersion", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_type_version.emplace(), ctx)) return ctx.in_member("workflowTypeVersion");
                 continue;
             }
             break;
         case 23:
-            if (key == "taskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "taskStartToCloseTimeout", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("taskStartToCloseTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "executionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "executionStartToCloseTimeout", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("executionStartToCloseTimeout");
                 continue;
@@ -2471,14 +2471,14 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -2524,12 +2524,12 @@ bool decode_value(simdjson::ondemand::value v, model::execution_time_filter& out
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
-            if (key == "latestDate") {
+            if (std::memcmp(key.data(), "latestDate", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.latest_date.emplace(), ctx)) return ctx.in_member("latestDate");
                 continue;
             }
-            if (key == "oldestDate") {
+            if (std::memcmp(key.data(), "oldestDate", 10) == 0) {
                 if (!decode_value(fv, out.oldest_date, ctx)) return ctx.in_member("oldestDate");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -2574,7 +2574,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_filter& out, decode_co
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 3:
-            if (key == "tag") {
+            if (std::memcmp(key.data(), "tag", 3) == 0) {
                 if (!decode_value(fv, out.tag, ctx)) return ctx.in_member("tag");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -2620,7 +2620,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_filter&
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -2667,14 +2667,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_filter& out,
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 7:
-            if (key == "version") {
+            if (std::memcmp(key.data(), "version", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.version.emplace(), ctx)) return ctx.in_member("version");
                 continue;
@@ -2726,45 +2726,45 @@ bool decode_value(simdjson::ondemand::value v, model::count_closed_workflow_exec
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "tagFilter") {
+            if (std::memcmp(key.data(), "tagFilter", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_filter.emplace(), ctx)) return ctx.in_member("tagFilter");
                 continue;
             }
             break;
         case 10:
-            if (key == "typeFilter") {
+            if (std::memcmp(key.data(), "typeFilter", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.type_filter.emplace(), ctx)) return ctx.in_member("typeFilter");
                 continue;
             }
             break;
         case 15:
-            if (key == "closeTimeFilter") {
+            if (std::memcmp(key.data(), "closeTimeFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.close_time_filter.emplace(), ctx)) return ctx.in_member("closeTimeFilter");
                 continue;
             }
-            if (key == "executionFilter") {
+            if (std::memcmp(key.data(), "executionFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_filter.emplace(), ctx)) return ctx.in_member("executionFilter");
                 continue;
             }
-            if (key == "startTimeFilter") {
+            if (std::memcmp(key.data(), "startTimeFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_time_filter.emplace(), ctx)) return ctx.in_member("startTimeFilter");
                 continue;
             }
             break;
         case 17:
-            if (key == "closeStatusFilter") {
+            if (std::memcmp(key.data(), "closeStatusFilter", 17) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.close_status_filter.emplace(), ctx)) return ctx.in_member("closeStatusFilter");
                 continue;
@@ -2835,33 +2835,33 @@ bool decode_value(simdjson::ondemand::value v, model::count_open_workflow_execut
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "tagFilter") {
+            if (std::memcmp(key.data(), "tagFilter", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_filter.emplace(), ctx)) return ctx.in_member("tagFilter");
                 continue;
             }
             break;
         case 10:
-            if (key == "typeFilter") {
+            if (std::memcmp(key.data(), "typeFilter", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.type_filter.emplace(), ctx)) return ctx.in_member("typeFilter");
                 continue;
             }
             break;
         case 15:
-            if (key == "executionFilter") {
+            if (std::memcmp(key.data(), "executionFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_filter.emplace(), ctx)) return ctx.in_member("executionFilter");
                 continue;
             }
-            if (key == "startTimeFilter") {
+            if (std::memcmp(key.data(), "startTimeFilter", 15) == 0) {
                 if (!decode_value(fv, out.start_time_filter, ctx)) return ctx.in_member("startTimeFilter");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -2925,14 +2925,14 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_activity_tas
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -2984,14 +2984,14 @@ bool decode_value(simdjson::ondemand::value v, model::count_pending_decision_tas
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -3042,14 +3042,14 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_de
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
@@ -3094,14 +3094,14 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_decision_att
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 10:
-            if (key == "markerName") {
+            if (std::memcmp(key.data(), "markerName", 10) == 0) {
                 if (!decode_value(fv, out.marker_name, ctx)) return ctx.in_member("markerName");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -3153,7 +3153,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
-            if (key == "activityId") {
+            if (std::memcmp(key.data(), "activityId", 10) == 0) {
                 if (!decode_value(fv, out.activity_id, ctx)) return ctx.in_member("activityId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -3200,21 +3200,21 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -3271,66 +3271,66 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_dec
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list.emplace(), ctx)) return ctx.in_member("taskList");
                 continue;
             }
             break;
         case 10:
-            if (key == "activityId") {
+            if (std::memcmp(key.data(), "activityId", 10) == 0) {
                 if (!decode_value(fv, out.activity_id, ctx)) return ctx.in_member("activityId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
             break;
         case 16:
-            if (key == "heartbeatTimeout") {
+            if (std::memcmp(key.data(), "heartbeatTimeout", 16) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.heartbeat_timeout.emplace(), ctx)) return ctx.in_member("heartbeatTimeout");
                 continue;
             }
             break;
         case 19:
-            if (key == "startToCloseTimeout") {
+            if (std::memcmp(key.data(), "startToCloseTimeout", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_to_close_timeout.emplace(), ctx)) return ctx.in_member("startToCloseTimeout");
                 continue;
             }
             break;
         case 22:
-            if (key == "scheduleToCloseTimeout") {
+            if (std::memcmp(key.data(), "scheduleToCloseTimeout", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_to_close_timeout.emplace(), ctx)) return ctx.in_member("scheduleToCloseTimeout");
                 continue;
             }
-            if (key == "scheduleToStartTimeout") {
+            if (std::memcmp(key.data(), "scheduleToStartTimeout", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_to_start_timeout.emplace(), ctx)) return ctx.in_member("scheduleToStartTimeout");
                 continue;
@@ -3420,35 +3420,35 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_d
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 2:
-            if (key == "id") {
+            if (std::memcmp(key.data(), "id", 2) == 0) {
                 if (!decode_value(fv, out.id, ctx)) return ctx.in_member("id");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 19:
-            if (key == "startToCloseTimeout") {
+            if (std::memcmp(key.data(), "startToCloseTimeout", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_to_close_timeout.emplace(), ctx)) return ctx.in_member("startToCloseTimeout");
                 continue;
@@ -3517,31 +3517,31 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 10:
-            if (key == "signalName") {
+            if (std::memcmp(key.data(), "signalName", 10) == 0) {
                 if (!decode_value(fv, out.signal_name, ctx)) return ctx.in_member("signalName");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -3610,71 +3610,71 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
-            if (key == "tagList") {
+            if (std::memcmp(key.data(), "tagList", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_list, ctx)) return ctx.in_member("tagList");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list.emplace(), ctx)) return ctx.in_member("taskList");
                 continue;
             }
             break;
         case 10:
-            if (key == "lambdaRole") {
+            if (std::memcmp(key.data(), "lambdaRole", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_role.emplace(), ctx)) return ctx.in_member("lambdaRole");
                 continue;
             }
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 23:
-            if (key == "taskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "taskStartToCloseTimeout", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("taskStartToCloseTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "executionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "executionStartToCloseTimeout", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("executionStartToCloseTimeout");
                 continue;
@@ -3769,19 +3769,19 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_decision_attri
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
-            if (key == "timerId") {
+            if (std::memcmp(key.data(), "timerId", 7) == 0) {
                 if (!decode_value(fv, out.timer_id, ctx)) return ctx.in_member("timerId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 18:
-            if (key == "startToFireTimeout") {
+            if (std::memcmp(key.data(), "startToFireTimeout", 18) == 0) {
                 if (!decode_value(fv, out.start_to_fire_timeout, ctx)) return ctx.in_member("startToFireTimeout");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -3840,96 +3840,96 @@ bool decode_value(simdjson::ondemand::value v, model::decision& out, decode_cont
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
-            if (key == "decisionType") {
+            if (std::memcmp(key.data(), "decisionType", 12) == 0) {
                 if (!decode_value(fv, out.decision_type, ctx)) return ctx.in_member("decisionType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "startTimerDecisionAttributes") {
+            if (std::memcmp(key.data(), "startTimerDecisionAttributes", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_timer_decision_attributes.emplace(), ctx)) return ctx.in_member("startTimerDecisionAttributes");
                 continue;
             }
             break;
         case 29:
-            if (key == "cancelTimerDecisionAttributes") {
+            if (std::memcmp(key.data(), "cancelTimerDecisionAttributes", 29) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cancel_timer_decision_attributes.emplace(), ctx)) return ctx.in_member("cancelTimerDecisionAttributes");
                 continue;
             }
             break;
         case 30:
-            if (key == "recordMarkerDecisionAttributes") {
+            if (std::memcmp(key.data(), "recordMarkerDecisionAttributes", 30) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.record_marker_decision_attributes.emplace(), ctx)) return ctx.in_member("recordMarkerDecisionAttributes");
                 continue;
             }
             break;
         case 38:
-            if (key == "scheduleActivityTaskDecisionAttributes") {
+            if (std::memcmp(key.data(), "scheduleActivityTaskDecisionAttributes", 38) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_activity_task_decision_attributes.emplace(), ctx)) return ctx.in_member("scheduleActivityTaskDecisionAttributes");
                 continue;
             }
             break;
         case 39:
-            if (key == "failWorkflowExecutionDecisionAttributes") {
+            if (std::memcmp(key.data(), "failWorkflowExecutionDecisionAttributes", 39) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.fail_workflow_execution_decision_attributes.emplace(), ctx)) return ctx.in_member("failWorkflowExecutionDecisionAttributes");
                 continue;
             }
             break;
         case 40:
-            if (key == "scheduleLambdaFunctionDecisionAttributes") {
+            if (std::memcmp(key.data(), "scheduleLambdaFunctionDecisionAttributes", 40) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_lambda_function_decision_attributes.emplace(), ctx)) return ctx.in_member("scheduleLambdaFunctionDecisionAttributes");
                 continue;
             }
             break;
         case 41:
-            if (key == "cancelWorkflowExecutionDecisionAttributes") {
+            if (std::memcmp(key.data(), "cancelWorkflowExecutionDecisionAttributes", 41) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cancel_workflow_execution_decision_attributes.emplace(), ctx)) return ctx.in_member("cancelWorkflowExecutionDecisionAttributes");
                 continue;
             }
             break;
         case 43:
-            if (key == "completeWorkflowExecutionDecisionAttributes") {
+            if (std::memcmp(key.data(), "completeWorkflowExecutionDecisionAttributes", 43) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.complete_workflow_execution_decision_attributes.emplace(), ctx)) return ctx.in_member("completeWorkflowExecutionDecisionAttributes");
                 continue;
             }
-            if (key == "requestCancelActivityTaskDecisionAttributes") {
+            if (std::memcmp(key.data(), "requestCancelActivityTaskDecisionAttributes", 43) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.request_cancel_activity_task_decision_attributes.emplace(), ctx)) return ctx.in_member("requestCancelActivityTaskDecisionAttributes");
                 continue;
             }
             break;
         case 45:
-            if (key == "startChildWorkflowExecutionDecisionAttributes") {
+            if (std::memcmp(key.data(), "startChildWorkflowExecutionDecisionAttributes", 45) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_child_workflow_execution_decision_attributes.emplace(), ctx)) return ctx.in_member("startChildWorkflowExecutionDecisionAttributes");
                 continue;
             }
             break;
         case 48:
-            if (key == "continueAsNewWorkflowExecutionDecisionAttributes") {
+            if (std::memcmp(key.data(), "continueAsNewWorkflowExecutionDecisionAttributes", 48) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.continue_as_new_workflow_execution_decision_attributes.emplace(), ctx)) return ctx.in_member("continueAsNewWorkflowExecutionDecisionAttributes");
                 continue;
             }
             break;
         case 49:
-            if (key == "signalExternalWorkflowExecutionDecisionAttributes") {
+            if (std::memcmp(key.data(), "signalExternalWorkflowExecutionDecisionAttributes", 49) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.signal_external_workflow_execution_decision_attributes.emplace(), ctx)) return ctx.in_member("signalExternalWorkflowExecutionDecisionAttributes");
                 continue;
             }
             break;
         case 56:
-            if (key == "requestCancelExternalWorkflowExecutionDecisionAttributes") {
+            if (std::memcmp(key.data(), "requestCancelExternalWorkflowExecutionDecisionAttributes", 56) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.request_cancel_external_workflow_execution_decision_attributes.emplace(), ctx)) return ctx.in_member("requestCancelExternalWorkflowExecutionDecisionAttributes");
                 continue;
@@ -4023,33 +4023,33 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_completed_ev
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list.emplace(), ctx)) return ctx.in_member("taskList");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "executionContext") {
+            if (std::memcmp(key.data(), "executionContext", 16) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_context.emplace(), ctx)) return ctx.in_member("executionContext");
                 continue;
             }
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 30:
-            if (key == "taskListScheduleToStartTimeout") {
+            if (std::memcmp(key.data(), "taskListScheduleToStartTimeout", 30) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list_schedule_to_start_timeout.emplace(), ctx)) return ctx.in_member("taskListScheduleToStartTimeout");
                 continue;
@@ -4107,28 +4107,28 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_scheduled_ev
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
             break;
         case 19:
-            if (key == "startToCloseTimeout") {
+            if (std::memcmp(key.data(), "startToCloseTimeout", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_to_close_timeout.emplace(), ctx)) return ctx.in_member("startToCloseTimeout");
                 continue;
             }
             break;
         case 22:
-            if (key == "scheduleToStartTimeout") {
+            if (std::memcmp(key.data(), "scheduleToStartTimeout", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_to_start_timeout.emplace(), ctx)) return ctx.in_member("scheduleToStartTimeout");
                 continue;
@@ -4187,14 +4187,14 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_started_even
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "identity") {
+            if (std::memcmp(key.data(), "identity", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.identity.emplace(), ctx)) return ctx.in_member("identity");
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -4241,21 +4241,21 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_timed_out_ev
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
-            if (key == "timeoutType") {
+            if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
                 if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -4303,14 +4303,14 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -4357,14 +4357,14 @@ bool decode_value(simdjson::ondemand::value v, model::external_workflow_executio
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -4411,14 +4411,14 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_fa
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -4464,21 +4464,21 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_completed_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "result") {
+            if (std::memcmp(key.data(), "result", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.result_.emplace(), ctx)) return ctx.in_member("result");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -4527,28 +4527,28 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_failed_eve
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -4602,42 +4602,42 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_scheduled_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 2:
-            if (key == "id") {
+            if (std::memcmp(key.data(), "id", 2) == 0) {
                 if (!decode_value(fv, out.id, ctx)) return ctx.in_member("id");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 19:
-            if (key == "startToCloseTimeout") {
+            if (std::memcmp(key.data(), "startToCloseTimeout", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_to_close_timeout.emplace(), ctx)) return ctx.in_member("startToCloseTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -4708,7 +4708,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_started_ev
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -4752,21 +4752,21 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_timed_out_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
-            if (key == "timeoutType") {
+            if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.timeout_type.emplace(), ctx)) return ctx.in_member("timeoutType");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (!decode_value(fv, out.scheduled_event_id, ctx)) return ctx.in_member("scheduledEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -4813,21 +4813,21 @@ bool decode_value(simdjson::ondemand::value v, model::marker_recorded_event_attr
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 10:
-            if (key == "markerName") {
+            if (std::memcmp(key.data(), "markerName", 10) == 0) {
                 if (!decode_value(fv, out.marker_name, ctx)) return ctx.in_member("markerName");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -4881,21 +4881,21 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_event
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 10:
-            if (key == "markerName") {
+            if (std::memcmp(key.data(), "markerName", 10) == 0) {
                 if (!decode_value(fv, out.marker_name, ctx)) return ctx.in_member("markerName");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -4946,21 +4946,21 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 10:
-            if (key == "activityId") {
+            if (std::memcmp(key.data(), "activityId", 10) == 0) {
                 if (!decode_value(fv, out.activity_id, ctx)) return ctx.in_member("activityId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -5011,40 +5011,40 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -5107,28 +5107,28 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -5187,28 +5187,28 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_fai
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 10:
-            if (key == "activityId") {
+            if (std::memcmp(key.data(), "activityId", 10) == 0) {
                 if (!decode_value(fv, out.activity_id, ctx)) return ctx.in_member("activityId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -5264,28 +5264,28 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_f
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 2:
-            if (key == "id") {
+            if (std::memcmp(key.data(), "id", 2) == 0) {
                 if (!decode_value(fv, out.id, ctx)) return ctx.in_member("id");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -5343,40 +5343,40 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -5439,38 +5439,38 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 10:
-            if (key == "signalName") {
+            if (std::memcmp(key.data(), "signalName", 10) == 0) {
                 if (!decode_value(fv, out.signal_name, ctx)) return ctx.in_member("signalName");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -5541,42 +5541,42 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 16:
-            if (key == "initiatedEventId") {
+            if (std::memcmp(key.data(), "initiatedEventId", 16) == 0) {
                 if (!decode_value(fv, out.initiated_event_id, ctx)) return ctx.in_member("initiatedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 4;
                 continue;
@@ -5639,76 +5639,76 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
-            if (key == "tagList") {
+            if (std::memcmp(key.data(), "tagList", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_list, ctx)) return ctx.in_member("tagList");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 10:
-            if (key == "lambdaRole") {
+            if (std::memcmp(key.data(), "lambdaRole", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_role.emplace(), ctx)) return ctx.in_member("lambdaRole");
                 continue;
             }
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 4;
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 23:
-            if (key == "taskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "taskStartToCloseTimeout", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("taskStartToCloseTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
-            if (key == "executionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "executionStartToCloseTimeout", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("executionStartToCloseTimeout");
                 continue;
@@ -5806,21 +5806,21 @@ bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_fail
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cause.emplace(), ctx)) return ctx.in_member("cause");
                 continue;
             }
             break;
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
             }
             break;
         case 16:
-            if (key == "scheduledEventId") {
+            if (std::memcmp(key.data(), "scheduledEventId", 16) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.scheduled_event_id.emplace(), ctx)) return ctx.in_member("scheduledEventId");
                 continue;
@@ -5862,21 +5862,21 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_event_a
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 7:
-            if (key == "timerId") {
+            if (std::memcmp(key.data(), "timerId", 7) == 0) {
                 if (!decode_value(fv, out.timer_id, ctx)) return ctx.in_member("timerId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -5927,21 +5927,21 @@ bool decode_value(simdjson::ondemand::value v, model::timer_canceled_event_attri
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "timerId") {
+            if (std::memcmp(key.data(), "timerId", 7) == 0) {
                 if (!decode_value(fv, out.timer_id, ctx)) return ctx.in_member("timerId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -5992,14 +5992,14 @@ bool decode_value(simdjson::ondemand::value v, model::timer_fired_event_attribut
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "timerId") {
+            if (std::memcmp(key.data(), "timerId", 7) == 0) {
                 if (!decode_value(fv, out.timer_id, ctx)) return ctx.in_member("timerId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -6048,26 +6048,26 @@ bool decode_value(simdjson::ondemand::value v, model::timer_started_event_attrib
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "control") {
+            if (std::memcmp(key.data(), "control", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.control.emplace(), ctx)) return ctx.in_member("control");
                 continue;
             }
-            if (key == "timerId") {
+            if (std::memcmp(key.data(), "timerId", 7) == 0) {
                 if (!decode_value(fv, out.timer_id, ctx)) return ctx.in_member("timerId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 18:
-            if (key == "startToFireTimeout") {
+            if (std::memcmp(key.data(), "startToFireTimeout", 18) == 0) {
                 if (!decode_value(fv, out.start_to_fire_timeout, ctx)) return ctx.in_member("startToFireTimeout");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
@@ -6127,21 +6127,21 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cause.emplace(), ctx)) return ctx.in_member("cause");
                 continue;
             }
             break;
         case 24:
-            if (key == "externalInitiatedEventId") {
+            if (std::memcmp(key.data(), "externalInitiatedEventId", 24) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.external_initiated_event_id.emplace(), ctx)) return ctx.in_member("externalInitiatedEventId");
                 continue;
             }
             break;
         case 25:
-            if (key == "externalWorkflowExecution") {
+            if (std::memcmp(key.data(), "externalWorkflowExecution", 25) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.external_workflow_execution.emplace(), ctx)) return ctx.in_member("externalWorkflowExecution");
                 continue;
@@ -6182,14 +6182,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancele
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -6236,14 +6236,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_complet
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "result") {
+            if (std::memcmp(key.data(), "result", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.result_.emplace(), ctx)) return ctx.in_member("result");
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -6290,73 +6290,73 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_continu
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "tagList") {
+            if (std::memcmp(key.data(), "tagList", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_list, ctx)) return ctx.in_member("tagList");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 10:
-            if (key == "lambdaRole") {
+            if (std::memcmp(key.data(), "lambdaRole", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_role.emplace(), ctx)) return ctx.in_member("lambdaRole");
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 4;
                 continue;
             }
             break;
         case 17:
-            if (key == "newExecutionRunId") {
+            if (std::memcmp(key.data(), "newExecutionRunId", 17) == 0) {
                 if (!decode_value(fv, out.new_execution_run_id, ctx)) return ctx.in_member("newExecutionRunId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 23:
-            if (key == "taskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "taskStartToCloseTimeout", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("taskStartToCloseTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
-            if (key == "executionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "executionStartToCloseTimeout", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("executionStartToCloseTimeout");
                 continue;
@@ -6450,21 +6450,21 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_failed_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 28:
-            if (key == "decisionTaskCompletedEventId") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventId", 28) == 0) {
                 if (!decode_value(fv, out.decision_task_completed_event_id, ctx)) return ctx.in_member("decisionTaskCompletedEventId");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -6516,28 +6516,28 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_signale
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 10:
-            if (key == "signalName") {
+            if (std::memcmp(key.data(), "signalName", 10) == 0) {
                 if (!decode_value(fv, out.signal_name, ctx)) return ctx.in_member("signalName");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 24:
-            if (key == "externalInitiatedEventId") {
+            if (std::memcmp(key.data(), "externalInitiatedEventId", 24) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.external_initiated_event_id.emplace(), ctx)) return ctx.in_member("externalInitiatedEventId");
                 continue;
             }
             break;
         case 25:
-            if (key == "externalWorkflowExecution") {
+            if (std::memcmp(key.data(), "externalWorkflowExecution", 25) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.external_workflow_execution.emplace(), ctx)) return ctx.in_member("externalWorkflowExecution");
                 continue;
@@ -6594,78 +6594,78 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_started
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 7:
-            if (key == "tagList") {
+            if (std::memcmp(key.data(), "tagList", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_list, ctx)) return ctx.in_member("tagList");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 10:
-            if (key == "lambdaRole") {
+            if (std::memcmp(key.data(), "lambdaRole", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_role.emplace(), ctx)) return ctx.in_member("lambdaRole");
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 22:
-            if (key == "parentInitiatedEventId") {
+            if (std::memcmp(key.data(), "parentInitiatedEventId", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.parent_initiated_event_id.emplace(), ctx)) return ctx.in_member("parentInitiatedEventId");
                 continue;
             }
             break;
         case 23:
-            if (key == "continuedExecutionRunId") {
+            if (std::memcmp(key.data(), "continuedExecutionRunId", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.continued_execution_run_id.emplace(), ctx)) return ctx.in_member("continuedExecutionRunId");
                 continue;
             }
-            if (key == "parentWorkflowExecution") {
+            if (std::memcmp(key.data(), "parentWorkflowExecution", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.parent_workflow_execution.emplace(), ctx)) return ctx.in_member("parentWorkflowExecution");
                 continue;
             }
-            if (key == "taskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "taskStartToCloseTimeout", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("taskStartToCloseTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "executionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "executionStartToCloseTimeout", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("executionStartToCloseTimeout");
                 continue;
@@ -6760,28 +6760,28 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_termina
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "cause") {
+            if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cause.emplace(), ctx)) return ctx.in_member("cause");
                 continue;
             }
             break;
         case 6:
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -6834,12 +6834,12 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timed_o
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
-            if (key == "timeoutType") {
+            if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
                 if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -6885,345 +6885,345 @@ bool decode_value(simdjson::ondemand::value v, model::history_event& out, decode
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "eventId") {
+            if (std::memcmp(key.data(), "eventId", 7) == 0) {
                 if (!decode_value(fv, out.event_id, ctx)) return ctx.in_member("eventId");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 9:
-            if (key == "eventType") {
+            if (std::memcmp(key.data(), "eventType", 9) == 0) {
                 if (!decode_value(fv, out.event_type, ctx)) return ctx.in_member("eventType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 14:
-            if (key == "eventTimestamp") {
+            if (std::memcmp(key.data(), "eventTimestamp", 14) == 0) {
                 if (!decode_value(fv, out.event_timestamp, ctx)) return ctx.in_member("eventTimestamp");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 25:
-            if (key == "timerFiredEventAttributes") {
+            if (std::memcmp(key.data(), "timerFiredEventAttributes", 25) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.timer_fired_event_attributes.emplace(), ctx)) return ctx.in_member("timerFiredEventAttributes");
                 continue;
             }
             break;
         case 27:
-            if (key == "timerStartedEventAttributes") {
+            if (std::memcmp(key.data(), "timerStartedEventAttributes", 27) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.timer_started_event_attributes.emplace(), ctx)) return ctx.in_member("timerStartedEventAttributes");
                 continue;
             }
             break;
         case 28:
-            if (key == "timerCanceledEventAttributes") {
+            if (std::memcmp(key.data(), "timerCanceledEventAttributes", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.timer_canceled_event_attributes.emplace(), ctx)) return ctx.in_member("timerCanceledEventAttributes");
                 continue;
             }
             break;
         case 29:
-            if (key == "markerRecordedEventAttributes") {
+            if (std::memcmp(key.data(), "markerRecordedEventAttributes", 29) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.marker_recorded_event_attributes.emplace(), ctx)) return ctx.in_member("markerRecordedEventAttributes");
                 continue;
             }
             break;
         case 31:
-            if (key == "startTimerFailedEventAttributes") {
+            if (std::memcmp(key.data(), "startTimerFailedEventAttributes", 31) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_timer_failed_event_attributes.emplace(), ctx)) return ctx.in_member("startTimerFailedEventAttributes");
                 continue;
             }
             break;
         case 32:
-            if (key == "cancelTimerFailedEventAttributes") {
+            if (std::memcmp(key.data(), "cancelTimerFailedEventAttributes", 32) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cancel_timer_failed_event_attributes.emplace(), ctx)) return ctx.in_member("cancelTimerFailedEventAttributes");
                 continue;
             }
             break;
         case 33:
-            if (key == "activityTaskFailedEventAttributes") {
+            if (std::memcmp(key.data(), "activityTaskFailedEventAttributes", 33) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.activity_task_failed_event_attributes.emplace(), ctx)) return ctx.in_member("activityTaskFailedEventAttributes");
                 continue;
             }
-            if (key == "recordMarkerFailedEventAttributes") {
+            if (std::memcmp(key.data(), "recordMarkerFailedEventAttributes", 33) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.record_marker_failed_event_attributes.emplace(), ctx)) return ctx.in_member("recordMarkerFailedEventAttributes");
                 continue;
             }
             break;
         case 34:
-            if (key == "activityTaskStartedEventAttributes") {
+            if (std::memcmp(key.data(), "activityTaskStartedEventAttributes", 34) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.activity_task_started_event_attributes.emplace(), ctx)) return ctx.in_member("activityTaskStartedEventAttributes");
                 continue;
             }
-            if (key == "decisionTaskStartedEventAttributes") {
+            if (std::memcmp(key.data(), "decisionTaskStartedEventAttributes", 34) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.decision_task_started_event_attributes.emplace(), ctx)) return ctx.in_member("decisionTaskStartedEventAttributes");
                 continue;
             }
             break;
         case 35:
-            if (key == "activityTaskCanceledEventAttributes") {
+            if (std::memcmp(key.data(), "activityTaskCanceledEventAttributes", 35) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.activity_task_canceled_event_attributes.emplace(), ctx)) return ctx.in_member("activityTaskCanceledEventAttributes");
                 continue;
             }
-            if (key == "activityTaskTimedOutEventAttributes") {
+            if (std::memcmp(key.data(), "activityTaskTimedOutEventAttributes", 35) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.activity_task_timed_out_event_attributes.emplace(), ctx)) return ctx.in_member("activityTaskTimedOutEventAttributes");
                 continue;
             }
-            if (key == "decisionTaskTimedOutEventAttributes") {
+            if (std::memcmp(key.data(), "decisionTaskTimedOutEventAttributes", 35) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.decision_task_timed_out_event_attributes.emplace(), ctx)) return ctx.in_member("decisionTaskTimedOutEventAttributes");
                 continue;
             }
-            if (key == "lambdaFunctionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "lambdaFunctionFailedEventAttributes", 35) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_function_failed_event_attributes.emplace(), ctx)) return ctx.in_member("lambdaFunctionFailedEventAttributes");
                 continue;
             }
             break;
         case 36:
-            if (key == "activityTaskCompletedEventAttributes") {
+            if (std::memcmp(key.data(), "activityTaskCompletedEventAttributes", 36) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.activity_task_completed_event_attributes.emplace(), ctx)) return ctx.in_member("activityTaskCompletedEventAttributes");
                 continue;
             }
-            if (key == "activityTaskScheduledEventAttributes") {
+            if (std::memcmp(key.data(), "activityTaskScheduledEventAttributes", 36) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.activity_task_scheduled_event_attributes.emplace(), ctx)) return ctx.in_member("activityTaskScheduledEventAttributes");
                 continue;
             }
-            if (key == "decisionTaskCompletedEventAttributes") {
+            if (std::memcmp(key.data(), "decisionTaskCompletedEventAttributes", 36) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.decision_task_completed_event_attributes.emplace(), ctx)) return ctx.in_member("decisionTaskCompletedEventAttributes");
                 continue;
             }
-            if (key == "decisionTaskScheduledEventAttributes") {
+            if (std::memcmp(key.data(), "decisionTaskScheduledEventAttributes", 36) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.decision_task_scheduled_event_attributes.emplace(), ctx)) return ctx.in_member("decisionTaskScheduledEventAttributes");
                 continue;
             }
-            if (key == "lambdaFunctionStartedEventAttributes") {
+            if (std::memcmp(key.data(), "lambdaFunctionStartedEventAttributes", 36) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_function_started_event_attributes.emplace(), ctx)) return ctx.in_member("lambdaFunctionStartedEventAttributes");
                 continue;
             }
             break;
         case 37:
-            if (key == "lambdaFunctionTimedOutEventAttributes") {
+            if (std::memcmp(key.data(), "lambdaFunctionTimedOutEventAttributes", 37) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_function_timed_out_event_attributes.emplace(), ctx)) return ctx.in_member("lambdaFunctionTimedOutEventAttributes");
                 continue;
             }
             break;
         case 38:
-            if (key == "lambdaFunctionCompletedEventAttributes") {
+            if (std::memcmp(key.data(), "lambdaFunctionCompletedEventAttributes", 38) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_function_completed_event_attributes.emplace(), ctx)) return ctx.in_member("lambdaFunctionCompletedEventAttributes");
                 continue;
             }
-            if (key == "lambdaFunctionScheduledEventAttributes") {
+            if (std::memcmp(key.data(), "lambdaFunctionScheduledEventAttributes", 38) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_function_scheduled_event_attributes.emplace(), ctx)) return ctx.in_member("lambdaFunctionScheduledEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionFailedEventAttributes", 38) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionFailedEventAttributes");
                 continue;
             }
             break;
         case 39:
-            if (key == "workflowExecutionStartedEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionStartedEventAttributes", 39) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_started_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionStartedEventAttributes");
                 continue;
             }
             break;
         case 40:
-            if (key == "startLambdaFunctionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "startLambdaFunctionFailedEventAttributes", 40) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_lambda_function_failed_event_attributes.emplace(), ctx)) return ctx.in_member("startLambdaFunctionFailedEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionCanceledEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionCanceledEventAttributes", 40) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_canceled_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionCanceledEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionSignaledEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionSignaledEventAttributes", 40) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_signaled_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionSignaledEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionTimedOutEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionTimedOutEventAttributes", 40) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_timed_out_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionTimedOutEventAttributes");
                 continue;
             }
             break;
         case 41:
-            if (key == "scheduleActivityTaskFailedEventAttributes") {
+            if (std::memcmp(key.data(), "scheduleActivityTaskFailedEventAttributes", 41) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_activity_task_failed_event_attributes.emplace(), ctx)) return ctx.in_member("scheduleActivityTaskFailedEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionCompletedEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionCompletedEventAttributes", 41) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_completed_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionCompletedEventAttributes");
                 continue;
             }
             break;
         case 42:
-            if (key == "activityTaskCancelRequestedEventAttributes") {
+            if (std::memcmp(key.data(), "activityTaskCancelRequestedEventAttributes", 42) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.activity_task_cancel_requested_event_attributes.emplace(), ctx)) return ctx.in_member("activityTaskCancelRequestedEventAttributes");
                 continue;
             }
-            if (key == "failWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "failWorkflowExecutionFailedEventAttributes", 42) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.fail_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("failWorkflowExecutionFailedEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionTerminatedEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionTerminatedEventAttributes", 42) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_terminated_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionTerminatedEventAttributes");
                 continue;
             }
             break;
         case 43:
-            if (key == "childWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "childWorkflowExecutionFailedEventAttributes", 43) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("childWorkflowExecutionFailedEventAttributes");
                 continue;
             }
-            if (key == "scheduleLambdaFunctionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "scheduleLambdaFunctionFailedEventAttributes", 43) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.schedule_lambda_function_failed_event_attributes.emplace(), ctx)) return ctx.in_member("scheduleLambdaFunctionFailedEventAttributes");
                 continue;
             }
             break;
         case 44:
-            if (key == "cancelWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "cancelWorkflowExecutionFailedEventAttributes", 44) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cancel_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("cancelWorkflowExecutionFailedEventAttributes");
                 continue;
             }
-            if (key == "childWorkflowExecutionStartedEventAttributes") {
+            if (std::memcmp(key.data(), "childWorkflowExecutionStartedEventAttributes", 44) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_workflow_execution_started_event_attributes.emplace(), ctx)) return ctx.in_member("childWorkflowExecutionStartedEventAttributes");
                 continue;
             }
             break;
         case 45:
-            if (key == "childWorkflowExecutionCanceledEventAttributes") {
+            if (std::memcmp(key.data(), "childWorkflowExecutionCanceledEventAttributes", 45) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_workflow_execution_canceled_event_attributes.emplace(), ctx)) return ctx.in_member("childWorkflowExecutionCanceledEventAttributes");
                 continue;
             }
-            if (key == "childWorkflowExecutionTimedOutEventAttributes") {
+            if (std::memcmp(key.data(), "childWorkflowExecutionTimedOutEventAttributes", 45) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_workflow_execution_timed_out_event_attributes.emplace(), ctx)) return ctx.in_member("childWorkflowExecutionTimedOutEventAttributes");
                 continue;
             }
             break;
         case 46:
-            if (key == "childWorkflowExecutionCompletedEventAttributes") {
+            if (std::memcmp(key.data(), "childWorkflowExecutionCompletedEventAttributes", 46) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_workflow_execution_completed_event_attributes.emplace(), ctx)) return ctx.in_member("childWorkflowExecutionCompletedEventAttributes");
                 continue;
             }
-            if (key == "completeWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "completeWorkflowExecutionFailedEventAttributes", 46) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.complete_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("completeWorkflowExecutionFailedEventAttributes");
                 continue;
             }
-            if (key == "requestCancelActivityTaskFailedEventAttributes") {
+            if (std::memcmp(key.data(), "requestCancelActivityTaskFailedEventAttributes", 46) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.request_cancel_activity_task_failed_event_attributes.emplace(), ctx)) return ctx.in_member("requestCancelActivityTaskFailedEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionContinuedAsNewEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionContinuedAsNewEventAttributes", 46) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_continued_as_new_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionContinuedAsNewEventAttributes");
                 continue;
             }
             break;
         case 47:
-            if (key == "childWorkflowExecutionTerminatedEventAttributes") {
+            if (std::memcmp(key.data(), "childWorkflowExecutionTerminatedEventAttributes", 47) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_workflow_execution_terminated_event_attributes.emplace(), ctx)) return ctx.in_member("childWorkflowExecutionTerminatedEventAttributes");
                 continue;
             }
-            if (key == "workflowExecutionCancelRequestedEventAttributes") {
+            if (std::memcmp(key.data(), "workflowExecutionCancelRequestedEventAttributes", 47) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.workflow_execution_cancel_requested_event_attributes.emplace(), ctx)) return ctx.in_member("workflowExecutionCancelRequestedEventAttributes");
                 continue;
             }
             break;
         case 48:
-            if (key == "externalWorkflowExecutionSignaledEventAttributes") {
+            if (std::memcmp(key.data(), "externalWorkflowExecutionSignaledEventAttributes", 48) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.external_workflow_execution_signaled_event_attributes.emplace(), ctx)) return ctx.in_member("externalWorkflowExecutionSignaledEventAttributes");
                 continue;
             }
-            if (key == "startChildWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "startChildWorkflowExecutionFailedEventAttributes", 48) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_child_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("startChildWorkflowExecutionFailedEventAttributes");
                 continue;
             }
             break;
         case 51:
-            if (key == "continueAsNewWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "continueAsNewWorkflowExecutionFailedEventAttributes", 51) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.continue_as_new_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("continueAsNewWorkflowExecutionFailedEventAttributes");
                 continue;
             }
-            if (key == "startChildWorkflowExecutionInitiatedEventAttributes") {
+            if (std::memcmp(key.data(), "startChildWorkflowExecutionInitiatedEventAttributes", 51) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_child_workflow_execution_initiated_event_attributes.emplace(), ctx)) return ctx.in_member("startChildWorkflowExecutionInitiatedEventAttributes");
                 continue;
             }
             break;
         case 52:
-            if (key == "signalExternalWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "signalExternalWorkflowExecutionFailedEventAttributes", 52) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.signal_external_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("signalExternalWorkflowExecutionFailedEventAttributes");
                 continue;
             }
             break;
         case 55:
-            if (key == "externalWorkflowExecutionCancelRequestedEventAttributes") {
+            if (std::memcmp(key.data(), "externalWorkflowExecutionCancelRequestedEventAttributes", 55) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.external_workflow_execution_cancel_requested_event_attributes.emplace(), ctx)) return ctx.in_member("externalWorkflowExecutionCancelRequestedEventAttributes");
                 continue;
             }
-            if (key == "signalExternalWorkflowExecutionInitiatedEventAttributes") {
+            if (std::memcmp(key.data(), "signalExternalWorkflowExecutionInitiatedEventAttributes", 55) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.signal_external_workflow_execution_initiated_event_attributes.emplace(), ctx)) return ctx.in_member("signalExternalWorkflowExecutionInitiatedEventAttributes");
                 continue;
             }
             break;
         case 59:
-            if (key == "requestCancelExternalWorkflowExecutionFailedEventAttributes") {
+            if (std::memcmp(key.data(), "requestCancelExternalWorkflowExecutionFailedEventAttributes", 59) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.request_cancel_external_workflow_execution_failed_event_attributes.emplace(), ctx)) return ctx.in_member("requestCancelExternalWorkflowExecutionFailedEventAttributes");
                 continue;
             }
             break;
         case 62:
-            if (key == "requestCancelExternalWorkflowExecutionInitiatedEventAttributes") {
+            if (std::memcmp(key.data(), "requestCancelExternalWorkflowExecutionInitiatedEventAttributes", 62) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.request_cancel_external_workflow_execution_initiated_event_attributes.emplace(), ctx)) return ctx.in_member("requestCancelExternalWorkflowExecutionInitiatedEventAttributes");
                 continue;
@@ -7485,7 +7485,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task& out, decode
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "events") {
+            if (std::memcmp(key.data(), "events", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.events, ctx)) return ctx.in_member("events");
                 seen |= std::uint64_t{1} << 4;
@@ -7493,42 +7493,42 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task& out, decode
             }
             break;
         case 9:
-            if (key == "taskToken") {
+            if (std::memcmp(key.data(), "taskToken", 9) == 0) {
                 if (!decode_value(fv, out.task_token, ctx)) return ctx.in_member("taskToken");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 14:
-            if (key == "startedEventId") {
+            if (std::memcmp(key.data(), "startedEventId", 14) == 0) {
                 if (!decode_value(fv, out.started_event_id, ctx)) return ctx.in_member("startedEventId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 17:
-            if (key == "workflowExecution") {
+            if (std::memcmp(key.data(), "workflowExecution", 17) == 0) {
                 if (!decode_value(fv, out.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 22:
-            if (key == "previousStartedEventId") {
+            if (std::memcmp(key.data(), "previousStartedEventId", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.previous_started_event_id.emplace(), ctx)) return ctx.in_member("previousStartedEventId");
                 continue;
@@ -7599,7 +7599,7 @@ bool decode_value(simdjson::ondemand::value v, model::default_undefined_fault& o
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -7638,14 +7638,14 @@ bool decode_value(simdjson::ondemand::value v, model::delete_activity_type_input
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -7697,14 +7697,14 @@ bool decode_value(simdjson::ondemand::value v, model::delete_workflow_type_input
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -7756,14 +7756,14 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_activity_type_in
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -7815,7 +7815,7 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_domain_input& ou
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -7862,14 +7862,14 @@ bool decode_value(simdjson::ondemand::value v, model::deprecate_workflow_type_in
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -7921,14 +7921,14 @@ bool decode_value(simdjson::ondemand::value v, model::describe_activity_type_inp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -7980,7 +7980,7 @@ bool decode_value(simdjson::ondemand::value v, model::describe_domain_input& out
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -8027,14 +8027,14 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_executio
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "execution") {
+            if (std::memcmp(key.data(), "execution", 9) == 0) {
                 if (!decode_value(fv, out.execution, ctx)) return ctx.in_member("execution");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -8086,14 +8086,14 @@ bool decode_value(simdjson::ondemand::value v, model::describe_workflow_type_inp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -8144,7 +8144,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_already_exists_faul
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -8183,7 +8183,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_configuration& out,
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 38:
-            if (key == "workflowExecutionRetentionPeriodInDays") {
+            if (std::memcmp(key.data(), "workflowExecutionRetentionPeriodInDays", 38) == 0) {
                 if (!decode_value(fv, out.workflow_execution_retention_period_in_days, ctx)) return ctx.in_member("workflowExecutionRetentionPeriodInDays");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -8229,7 +8229,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_deprecated_fault& o
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -8268,28 +8268,28 @@ bool decode_value(simdjson::ondemand::value v, model::domain_info& out, decode_c
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 3:
-            if (key == "arn") {
+            if (std::memcmp(key.data(), "arn", 3) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.arn.emplace(), ctx)) return ctx.in_member("arn");
                 continue;
             }
             break;
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 6:
-            if (key == "status") {
+            if (std::memcmp(key.data(), "status", 6) == 0) {
                 if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 11:
-            if (key == "description") {
+            if (std::memcmp(key.data(), "description", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.description.emplace(), ctx)) return ctx.in_member("description");
                 continue;
@@ -8349,14 +8349,14 @@ bool decode_value(simdjson::ondemand::value v, model::domain_detail& out, decode
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
-            if (key == "domainInfo") {
+            if (std::memcmp(key.data(), "domainInfo", 10) == 0) {
                 if (!decode_value(fv, out.domain_info, ctx)) return ctx.in_member("domainInfo");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 13:
-            if (key == "configuration") {
+            if (std::memcmp(key.data(), "configuration", 13) == 0) {
                 if (!decode_value(fv, out.configuration, ctx)) return ctx.in_member("configuration");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -8406,7 +8406,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_infos& out, decode_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
-            if (key == "domainInfos") {
+            if (std::memcmp(key.data(), "domainInfos", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.domain_infos, ctx)) return ctx.in_member("domainInfos");
                 seen |= std::uint64_t{1} << 0;
@@ -8414,7 +8414,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_infos& out, decode_
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
@@ -8466,35 +8466,35 @@ bool decode_value(simdjson::ondemand::value v, model::get_workflow_execution_his
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "execution") {
+            if (std::memcmp(key.data(), "execution", 9) == 0) {
                 if (!decode_value(fv, out.execution, ctx)) return ctx.in_member("execution");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 12:
-            if (key == "reverseOrder") {
+            if (std::memcmp(key.data(), "reverseOrder", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reverse_order.emplace(), ctx)) return ctx.in_member("reverseOrder");
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 15:
-            if (key == "maximumPageSize") {
+            if (std::memcmp(key.data(), "maximumPageSize", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.maximum_page_size.emplace(), ctx)) return ctx.in_member("maximumPageSize");
                 continue;
@@ -8557,7 +8557,7 @@ bool decode_value(simdjson::ondemand::value v, model::history& out, decode_conte
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "events") {
+            if (std::memcmp(key.data(), "events", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.events, ctx)) return ctx.in_member("events");
                 seen |= std::uint64_t{1} << 0;
@@ -8565,7 +8565,7 @@ bool decode_value(simdjson::ondemand::value v, model::history& out, decode_conte
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
@@ -8616,7 +8616,7 @@ bool decode_value(simdjson::ondemand::value v, model::limit_exceeded_fault& out,
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -8655,42 +8655,42 @@ bool decode_value(simdjson::ondemand::value v, model::list_activity_types_input&
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.name.emplace(), ctx)) return ctx.in_member("name");
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "reverseOrder") {
+            if (std::memcmp(key.data(), "reverseOrder", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reverse_order.emplace(), ctx)) return ctx.in_member("reverseOrder");
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 15:
-            if (key == "maximumPageSize") {
+            if (std::memcmp(key.data(), "maximumPageSize", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.maximum_page_size.emplace(), ctx)) return ctx.in_member("maximumPageSize");
                 continue;
             }
             break;
         case 18:
-            if (key == "registrationStatus") {
+            if (std::memcmp(key.data(), "registrationStatus", 18) == 0) {
                 if (!decode_value(fv, out.registration_status, ctx)) return ctx.in_member("registrationStatus");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -8756,64 +8756,64 @@ bool decode_value(simdjson::ondemand::value v, model::list_closed_workflow_execu
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "tagFilter") {
+            if (std::memcmp(key.data(), "tagFilter", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_filter.emplace(), ctx)) return ctx.in_member("tagFilter");
                 continue;
             }
             break;
         case 10:
-            if (key == "typeFilter") {
+            if (std::memcmp(key.data(), "typeFilter", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.type_filter.emplace(), ctx)) return ctx.in_member("typeFilter");
                 continue;
             }
             break;
         case 12:
-            if (key == "reverseOrder") {
+            if (std::memcmp(key.data(), "reverseOrder", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reverse_order.emplace(), ctx)) return ctx.in_member("reverseOrder");
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 15:
-            if (key == "closeTimeFilter") {
+            if (std::memcmp(key.data(), "closeTimeFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.close_time_filter.emplace(), ctx)) return ctx.in_member("closeTimeFilter");
                 continue;
             }
-            if (key == "executionFilter") {
+            if (std::memcmp(key.data(), "executionFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_filter.emplace(), ctx)) return ctx.in_member("executionFilter");
                 continue;
             }
-            if (key == "maximumPageSize") {
+            if (std::memcmp(key.data(), "maximumPageSize", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.maximum_page_size.emplace(), ctx)) return ctx.in_member("maximumPageSize");
                 continue;
             }
-            if (key == "startTimeFilter") {
+            if (std::memcmp(key.data(), "startTimeFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_time_filter.emplace(), ctx)) return ctx.in_member("startTimeFilter");
                 continue;
             }
             break;
         case 17:
-            if (key == "closeStatusFilter") {
+            if (std::memcmp(key.data(), "closeStatusFilter", 17) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.close_status_filter.emplace(), ctx)) return ctx.in_member("closeStatusFilter");
                 continue;
@@ -8895,28 +8895,28 @@ bool decode_value(simdjson::ondemand::value v, model::list_domains_input& out, d
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 12:
-            if (key == "reverseOrder") {
+            if (std::memcmp(key.data(), "reverseOrder", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reverse_order.emplace(), ctx)) return ctx.in_member("reverseOrder");
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 15:
-            if (key == "maximumPageSize") {
+            if (std::memcmp(key.data(), "maximumPageSize", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.maximum_page_size.emplace(), ctx)) return ctx.in_member("maximumPageSize");
                 continue;
             }
             break;
         case 18:
-            if (key == "registrationStatus") {
+            if (std::memcmp(key.data(), "registrationStatus", 18) == 0) {
                 if (!decode_value(fv, out.registration_status, ctx)) return ctx.in_member("registrationStatus");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -8969,52 +8969,52 @@ bool decode_value(simdjson::ondemand::value v, model::list_open_workflow_executi
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "tagFilter") {
+            if (std::memcmp(key.data(), "tagFilter", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_filter.emplace(), ctx)) return ctx.in_member("tagFilter");
                 continue;
             }
             break;
         case 10:
-            if (key == "typeFilter") {
+            if (std::memcmp(key.data(), "typeFilter", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.type_filter.emplace(), ctx)) return ctx.in_member("typeFilter");
                 continue;
             }
             break;
         case 12:
-            if (key == "reverseOrder") {
+            if (std::memcmp(key.data(), "reverseOrder", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reverse_order.emplace(), ctx)) return ctx.in_member("reverseOrder");
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 15:
-            if (key == "executionFilter") {
+            if (std::memcmp(key.data(), "executionFilter", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_filter.emplace(), ctx)) return ctx.in_member("executionFilter");
                 continue;
             }
-            if (key == "maximumPageSize") {
+            if (std::memcmp(key.data(), "maximumPageSize", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.maximum_page_size.emplace(), ctx)) return ctx.in_member("maximumPageSize");
                 continue;
             }
-            if (key == "startTimeFilter") {
+            if (std::memcmp(key.data(), "startTimeFilter", 15) == 0) {
                 if (!decode_value(fv, out.start_time_filter, ctx)) return ctx.in_member("startTimeFilter");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -9089,7 +9089,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_inp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 11:
-            if (key == "resourceArn") {
+            if (std::memcmp(key.data(), "resourceArn", 11) == 0) {
                 if (!decode_value(fv, out.resource_arn, ctx)) return ctx.in_member("resourceArn");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -9136,14 +9136,14 @@ bool decode_value(simdjson::ondemand::value v, model::resource_tag& out, decode_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 3:
-            if (key == "key") {
+            if (std::memcmp(key.data(), "key", 3) == 0) {
                 if (!decode_value(fv, out.key, ctx)) return ctx.in_member("key");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 5:
-            if (key == "value") {
+            if (std::memcmp(key.data(), "value", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.value.emplace(), ctx)) return ctx.in_member("value");
                 continue;
@@ -9194,7 +9194,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_tags_for_resource_out
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "tags") {
+            if (std::memcmp(key.data(), "tags", 4) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tags, ctx)) return ctx.in_member("tags");
                 continue;
@@ -9235,42 +9235,42 @@ bool decode_value(simdjson::ondemand::value v, model::list_workflow_types_input&
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.name.emplace(), ctx)) return ctx.in_member("name");
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "reverseOrder") {
+            if (std::memcmp(key.data(), "reverseOrder", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reverse_order.emplace(), ctx)) return ctx.in_member("reverseOrder");
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 15:
-            if (key == "maximumPageSize") {
+            if (std::memcmp(key.data(), "maximumPageSize", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.maximum_page_size.emplace(), ctx)) return ctx.in_member("maximumPageSize");
                 continue;
             }
             break;
         case 18:
-            if (key == "registrationStatus") {
+            if (std::memcmp(key.data(), "registrationStatus", 18) == 0) {
                 if (!decode_value(fv, out.registration_status, ctx)) return ctx.in_member("registrationStatus");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -9335,7 +9335,7 @@ bool decode_value(simdjson::ondemand::value v, model::operation_not_permitted_fa
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -9374,14 +9374,14 @@ bool decode_value(simdjson::ondemand::value v, model::pending_task_count& out, d
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "count") {
+            if (std::memcmp(key.data(), "count", 5) == 0) {
                 if (!decode_value(fv, out.count, ctx)) return ctx.in_member("count");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "truncated") {
+            if (std::memcmp(key.data(), "truncated", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.truncated.emplace(), ctx)) return ctx.in_member("truncated");
                 continue;
@@ -9427,19 +9427,19 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_activity_task_inp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 8:
-            if (key == "identity") {
+            if (std::memcmp(key.data(), "identity", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.identity.emplace(), ctx)) return ctx.in_member("identity");
                 continue;
             }
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -9496,47 +9496,47 @@ bool decode_value(simdjson::ondemand::value v, model::poll_for_decision_task_inp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 8:
-            if (key == "identity") {
+            if (std::memcmp(key.data(), "identity", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.identity.emplace(), ctx)) return ctx.in_member("identity");
                 continue;
             }
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 12:
-            if (key == "reverseOrder") {
+            if (std::memcmp(key.data(), "reverseOrder", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reverse_order.emplace(), ctx)) return ctx.in_member("reverseOrder");
                 continue;
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 15:
-            if (key == "maximumPageSize") {
+            if (std::memcmp(key.data(), "maximumPageSize", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.maximum_page_size.emplace(), ctx)) return ctx.in_member("maximumPageSize");
                 continue;
             }
             break;
         case 27:
-            if (key == "startAtPreviousStartedEvent") {
+            if (std::memcmp(key.data(), "startAtPreviousStartedEvent", 27) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.start_at_previous_started_event.emplace(), ctx)) return ctx.in_member("startAtPreviousStartedEvent");
                 continue;
@@ -9605,14 +9605,14 @@ bool decode_value(simdjson::ondemand::value v, model::record_activity_task_heart
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 9:
-            if (key == "taskToken") {
+            if (std::memcmp(key.data(), "taskToken", 9) == 0) {
                 if (!decode_value(fv, out.task_token, ctx)) return ctx.in_member("taskToken");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -9664,68 +9664,68 @@ bool decode_value(simdjson::ondemand::value v, model::register_activity_type_inp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 7:
-            if (key == "version") {
+            if (std::memcmp(key.data(), "version", 7) == 0) {
                 if (!decode_value(fv, out.version, ctx)) return ctx.in_member("version");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 11:
-            if (key == "description") {
+            if (std::memcmp(key.data(), "description", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.description.emplace(), ctx)) return ctx.in_member("description");
                 continue;
             }
             break;
         case 15:
-            if (key == "defaultTaskList") {
+            if (std::memcmp(key.data(), "defaultTaskList", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_list.emplace(), ctx)) return ctx.in_member("defaultTaskList");
                 continue;
             }
             break;
         case 19:
-            if (key == "defaultTaskPriority") {
+            if (std::memcmp(key.data(), "defaultTaskPriority", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_priority.emplace(), ctx)) return ctx.in_member("defaultTaskPriority");
                 continue;
             }
             break;
         case 27:
-            if (key == "defaultTaskHeartbeatTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskHeartbeatTimeout", 27) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_heartbeat_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskHeartbeatTimeout");
                 continue;
             }
             break;
         case 30:
-            if (key == "defaultTaskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskStartToCloseTimeout", 30) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskStartToCloseTimeout");
                 continue;
             }
             break;
         case 33:
-            if (key == "defaultTaskScheduleToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskScheduleToCloseTimeout", 33) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_schedule_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskScheduleToCloseTimeout");
                 continue;
             }
-            if (key == "defaultTaskScheduleToStartTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskScheduleToStartTimeout", 33) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_schedule_to_start_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskScheduleToStartTimeout");
                 continue;
@@ -9819,26 +9819,26 @@ bool decode_value(simdjson::ondemand::value v, model::register_domain_input& out
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
-            if (key == "tags") {
+            if (std::memcmp(key.data(), "tags", 4) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tags, ctx)) return ctx.in_member("tags");
                 continue;
             }
             break;
         case 11:
-            if (key == "description") {
+            if (std::memcmp(key.data(), "description", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.description.emplace(), ctx)) return ctx.in_member("description");
                 continue;
             }
             break;
         case 38:
-            if (key == "workflowExecutionRetentionPeriodInDays") {
+            if (std::memcmp(key.data(), "workflowExecutionRetentionPeriodInDays", 38) == 0) {
                 if (!decode_value(fv, out.workflow_execution_retention_period_in_days, ctx)) return ctx.in_member("workflowExecutionRetentionPeriodInDays");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -9903,70 +9903,70 @@ bool decode_value(simdjson::ondemand::value v, model::register_workflow_type_inp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 7:
-            if (key == "version") {
+            if (std::memcmp(key.data(), "version", 7) == 0) {
                 if (!decode_value(fv, out.version, ctx)) return ctx.in_member("version");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 11:
-            if (key == "description") {
+            if (std::memcmp(key.data(), "description", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.description.emplace(), ctx)) return ctx.in_member("description");
                 continue;
             }
             break;
         case 15:
-            if (key == "defaultTaskList") {
+            if (std::memcmp(key.data(), "defaultTaskList", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_list.emplace(), ctx)) return ctx.in_member("defaultTaskList");
                 continue;
             }
             break;
         case 17:
-            if (key == "defaultLambdaRole") {
+            if (std::memcmp(key.data(), "defaultLambdaRole", 17) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_lambda_role.emplace(), ctx)) return ctx.in_member("defaultLambdaRole");
                 continue;
             }
             break;
         case 18:
-            if (key == "defaultChildPolicy") {
+            if (std::memcmp(key.data(), "defaultChildPolicy", 18) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_child_policy.emplace(), ctx)) return ctx.in_member("defaultChildPolicy");
                 continue;
             }
             break;
         case 19:
-            if (key == "defaultTaskPriority") {
+            if (std::memcmp(key.data(), "defaultTaskPriority", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_priority.emplace(), ctx)) return ctx.in_member("defaultTaskPriority");
                 continue;
             }
             break;
         case 30:
-            if (key == "defaultTaskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskStartToCloseTimeout", 30) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskStartToCloseTimeout");
                 continue;
             }
             break;
         case 35:
-            if (key == "defaultExecutionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultExecutionStartToCloseTimeout", 35) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultExecutionStartToCloseTimeout");
                 continue;
@@ -10057,21 +10057,21 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_workflow_ex
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -10130,14 +10130,14 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_canc
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 9:
-            if (key == "taskToken") {
+            if (std::memcmp(key.data(), "taskToken", 9) == 0) {
                 if (!decode_value(fv, out.task_token, ctx)) return ctx.in_member("taskToken");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -10189,14 +10189,14 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_comp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "result") {
+            if (std::memcmp(key.data(), "result", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.result_.emplace(), ctx)) return ctx.in_member("result");
                 continue;
             }
             break;
         case 9:
-            if (key == "taskToken") {
+            if (std::memcmp(key.data(), "taskToken", 9) == 0) {
                 if (!decode_value(fv, out.task_token, ctx)) return ctx.in_member("taskToken");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -10248,21 +10248,21 @@ bool decode_value(simdjson::ondemand::value v, model::respond_activity_task_fail
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 9:
-            if (key == "taskToken") {
+            if (std::memcmp(key.data(), "taskToken", 9) == 0) {
                 if (!decode_value(fv, out.task_token, ctx)) return ctx.in_member("taskToken");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -10319,33 +10319,33 @@ bool decode_value(simdjson::ondemand::value v, model::respond_decision_task_comp
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list.emplace(), ctx)) return ctx.in_member("taskList");
                 continue;
             }
             break;
         case 9:
-            if (key == "decisions") {
+            if (std::memcmp(key.data(), "decisions", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.decisions, ctx)) return ctx.in_member("decisions");
                 continue;
             }
-            if (key == "taskToken") {
+            if (std::memcmp(key.data(), "taskToken", 9) == 0) {
                 if (!decode_value(fv, out.task_token, ctx)) return ctx.in_member("taskToken");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 16:
-            if (key == "executionContext") {
+            if (std::memcmp(key.data(), "executionContext", 16) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_context.emplace(), ctx)) return ctx.in_member("executionContext");
                 continue;
             }
             break;
         case 30:
-            if (key == "taskListScheduleToStartTimeout") {
+            if (std::memcmp(key.data(), "taskListScheduleToStartTimeout", 30) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list_schedule_to_start_timeout.emplace(), ctx)) return ctx.in_member("taskListScheduleToStartTimeout");
                 continue;
@@ -10411,7 +10411,7 @@ bool decode_value(simdjson::ondemand::value v, model::run& out, decode_context& 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
@@ -10452,31 +10452,31 @@ bool decode_value(simdjson::ondemand::value v, model::signal_workflow_execution_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 10:
-            if (key == "signalName") {
+            if (std::memcmp(key.data(), "signalName", 10) == 0) {
                 if (!decode_value(fv, out.signal_name, ctx)) return ctx.in_member("signalName");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -10547,73 +10547,73 @@ bool decode_value(simdjson::ondemand::value v, model::start_workflow_execution_i
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "input") {
+            if (std::memcmp(key.data(), "input", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.input.emplace(), ctx)) return ctx.in_member("input");
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 7:
-            if (key == "tagList") {
+            if (std::memcmp(key.data(), "tagList", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_list, ctx)) return ctx.in_member("tagList");
                 continue;
             }
             break;
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_list.emplace(), ctx)) return ctx.in_member("taskList");
                 continue;
             }
             break;
         case 10:
-            if (key == "lambdaRole") {
+            if (std::memcmp(key.data(), "lambdaRole", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_role.emplace(), ctx)) return ctx.in_member("lambdaRole");
                 continue;
             }
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 23:
-            if (key == "taskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "taskStartToCloseTimeout", 23) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("taskStartToCloseTimeout");
                 continue;
             }
             break;
         case 28:
-            if (key == "executionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "executionStartToCloseTimeout", 28) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("executionStartToCloseTimeout");
                 continue;
@@ -10710,7 +10710,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_resource_input& out, d
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "tags") {
+            if (std::memcmp(key.data(), "tags", 4) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tags, ctx)) return ctx.in_member("tags");
                 seen |= std::uint64_t{1} << 1;
@@ -10718,7 +10718,7 @@ bool decode_value(simdjson::ondemand::value v, model::tag_resource_input& out, d
             }
             break;
         case 11:
-            if (key == "resourceArn") {
+            if (std::memcmp(key.data(), "resourceArn", 11) == 0) {
                 if (!decode_value(fv, out.resource_arn, ctx)) return ctx.in_member("resourceArn");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -10772,40 +10772,40 @@ bool decode_value(simdjson::ondemand::value v, model::terminate_workflow_executi
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "runId") {
+            if (std::memcmp(key.data(), "runId", 5) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.run_id.emplace(), ctx)) return ctx.in_member("runId");
                 continue;
             }
             break;
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
-            if (key == "reason") {
+            if (std::memcmp(key.data(), "reason", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.reason.emplace(), ctx)) return ctx.in_member("reason");
                 continue;
             }
             break;
         case 7:
-            if (key == "details") {
+            if (std::memcmp(key.data(), "details", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.details.emplace(), ctx)) return ctx.in_member("details");
                 continue;
             }
             break;
         case 10:
-            if (key == "workflowId") {
+            if (std::memcmp(key.data(), "workflowId", 10) == 0) {
                 if (!decode_value(fv, out.workflow_id, ctx)) return ctx.in_member("workflowId");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
                 continue;
@@ -10874,7 +10874,7 @@ bool decode_value(simdjson::ondemand::value v, model::too_many_tags_fault& out, 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -10912,7 +10912,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_already_exists_fault&
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -10950,7 +10950,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_deprecated_fault& out
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -10988,7 +10988,7 @@ bool decode_value(simdjson::ondemand::value v, model::type_not_deprecated_fault&
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -11027,14 +11027,14 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_activity_type_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "activityType") {
+            if (std::memcmp(key.data(), "activityType", 12) == 0) {
                 if (!decode_value(fv, out.activity_type, ctx)) return ctx.in_member("activityType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -11086,7 +11086,7 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_domain_input& 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 4:
-            if (key == "name") {
+            if (std::memcmp(key.data(), "name", 4) == 0) {
                 if (!decode_value(fv, out.name, ctx)) return ctx.in_member("name");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -11133,14 +11133,14 @@ bool decode_value(simdjson::ondemand::value v, model::undeprecate_workflow_type_
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "domain") {
+            if (std::memcmp(key.data(), "domain", 6) == 0) {
                 if (!decode_value(fv, out.domain, ctx)) return ctx.in_member("domain");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -11191,7 +11191,7 @@ bool decode_value(simdjson::ondemand::value v, model::unknown_resource_fault& ou
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -11230,7 +11230,7 @@ bool decode_value(simdjson::ondemand::value v, model::untag_resource_input& out,
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "tagKeys") {
+            if (std::memcmp(key.data(), "tagKeys", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_keys, ctx)) return ctx.in_member("tagKeys");
                 seen |= std::uint64_t{1} << 1;
@@ -11238,7 +11238,7 @@ bool decode_value(simdjson::ondemand::value v, model::untag_resource_input& out,
             }
             break;
         case 11:
-            if (key == "resourceArn") {
+            if (std::memcmp(key.data(), "resourceArn", 11) == 0) {
                 if (!decode_value(fv, out.resource_arn, ctx)) return ctx.in_member("resourceArn");
                 seen |= std::uint64_t{1} << 0;
                 continue;
@@ -11293,7 +11293,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_already
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 7:
-            if (key == "message") {
+            if (std::memcmp(key.data(), "message", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.message.emplace(), ctx)) return ctx.in_member("message");
                 continue;
@@ -11332,42 +11332,42 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_configu
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "taskList") {
+            if (std::memcmp(key.data(), "taskList", 8) == 0) {
                 if (!decode_value(fv, out.task_list, ctx)) return ctx.in_member("taskList");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 10:
-            if (key == "lambdaRole") {
+            if (std::memcmp(key.data(), "lambdaRole", 10) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.lambda_role.emplace(), ctx)) return ctx.in_member("lambdaRole");
                 continue;
             }
             break;
         case 11:
-            if (key == "childPolicy") {
+            if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
             break;
         case 12:
-            if (key == "taskPriority") {
+            if (std::memcmp(key.data(), "taskPriority", 12) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.task_priority.emplace(), ctx)) return ctx.in_member("taskPriority");
                 continue;
             }
             break;
         case 23:
-            if (key == "taskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "taskStartToCloseTimeout", 23) == 0) {
                 if (!decode_value(fv, out.task_start_to_close_timeout, ctx)) return ctx.in_member("taskStartToCloseTimeout");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 28:
-            if (key == "executionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "executionStartToCloseTimeout", 28) == 0) {
                 if (!decode_value(fv, out.execution_start_to_close_timeout, ctx)) return ctx.in_member("executionStartToCloseTimeout");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -11438,14 +11438,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_count& 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 5:
-            if (key == "count") {
+            if (std::memcmp(key.data(), "count", 5) == 0) {
                 if (!decode_value(fv, out.count, ctx)) return ctx.in_member("count");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 9:
-            if (key == "truncated") {
+            if (std::memcmp(key.data(), "truncated", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.truncated.emplace(), ctx)) return ctx.in_member("truncated");
                 continue;
@@ -11491,59 +11491,59 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& o
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "parent") {
+            if (std::memcmp(key.data(), "parent", 6) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.parent.emplace(), ctx)) return ctx.in_member("parent");
                 continue;
             }
             break;
         case 7:
-            if (key == "tagList") {
+            if (std::memcmp(key.data(), "tagList", 7) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.tag_list, ctx)) return ctx.in_member("tagList");
                 continue;
             }
             break;
         case 9:
-            if (key == "execution") {
+            if (std::memcmp(key.data(), "execution", 9) == 0) {
                 if (!decode_value(fv, out.execution, ctx)) return ctx.in_member("execution");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 11:
-            if (key == "closeStatus") {
+            if (std::memcmp(key.data(), "closeStatus", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.close_status.emplace(), ctx)) return ctx.in_member("closeStatus");
                 continue;
             }
             break;
         case 12:
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 14:
-            if (key == "closeTimestamp") {
+            if (std::memcmp(key.data(), "closeTimestamp", 14) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.close_timestamp.emplace(), ctx)) return ctx.in_member("closeTimestamp");
                 continue;
             }
-            if (key == "startTimestamp") {
+            if (std::memcmp(key.data(), "startTimestamp", 14) == 0) {
                 if (!decode_value(fv, out.start_timestamp, ctx)) return ctx.in_member("startTimestamp");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 15:
-            if (key == "cancelRequested") {
+            if (std::memcmp(key.data(), "cancelRequested", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.cancel_requested.emplace(), ctx)) return ctx.in_member("cancelRequested");
                 continue;
             }
-            if (key == "executionStatus") {
+            if (std::memcmp(key.data(), "executionStatus", 15) == 0) {
                 if (!decode_value(fv, out.execution_status, ctx)) return ctx.in_member("executionStatus");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -11612,33 +11612,33 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_open_co
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
-            if (key == "openTimers") {
+            if (std::memcmp(key.data(), "openTimers", 10) == 0) {
                 if (!decode_value(fv, out.open_timers, ctx)) return ctx.in_member("openTimers");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 17:
-            if (key == "openActivityTasks") {
+            if (std::memcmp(key.data(), "openActivityTasks", 17) == 0) {
                 if (!decode_value(fv, out.open_activity_tasks, ctx)) return ctx.in_member("openActivityTasks");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
-            if (key == "openDecisionTasks") {
+            if (std::memcmp(key.data(), "openDecisionTasks", 17) == 0) {
                 if (!decode_value(fv, out.open_decision_tasks, ctx)) return ctx.in_member("openDecisionTasks");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 19:
-            if (key == "openLambdaFunctions") {
+            if (std::memcmp(key.data(), "openLambdaFunctions", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.open_lambda_functions.emplace(), ctx)) return ctx.in_member("openLambdaFunctions");
                 continue;
             }
             break;
         case 27:
-            if (key == "openChildWorkflowExecutions") {
+            if (std::memcmp(key.data(), "openChildWorkflowExecutions", 27) == 0) {
                 if (!decode_value(fv, out.open_child_workflow_executions, ctx)) return ctx.in_member("openChildWorkflowExecutions");
                 seen |= std::uint64_t{1} << 3;
                 continue;
@@ -11703,33 +11703,33 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_detail&
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 10:
-            if (key == "openCounts") {
+            if (std::memcmp(key.data(), "openCounts", 10) == 0) {
                 if (!decode_value(fv, out.open_counts, ctx)) return ctx.in_member("openCounts");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
             break;
         case 13:
-            if (key == "executionInfo") {
+            if (std::memcmp(key.data(), "executionInfo", 13) == 0) {
                 if (!decode_value(fv, out.execution_info, ctx)) return ctx.in_member("executionInfo");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 22:
-            if (key == "executionConfiguration") {
+            if (std::memcmp(key.data(), "executionConfiguration", 22) == 0) {
                 if (!decode_value(fv, out.execution_configuration, ctx)) return ctx.in_member("executionConfiguration");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
-            if (key == "latestExecutionContext") {
+            if (std::memcmp(key.data(), "latestExecutionContext", 22) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.latest_execution_context.emplace(), ctx)) return ctx.in_member("latestExecutionContext");
                 continue;
             }
             break;
         case 27:
-            if (key == "latestActivityTaskTimestamp") {
+            if (std::memcmp(key.data(), "latestActivityTaskTimestamp", 27) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.latest_activity_task_timestamp.emplace(), ctx)) return ctx.in_member("latestActivityTaskTimestamp");
                 continue;
@@ -11790,14 +11790,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_infos& 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;
             }
             break;
         case 14:
-            if (key == "executionInfos") {
+            if (std::memcmp(key.data(), "executionInfos", 14) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.execution_infos, ctx)) return ctx.in_member("executionInfos");
                 seen |= std::uint64_t{1} << 0;
@@ -11849,42 +11849,42 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_configuratio
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 15:
-            if (key == "defaultTaskList") {
+            if (std::memcmp(key.data(), "defaultTaskList", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_list.emplace(), ctx)) return ctx.in_member("defaultTaskList");
                 continue;
             }
             break;
         case 17:
-            if (key == "defaultLambdaRole") {
+            if (std::memcmp(key.data(), "defaultLambdaRole", 17) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_lambda_role.emplace(), ctx)) return ctx.in_member("defaultLambdaRole");
                 continue;
             }
             break;
         case 18:
-            if (key == "defaultChildPolicy") {
+            if (std::memcmp(key.data(), "defaultChildPolicy", 18) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_child_policy.emplace(), ctx)) return ctx.in_member("defaultChildPolicy");
                 continue;
             }
             break;
         case 19:
-            if (key == "defaultTaskPriority") {
+            if (std::memcmp(key.data(), "defaultTaskPriority", 19) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_priority.emplace(), ctx)) return ctx.in_member("defaultTaskPriority");
                 continue;
             }
             break;
         case 30:
-            if (key == "defaultTaskStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultTaskStartToCloseTimeout", 30) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_task_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultTaskStartToCloseTimeout");
                 continue;
             }
             break;
         case 35:
-            if (key == "defaultExecutionStartToCloseTimeout") {
+            if (std::memcmp(key.data(), "defaultExecutionStartToCloseTimeout", 35) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.default_execution_start_to_close_timeout.emplace(), ctx)) return ctx.in_member("defaultExecutionStartToCloseTimeout");
                 continue;
@@ -11944,33 +11944,33 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_info& out, d
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 6:
-            if (key == "status") {
+            if (std::memcmp(key.data(), "status", 6) == 0) {
                 if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             break;
         case 11:
-            if (key == "description") {
+            if (std::memcmp(key.data(), "description", 11) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.description.emplace(), ctx)) return ctx.in_member("description");
                 continue;
             }
             break;
         case 12:
-            if (key == "creationDate") {
+            if (std::memcmp(key.data(), "creationDate", 12) == 0) {
                 if (!decode_value(fv, out.creation_date, ctx)) return ctx.in_member("creationDate");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
-            if (key == "workflowType") {
+            if (std::memcmp(key.data(), "workflowType", 12) == 0) {
                 if (!decode_value(fv, out.workflow_type, ctx)) return ctx.in_member("workflowType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 15:
-            if (key == "deprecationDate") {
+            if (std::memcmp(key.data(), "deprecationDate", 15) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.deprecation_date.emplace(), ctx)) return ctx.in_member("deprecationDate");
                 continue;
@@ -12025,14 +12025,14 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_detail& out,
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 8:
-            if (key == "typeInfo") {
+            if (std::memcmp(key.data(), "typeInfo", 8) == 0) {
                 if (!decode_value(fv, out.type_info, ctx)) return ctx.in_member("typeInfo");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
             break;
         case 13:
-            if (key == "configuration") {
+            if (std::memcmp(key.data(), "configuration", 13) == 0) {
                 if (!decode_value(fv, out.configuration, ctx)) return ctx.in_member("configuration");
                 seen |= std::uint64_t{1} << 1;
                 continue;
@@ -12082,7 +12082,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_infos& out, 
         simdjson::ondemand::value fv = field.value();
         switch (key.size()) {
         case 9:
-            if (key == "typeInfos") {
+            if (std::memcmp(key.data(), "typeInfos", 9) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.type_infos, ctx)) return ctx.in_member("typeInfos");
                 seen |= std::uint64_t{1} << 0;
@@ -12090,7 +12090,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_infos& out, 
             }
             break;
         case 13:
-            if (key == "nextPageToken") {
+            if (std::memcmp(key.data(), "nextPageToken", 13) == 0) {
                 if (is_null(fv)) continue;
                 if (!decode_value(fv, out.next_page_token.emplace(), ctx)) return ctx.in_member("nextPageToken");
                 continue;

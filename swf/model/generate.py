@@ -156,7 +156,7 @@ def gen_model_hpp(m):
 
 
 def gen_model_cpp(m):
-    o = [HEADER, "#include \"swf/model/model.hpp\"\n\nnamespace swfrt::swf::model {\n\n"]
+    o = [HEADER, "#include \"swf/model/model.hpp\"\n\n#include <cstring>\n\nnamespace swfrt::swf::model {\n\n"]
     for e in m.enums:
         vals = m.shapes[e]["enum"]
         n = ident(e)
@@ -172,7 +172,7 @@ def gen_model_cpp(m):
         for ln in sorted(by_len):
             o.append(f"    case {ln}:\n")
             for v in by_len[ln]:
-                o.append(f"        if (s == \"{v}\") return {n}::{ident(v)};\n")
+                o.append(f"        if (std::memcmp(s.data(), \"{v}\", {ln}) == 0) return {n}::{ident(v)};\n")
             o.append("        break;\n")
         o.append("    default: break;\n    }\n")
         o.append("    return std::nullopt;\n}\n\n")
@@ -270,7 +270,7 @@ def gen_codec_cpp(m):
             o.append(f"        case {ln}:\n")
             for i, mem, spec in by_len[ln]:
                 _, how = m.member_decl(sname, mem, spec)
-                o.append(f"            if (key == \"{mem}\") {{\n")
+                o.append(f"            if (std::memcmp(key.data(), \"{mem}\", {ln}) == 0) {{\n")
                 if how != "plain" or m.kind(spec["shape"]) == "list":
                     o.append("                if (is_null(fv)) continue;\n")
                 if how == "box":
