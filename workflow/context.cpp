@@ -14,6 +14,15 @@ namespace {
 
 constexpr std::size_t max_marker_details = 32768;
 
+// A replayed command is matched on its identity only: input and control
+// are kept for the decision task being answered.
+template <class Attributes>
+void set_payload(const detail::engine& e, Attributes& a, std::string& input, std::optional<std::string>& control) {
+    if (!e.live) return;
+    if (!input.empty()) a.input = std::move(input);
+    a.control = std::move(control);
+}
+
 std::string seconds_text(std::chrono::seconds s) {
     if (s == unlimited) return "NONE";
     if (s.count() < 0) throw std::invalid_argument("a workflow timeout cannot be negative");
@@ -118,10 +127,7 @@ future<std::string> context::activity(std::string name, std::string version, std
     auto& a = d.schedule_activity_task_decision_attributes.emplace();
     a.activity_id = op->id;
     a.activity_type = {op->name, op->version};
-    if (engine_->live) { // a replayed command is matched on its identity only: no payload to copy
-        if (!input.empty()) a.input = std::move(input);
-        a.control = std::move(options.control);
-    }
+    set_payload(*engine_, a, input, options.control);
     if (options.task_list) a.task_list = model::task_list{std::move(*options.task_list)};
     a.schedule_to_close_timeout = seconds_text(options.schedule_to_close_timeout);
     a.schedule_to_start_timeout = seconds_text(options.schedule_to_start_timeout);
@@ -146,10 +152,7 @@ future<std::string> context::lambda(std::string function, std::string input, lam
     auto& a = d.schedule_lambda_function_decision_attributes.emplace();
     a.id = op->id;
     a.name = op->name;
-    if (engine_->live) { // a replayed command is matched on its identity only: no payload to copy
-        if (!input.empty()) a.input = std::move(input);
-        a.control = std::move(options.control);
-    }
+    set_payload(*engine_, a, input, options.control);
     a.start_to_close_timeout = seconds_text(options.start_to_close_timeout);
     engine_->issue(std::move(d), std::move(op));
     return future<std::string>(std::move(out));
@@ -171,10 +174,7 @@ std::shared_ptr<detail::operation> context::start_child(model::workflow_type typ
     auto& a = d.start_child_workflow_execution_decision_attributes.emplace();
     a.workflow_id = op->id;
     a.workflow_type = {op->name, op->version};
-    if (engine_->live) { // a replayed command is matched on its identity only: no payload to copy
-        if (!input.empty()) a.input = std::move(input);
-        a.control = std::move(options.control);
-    }
+    set_payload(*engine_, a, input, options.control);
     if (options.task_list) a.task_list = model::task_list{std::move(*options.task_list)};
     a.execution_start_to_close_timeout = seconds_text(options.execution_start_to_close_timeout);
     a.task_start_to_close_timeout = seconds_text(options.task_start_to_close_timeout);

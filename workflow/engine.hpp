@@ -163,7 +163,7 @@ public:
     void soon(std::function<void()> fn);
     // Cancels one command (see context::cancel); event_id goes into the
     // error raised (0: the code asked).
-    void cancel(const std::shared_ptr<operation>& op, std::int64_t event_id);
+    void cancel(std::shared_ptr<operation> op, std::int64_t event_id);
     // The command, bounded wait or signal wait whose future state s is.
     void cancel_state(const state_base* s);
     bool cancel_requested() const noexcept { return cancel_requested_; }

@@ -187,7 +187,7 @@ std::shared_ptr<operation> engine::start_timer(std::chrono::seconds delay) {
     return op;
 }
 
-void engine::cancel(const std::shared_ptr<operation>& op, std::int64_t event_id) {
+void engine::cancel(std::shared_ptr<operation> op, std::int64_t event_id) {
     if (op->st->ready() || op->cancel_requested) return;
     op->cancel_requested = true;
     auto canceled = [&](const std::string& what) {
