@@ -57,8 +57,12 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     step "fuzz ${target} for ${fuzz_seconds}s"
     work="$(mktemp -d)"
     cp -r "tests/fuzz/corpus/${target}/." "$work/"
+    # The decode seeds include documents nested 100,000 deep (300 KB):
+    # inputs that large must stay reachable by mutation.
+    max_len=4096
+    [ "$target" = decode ] && max_len=524288
     (cd "$work" && "$root/build-asan/tests/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" \
-      -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$work" 2>&1 | tail -n 12)
+      -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$work" 2>&1 | tail -n 12)
     rm -rf "$work"
   done
 fi

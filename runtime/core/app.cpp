@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -108,19 +110,24 @@ swf::result<std::shared_ptr<swf::client::client>> make_client(const config::conf
             m->observe("swfrt_swf_request_seconds", {{"operation", name}}, seconds);
             if (info.attempts > 1)
                 m->add("swfrt_swf_retries_total", {{"operation", name}}, static_cast<double>(info.attempts - 1));
+            // e is null when the client judged the call a success, also by
+            // its effect after a lost answer: only real failures count here.
             if (e) m->add("swfrt_swf_requests_failed_total", {{"operation", name}, {"code", e->code}});
+            if (info.earlier_attempt_ambiguous) m->add("swfrt_swf_lost_answers_total", {{"operation", name}});
         };
     }
     swf::auth::settings_overrides ov;
     if (!c.swf.region.empty()) ov.region = c.swf.region;
     if (!c.swf.endpoint_url.empty()) ov.endpoint_url = c.swf.endpoint_url;
     if (!c.swf.profile.empty()) ov.profile = c.swf.profile;
+    if (!c.swf.ca_file.empty()) ov.ca_bundle = c.swf.ca_file;
     try {
         if (c.swf.credentials) {
             auto settings = swf::auth::resolve_settings(swf::auth::system_env(), ov);
             if (!settings) return std::move(settings).error();
             o.region = settings->region;
             o.endpoint_url = settings->endpoint_url;
+            o.pool.ca_file = settings->ca_bundle;
             swf::auth::credentials creds;
             creds.access_key_id = c.swf.credentials->access_key_id;
             creds.secret_access_key = c.swf.credentials->secret_access_key;
@@ -272,10 +279,36 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
                                       {"region", (*client)->region()},
                                       {"threads", std::to_string(threads)}});
 
-    // Registration first: workers start only when their types exist.
-    if (!swf::client::run_blocking(io, register_all(c, *plugins.registry, *client, log))) {
-        log.error("registration failed; not starting");
-        return exit_failure;
+    // Registration first: workers start only when their types exist. A
+    // signal now cancels it (every wait in the client observes that) and
+    // the process exits before any poll.
+    shutdown_state shutdown;
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    {
+        asio::cancellation_signal stop_registration;
+        std::optional<bool> registered;
+        signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            shutdown.request(sig == SIGINT ? "SIGINT" : "SIGTERM");
+            stop_registration.emit(asio::cancellation_type::terminal);
+        });
+        asio::co_spawn(io, register_all(c, *plugins.registry, *client, log),
+                       asio::bind_cancellation_slot(stop_registration.slot(), [&](std::exception_ptr e, bool ok) {
+                           registered = !e && ok;
+                           boost::system::error_code ignored;
+                           signals.cancel(ignored);
+                       }));
+        io.run();
+        io.restart();
+        if (shutdown.requested.load()) {
+            log.info("shutdown requested during start-up registration; exiting before any poll",
+                     {{"reason", shutdown.reason}});
+            return exit_ok;
+        }
+        if (!registered.value_or(false)) {
+            log.error("registration failed; not starting");
+            return exit_failure;
+        }
     }
 
     std::size_t blocking_threads = 0;
@@ -290,7 +323,6 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
     env.metrics = &m;
     env.blocking_pool = &blocking;
 
-    shutdown_state shutdown;
     if (limits.max_tasks) {
         env.task_budget = std::make_shared<std::atomic<std::int64_t>>(static_cast<std::int64_t>(*limits.max_tasks));
         env.on_budget_spent = [&shutdown] { shutdown.request("--max-tasks reached"); };
@@ -330,7 +362,6 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
                  {{"address", c.metrics.host + ":" + std::to_string(server->port())}});
     }
 
-    asio::signal_set signals(io, SIGINT, SIGTERM);
     std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
                                                                                int sig) {
         if (ec) return;

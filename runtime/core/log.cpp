@@ -4,6 +4,9 @@
 #include <ctime>
 
 #include "swf/codec/codec.hpp"
+#include "swf/redact.hpp"
+
+#include <vector>
 
 namespace swfrt::runtime {
 
@@ -39,8 +42,14 @@ std::string now_utc() {
 
 } // namespace
 
-std::string logger::format_line(log_level l, std::string_view message, std::initializer_list<log_field> fields,
+std::string logger::format_line(log_level l, std::string_view raw_message, std::initializer_list<log_field> raw_fields,
                                 std::string_view timestamp) const {
+    // Every line, at every level, goes through the redactor: a credential
+    // can arrive inside any error text (a peer's message, a command line).
+    const std::string message = swf::redact(raw_message);
+    std::vector<std::pair<std::string_view, std::string>> fields;
+    fields.reserve(raw_fields.size());
+    for (const auto& [k, v] : raw_fields) fields.emplace_back(k, swf::redact(v));
     std::string line;
     line.reserve(128 + message.size());
     if (format_ == log_format::json) {

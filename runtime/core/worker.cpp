@@ -51,11 +51,6 @@ std::chrono::milliseconds heartbeat_interval(const sdk::activity_type& t, std::c
     return std::chrono::milliseconds{secs * 800};
 }
 
-asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-    asio::steady_timer t(co_await asio::this_coro::executor, d);
-    boost::system::error_code ec;
-    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
 
 } // namespace
 
@@ -74,6 +69,8 @@ struct worker::task_state : sdk::activity_context {
     std::atomic<bool> cancel{false};
     std::atomic<bool> lost{false}; // SWF no longer knows the token
     std::atomic<bool> done{false};
+    std::atomic<bool> stopped_by_shutdown{false};
+    swf::clock::time_point received{};  // by the client's clock, for the answer's deadline
     std::mutex hb_mutex;
     std::optional<std::string> hb_details; // explicit details not sent yet
     std::string last_details;
@@ -101,7 +98,23 @@ struct worker::task_state : sdk::activity_context {
     }
 };
 
+struct worker::poller_state {
+    asio::strand<asio::any_io_executor> strand;
+    asio::steady_timer backoff;
+    explicit poller_state(asio::any_io_executor ex) : strand(asio::make_strand(ex)), backoff(strand) {}
+};
+
 namespace {
+
+std::string exception_text(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return type_name(ex) + ": " + ex.what();
+    } catch (...) {
+        return "a non-standard exception";
+    }
+}
 
 // Runs a blocking handler on the thread pool it is spawned on.
 asio::awaitable<std::string> run_blocking(const sdk::blocking_activity& fn, std::shared_ptr<worker::task_state> s) {
@@ -127,30 +140,55 @@ void worker::update_slot_gauge() {
 
 void worker::start() {
     for (int i = 0; i < settings_.pollers; ++i) {
+        pollers_.push_back(std::make_shared<poller_state>(executor_));
         pollers_running_.fetch_add(1);
-        asio::co_spawn(executor_, poll_loop(i), [this](std::exception_ptr e) {
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    env_.log->error("poller ended by an exception", {{"task_list", settings_.task_list},
-                                                                    {"error", ex.what()}});
-                } catch (...) {
-                }
-            }
-            pollers_running_.fetch_sub(1);
-        });
+        spawn_poller(i, 0);
     }
+}
+
+void worker::spawn_poller(int index, int restarts) {
+    asio::co_spawn(pollers_[static_cast<std::size_t>(index)]->strand, poll_loop(index, restarts),
+                   [this, index, restarts](std::exception_ptr e) {
+                       if (e && !stopping_.load()) {
+                           // A poll loop never dies: log it and start it again
+                           // after a back-off (poll_loop sleeps first).
+                           env_.metrics->add("swfrt_loop_restarts_total",
+                                             {{"loop", "poller"}, {"task_list", settings_.task_list}});
+                           env_.log->error("poller ended by an exception; restarting it",
+                                           {{"task_list", settings_.task_list},
+                                            {"poller", std::to_string(index)},
+                                            {"error", exception_text(e)}});
+                           spawn_poller(index, restarts + 1);
+                           return;
+                       }
+                       if (e)
+                           env_.log->error("poller ended by an exception while stopping",
+                                           {{"task_list", settings_.task_list}, {"error", exception_text(e)}});
+                       pollers_running_.fetch_sub(1);
+                   });
+}
+
+asio::awaitable<void> worker::pause(poller_state& p, std::chrono::milliseconds d) {
+    // stop_polling() sets stopping_ before it posts the cancel to this
+    // strand, so either the check sees it or the cancel finds the wait.
+    if (stopping_.load()) co_return;
+    p.backoff.expires_after(d);
+    boost::system::error_code ec;
+    co_await p.backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
 void worker::stop_polling() {
     stopping_.store(true);
     slots_.close();
+    for (auto& p : pollers_) asio::post(p->strand, [p] { p->backoff.cancel(); });
 }
 
 void worker::cancel_running() {
     std::lock_guard lock(mutex_);
-    for (const auto& s : running_) s->stop.request_stop();
+    for (const auto& s : running_) {
+        s->stopped_by_shutdown.store(true);
+        s->stop.request_stop();
+    }
 }
 
 void worker::abandon() {
@@ -188,13 +226,19 @@ std::vector<std::string> worker::describe_running() const {
     return out;
 }
 
-asio::awaitable<void> worker::poll_loop(int index) {
+asio::awaitable<void> worker::poll_loop(int index, int restarts) {
     const std::string kind(to_string(settings_.kind));
     const std::string poller = std::to_string(index);
+    auto& self = *pollers_[static_cast<std::size_t>(index)];
     swf::client::activity_client activities(env_.client, settings_.domain, settings_.task_list, settings_.identity);
     swf::client::decision_client decisions(env_.client, settings_.domain, settings_.task_list, settings_.identity);
     std::chrono::milliseconds backoff{0};
-    pollers_started_.fetch_add(1);
+    if (restarts > 0) {
+        auto d = std::min(env_.poll_backoff_max, env_.poll_backoff_base * (1 << std::min(restarts, 16)));
+        co_await pause(self, d);
+    } else {
+        pollers_started_.fetch_add(1);
+    }
     env_.log->debug("poller started", {{"kind", kind}, {"task_list", settings_.task_list}, {"poller", poller}});
 
     while (!stopping_.load()) {
@@ -209,7 +253,7 @@ asio::awaitable<void> worker::poll_loop(int index) {
             env_.task_budget->fetch_add(1);
             slots_.release();
             update_slot_gauge();
-            co_await sleep_for(std::chrono::milliseconds{100});
+            co_await pause(self, std::chrono::milliseconds{100});
             continue;
         }
         env_.metrics->add("swfrt_polls_total", {{"kind", kind}, {"task_list", settings_.task_list}});
@@ -222,7 +266,9 @@ asio::awaitable<void> worker::poll_loop(int index) {
                 failure = std::move(r).error();
             } else if (*r) {
                 got_task = true;
-                asio::co_spawn(asio::make_strand(executor_), run_activity(std::move(**r)), asio::detached);
+                asio::co_spawn(asio::make_strand(executor_), run_activity(std::move(**r)), [this](std::exception_ptr e) {
+                    if (e) env_.log->error("activity task ended by an exception", {{"error", exception_text(e)}});
+                });
             }
         } else {
             auto r = co_await decisions.poll();
@@ -231,7 +277,9 @@ asio::awaitable<void> worker::poll_loop(int index) {
             } else if (*r) {
                 got_task = true;
                 auto strand = execution_strand((*r)->workflow_execution.run_id);
-                asio::co_spawn(*strand, run_decision(std::move(**r), strand), asio::detached);
+                asio::co_spawn(*strand, run_decision(std::move(**r), strand), [this](std::exception_ptr e) {
+                    if (e) env_.log->error("decision task ended by an exception", {{"error", exception_text(e)}});
+                });
             }
         }
         polls_in_flight_.fetch_sub(1);
@@ -259,7 +307,9 @@ asio::awaitable<void> worker::poll_loop(int index) {
                                        {"task_list", settings_.task_list},
                                        {"error", failure->to_string()},
                                        {"retry_in_ms", std::to_string(backoff.count())}});
-        co_await sleep_for(backoff);
+        if (failure->code == "HistoryTooLarge")
+            env_.metrics->add("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "history_too_large"}});
+        co_await pause(self, backoff);
     }
     env_.log->debug("poller stopped", {{"kind", kind}, {"task_list", settings_.task_list}, {"poller", poller}});
 }
@@ -273,6 +323,7 @@ asio::awaitable<void> worker::run_activity(model::activity_task task) {
     state->run_id = task.workflow_execution.run_id;
     state->id = task.activity_id;
     state->activity = std::move(task);
+    state->received = env_.client->options().clock->now();
     track(state);
     const std::string type = state->type_label;
     env_.metrics->add("swfrt_tasks_received_total", {{"kind", "activity"}, {"type", type}});
@@ -295,7 +346,7 @@ asio::awaitable<void> worker::run_activity(model::activity_task task) {
     } else {
         state->interval = heartbeat_interval(entry->registration.type, env_.default_heartbeat_interval);
         state->hb_timer = std::make_unique<asio::steady_timer>(state->strand);
-        asio::co_spawn(state->strand, heartbeat_loop(state), asio::detached);
+        spawn_heartbeat(state);
         const auto started = clock_type::now();
         try {
             if (entry->registration.coroutine) {
@@ -321,6 +372,13 @@ asio::awaitable<void> worker::run_activity(model::activity_task task) {
     untrack(state);
 }
 
+void worker::record_answer(std::string_view kind, const swf::result<model::empty>& r,
+                           const swf::client::call_info& info) {
+    std::string outcome = !r ? "given_up" : info.earlier_attempt_ambiguous ? "ambiguous" : "answered";
+    env_.metrics->add("swfrt_task_answers_total",
+                      {{"kind", std::string(kind)}, {"task_list", settings_.task_list}, {"outcome", outcome}});
+}
+
 asio::awaitable<void> worker::answer_activity(task_state& s, std::exception_ptr failure, std::string result) {
     const std::string& type = s.type_label;
     std::initializer_list<log_field> where = {{"task_list", settings_.task_list},
@@ -336,54 +394,90 @@ asio::awaitable<void> worker::answer_activity(task_state& s, std::exception_ptr 
                        where);
         co_return;
     }
+    // The answer is worth retrying until SWF would time the task out; the
+    // worker knows its type's default start-to-close timeout, not what the
+    // decider set, so it allows at least a minute past the end of the
+    // handler (SWF refuses a timed-out token with UnknownResourceFault,
+    // which ends the retries anyway).
+    auto deadline = s.received + swf::client::unknown_task_timeout;
+    if (const auto* entry = env_.registry->find_activity(s.activity.activity_type.name, s.activity.activity_type.version)) {
+        if (auto t = swf::client::parse_timeout(entry->registration.type.default_task_start_to_close_timeout))
+            deadline = std::max(s.received + *t, env_.client->options().clock->now() + std::chrono::minutes{1});
+    }
+    swf::client::call_options opts;
+    opts.retry_until = deadline;
+    swf::client::call_info info;
     swf::client::activity_client answer(env_.client, settings_.domain, settings_.task_list, settings_.identity);
     swf::result<model::empty> r = model::empty{};
-    std::string outcome;
+    std::string outcome, counter;
     if (s.cancel.load()) {
         outcome = "canceled";
+        counter = "swfrt_tasks_canceled_total";
         std::optional<std::string> details;
         if (!failure) details = std::move(result);
-        r = co_await answer.respond_canceled(s.token, std::move(details));
-        env_.metrics->add("swfrt_tasks_canceled_total", {{"kind", "activity"}, {"type", type}});
-    } else if (failure) {
+        r = co_await answer.respond_canceled(s.token, std::move(details), opts, &info);
+    } else if (failure || s.stopped_by_shutdown.load()) {
         std::string reason, details;
-        try {
-            std::rethrow_exception(failure);
-        } catch (const sdk::activity_failure& e) {
-            reason = e.reason();
-            details = e.details();
-        } catch (const std::exception& e) {
-            reason = type_name(e);
-            details = e.what();
-        } catch (...) {
-            reason = "UnknownException";
-            details = "the handler threw something that is not a std::exception";
+        if (failure) {
+            try {
+                std::rethrow_exception(failure);
+            } catch (const sdk::activity_failure& e) {
+                reason = e.reason();
+                details = e.details();
+            } catch (const std::exception& e) {
+                reason = type_name(e);
+                details = e.what();
+            } catch (...) {
+                reason = "UnknownException";
+                details = "the handler threw something that is not a std::exception";
+            }
+        }
+        if (s.stopped_by_shutdown.load()) {
+            // What a handler returns after its stop token fired is not its
+            // result: the task did not finish.
+            details = "the worker was shutting down and stopped the handler after its grace period; " +
+                      (failure ? "the handler then failed with " + reason + ": " + details
+                               : "the handler then returned: " + result);
+            reason = "WorkerShutdown";
         }
         outcome = "failed";
-        r = co_await answer.respond_failed(s.token, reason, details);
-        env_.metrics->add("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", type}});
+        counter = "swfrt_tasks_failed_total";
+        r = co_await answer.respond_failed(s.token, reason, details, opts, &info);
     } else {
         outcome = "completed";
-        r = co_await answer.respond_completed(s.token, result);
+        counter = "swfrt_tasks_completed_total";
+        r = co_await answer.respond_completed(s.token, result, opts, &info);
         if (!r && r.error().kind == swf::error_kind::validation && r.error().http_status == 0) {
             // The result breaks SWF's limits: fail the task rather than lose it.
             outcome = "failed";
-            r = co_await answer.respond_failed(s.token, "InvalidResult", r.error().message);
-            env_.metrics->add("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", type}});
-        } else {
-            env_.metrics->add("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", type}});
+            counter = "swfrt_tasks_failed_total";
+            r = co_await answer.respond_failed(s.token, "InvalidResult", r.error().message, opts, &info);
         }
     }
+    record_answer("activity", r, info);
     if (!r) {
-        env_.log->error("answering the activity task failed",
+        env_.log->error("answering the activity task failed; given up",
                         {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", s.workflow_id},
                          {"run_id", s.run_id}, {"activity_id", s.id}, {"outcome", outcome},
                          {"error", r.error().to_string()}});
         co_return;
     }
+    env_.metrics->add(counter, {{"kind", "activity"}, {"type", type}});
     env_.log->info("activity task answered", {{"task_list", settings_.task_list}, {"type", type},
                                               {"workflow_id", s.workflow_id}, {"run_id", s.run_id},
                                               {"activity_id", s.id}, {"outcome", outcome}});
+}
+
+void worker::spawn_heartbeat(std::shared_ptr<task_state> state) {
+    asio::co_spawn(state->strand, heartbeat_loop(state), [this, state](std::exception_ptr e) {
+        if (!e) return;
+        env_.log->error("heartbeat loop ended by an exception", {{"type", state->type_label},
+                                                                 {"activity_id", state->id},
+                                                                 {"error", exception_text(e)}});
+        if (state->done.load() || stopping_.load()) return;
+        env_.metrics->add("swfrt_loop_restarts_total", {{"loop", "heartbeat"}, {"task_list", settings_.task_list}});
+        spawn_heartbeat(state);
+    });
 }
 
 asio::awaitable<void> worker::heartbeat_loop(std::shared_ptr<task_state> s) {
@@ -484,6 +578,7 @@ asio::awaitable<void> worker::run_decision(model::decision_task task, std::share
         co_return;
     }
 
+    const auto received = env_.client->options().clock->now();
     sdk::decision_result decided;
     std::string failure;
     const auto started = clock_type::now();
@@ -525,10 +620,14 @@ asio::awaitable<void> worker::run_decision(model::decision_task task, std::share
         co_return;
     }
     auto n = std::to_string(decided.decisions.size());
+    swf::client::call_options opts;
+    opts.retry_until = swf::client::decision_answer_deadline(task, received);
+    swf::client::call_info info;
     auto r = co_await answer.respond_completed(state->token, std::move(decided.decisions),
-                                              std::move(decided.execution_context));
+                                              std::move(decided.execution_context), opts, &info);
+    record_answer("decision", r, info);
     if (!r) {
-        env_.log->error("answering the decision task failed",
+        env_.log->error("answering the decision task failed; given up",
                         {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", state->workflow_id},
                          {"run_id", state->run_id}, {"error", r.error().to_string()}});
     } else {

@@ -75,7 +75,8 @@ public:
     // and answered); pollers waiting for a slot give up.
     void stop_polling();
     // Asks every running handler to stop (stop token); they are answered
-    // when they return.
+    // when they return: failed with reason WorkerShutdown (or canceled when
+    // SWF asked for it), never completed with what a stopped handler returned.
     void cancel_running();
     // Stops answering: a handler that returns after this is not answered
     // (its task times out in SWF); used when the process must exit.
@@ -94,7 +95,16 @@ public:
     struct task_state; // one running task (activity or decision)
 
 private:
-    boost::asio::awaitable<void> poll_loop(int index);
+    struct poller_state; // a poller's strand and back-off timer
+    void spawn_poller(int index, int restarts);
+    boost::asio::awaitable<void> poll_loop(int index, int restarts);
+    // Sleeps on the poller's strand; stop_polling() cuts it short.
+    boost::asio::awaitable<void> pause(poller_state& p, std::chrono::milliseconds d);
+    void spawn_heartbeat(std::shared_ptr<task_state> state);
+    // Counts an answer's outcome (answered, settled by its effect after a
+    // lost answer, given up) and logs a failure.
+    void record_answer(std::string_view kind, const swf::result<swf::model::empty>& r,
+                       const swf::client::call_info& info);
     boost::asio::awaitable<void> run_activity(swf::model::activity_task task);
     boost::asio::awaitable<void> run_decision(swf::model::decision_task task, std::shared_ptr<void> keep_strand);
     // The strand of one workflow execution: its decision tasks run on it,
@@ -118,6 +128,7 @@ private:
     std::atomic<std::size_t> tasks_running_{0};
     std::atomic<std::size_t> polls_in_flight_{0};
     std::atomic<std::uint64_t> tasks_received_{0};
+    std::vector<std::shared_ptr<poller_state>> pollers_;
     mutable std::mutex mutex_;
     std::set<std::shared_ptr<task_state>> running_;
     std::map<std::string, std::weak_ptr<boost::asio::strand<boost::asio::any_io_executor>>> execution_strands_;

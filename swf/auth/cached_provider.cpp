@@ -1,3 +1,4 @@
+#include "swf/redact.hpp"
 #include "swf/auth/cached_provider.hpp"
 
 #include <boost/asio/associated_executor.hpp>
@@ -44,9 +45,13 @@ struct cached_provider::state : std::enable_shared_from_this<cached_provider::st
     std::uint64_t refreshes = 0;
     std::uint64_t failures = 0;
 
-    bool usable(const credentials& c, clock::time_point now) const {
+    // Safe to sign with without asking the source first.
+    bool fresh(const credentials& c, clock::time_point now) const {
         return !c.expiration || now < *c.expiration - options.expiry_margin;
     }
+    // Still accepted by AWS: used when nothing fresher can be had, as
+    // botocore does.
+    bool valid(const credentials& c, clock::time_point now) const { return !c.expiration || now < *c.expiration; }
     bool due(const credentials& c, clock::time_point now) const {
         return c.expiration && now >= *c.expiration - options.refresh_ahead;
     }
@@ -91,10 +96,12 @@ boost::asio::awaitable<void> cached_provider::run_refresh(std::shared_ptr<state>
         s->in_flight = false;
         waiters.swap(s->waiters);
         if (*r) {
+            remember_secret(r->value().secret_access_key);
+            remember_secret(r->value().session_token);
             s->current = r->value();
             s->last_error.reset();
             if (s->due(**r, now)) s->next_attempt = now + s->options.retry_interval;
-            if (!s->usable(**r, now))
+            if (!s->valid(**r, now))
                 answer = make_error(error_kind::auth, std::string(invalid_credentials),
                                     std::string(s->inner->name()) +
                                         " returned credentials that are already expired");
@@ -104,7 +111,7 @@ boost::asio::awaitable<void> cached_provider::run_refresh(std::shared_ptr<state>
             s->next_attempt = now + s->options.retry_interval;
             // Callers that waited had nothing valid; one that still has valid
             // credentials after all (a clock step back) gets them.
-            if (s->current && s->usable(*s->current, now)) answer = *s->current;
+            if (s->current && s->valid(*s->current, now)) answer = *s->current;
         }
     }
     for (auto& w : waiters)
@@ -119,8 +126,11 @@ struct cached_provider::wait_initiation {
     template <class Handler> void operator()(Handler handler) const {
         boost::asio::any_io_executor ex = boost::asio::get_associated_executor(handler);
         std::unique_lock lock(s->mutex);
-        // Another caller's refresh may have finished since the check in fetch().
-        if (s->current && s->usable(*s->current, s->clk.now())) {
+        // Another caller's refresh may have finished since the check in fetch(),
+        // or the source may not be asked again yet: valid credentials serve.
+        const auto now = s->clk.now();
+        if (s->current && (s->fresh(*s->current, now) || (!s->in_flight && now < s->next_attempt &&
+                                                           s->valid(*s->current, now)))) {
             credentials c = *s->current;
             lock.unlock();
             complete(make_waiter(ex, std::move(handler)), std::move(c));
@@ -146,7 +156,11 @@ boost::asio::awaitable<result<credentials>> cached_provider::fetch() {
     {
         std::unique_lock lock(s->mutex);
         const auto now = s->clk.now();
-        if (s->current && s->usable(*s->current, now)) {
+        // Credentials in their last expiry_margin are refreshed before this
+        // use (below), unless the source failed a moment ago.
+        const bool serve = s->current && (s->fresh(*s->current, now) ||
+                                          (now < s->next_attempt && s->valid(*s->current, now)));
+        if (serve) {
             credentials c = *s->current;
             const bool start = s->due(c, now) && !s->in_flight && now >= s->next_attempt;
             if (start) s->begin_refresh();

@@ -18,8 +18,10 @@ namespace swfrt::swf::auth {
 struct cache_options {
     // Start a background refresh this long before the expiration.
     std::chrono::seconds refresh_ahead{std::chrono::minutes{5}};
-    // Credentials this close to their expiration are treated as expired:
-    // a request signed with them could reach AWS after they lapse.
+    // Credentials this close to their expiration are refreshed before the
+    // next use (a request signed with them could reach AWS after they
+    // lapse); while the refresh fails or returns nothing newer, they are
+    // still used until they expire.
     std::chrono::seconds expiry_margin{std::chrono::seconds{60}};
     // After a failed background refresh (old credentials still valid), or one
     // that returned credentials already inside the refresh window, wait this

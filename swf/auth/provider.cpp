@@ -1,3 +1,4 @@
+#include "swf/redact.hpp"
 #include "swf/auth/provider.hpp"
 
 #include "swf/auth/container_provider.hpp"
@@ -35,6 +36,8 @@ bool parse_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) 
 
 static_provider::static_provider(credentials creds) : creds_(std::move(creds)) {
     if (creds_.provider.empty()) creds_.provider = "static";
+    remember_secret(creds_.secret_access_key);
+    remember_secret(creds_.session_token);
 }
 
 boost::asio::awaitable<result<credentials>> static_provider::fetch() {

@@ -125,6 +125,17 @@ result<client_settings> resolve_settings(const env_lookup& env, const settings_o
                               "region '" + out.region + "' from " + region_from +
                                   " is not a region name (lower-case letters, digits and '-')");
 
+    if (overrides.ca_bundle && !overrides.ca_bundle->empty()) {
+        out.ca_bundle = *overrides.ca_bundle;
+    } else if (auto v = env_value(env, "AWS_CA_BUNDLE")) {
+        out.ca_bundle = *v;
+    } else {
+        // A profile that cannot be read is reported by whatever needs it;
+        // the CA bundle alone does not make it an error.
+        auto pv = profile_value("ca_bundle");
+        if (pv && *pv) out.ca_bundle = **pv;
+    }
+
     if (overrides.endpoint_url && !overrides.endpoint_url->empty()) {
         auto e = normalize_endpoint(*overrides.endpoint_url, "the configuration");
         if (!e) return std::move(e).error();

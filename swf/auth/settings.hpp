@@ -15,6 +15,9 @@ struct client_settings {
     std::string region;
     std::string endpoint_url; // scheme://host[:port][/path], no trailing '/'
     std::string profile;      // the profile consulted (explicit, AWS_PROFILE or "default")
+    // Extra PEM CA bundle to trust besides the system store: override,
+    // AWS_CA_BUNDLE, the profile's `ca_bundle` (as the AWS CLI reads them).
+    std::string ca_bundle;
 };
 
 // Values from the runtime's own configuration; they beat everything else.
@@ -22,6 +25,7 @@ struct settings_overrides {
     std::optional<std::string> region;
     std::optional<std::string> endpoint_url;
     std::optional<std::string> profile;
+    std::optional<std::string> ca_bundle;
 };
 
 // region: override, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`.

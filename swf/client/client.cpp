@@ -36,16 +36,28 @@ bool is_registration(operation op) {
            op == operation::register_workflow_type;
 }
 
-// Looks up the run id of a running execution for the error of a retried start.
+// After a lost StartWorkflowExecution answer: the run an earlier attempt
+// started, when one of that workflow id and type is open.
 asio::awaitable<std::optional<std::string>> running_run_id(client& c, const model::start_workflow_execution_input& in) {
     model::list_open_workflow_executions_input q;
     q.domain = in.domain;
     q.start_time_filter.oldest_date = 0;
     q.execution_filter.emplace().workflow_id = in.workflow_id;
     auto open = co_await c.list_open_workflow_executions(std::move(q));
-    if (!open || open->execution_infos.empty()) co_return std::nullopt;
-    co_return open->execution_infos.front().execution.run_id;
+    if (!open) co_return std::nullopt;
+    // The filter is the server's business; check it here all the same.
+    for (const auto& info : open->execution_infos) {
+        if (info.execution.workflow_id == in.workflow_id && info.workflow_type.name == in.workflow_type.name &&
+            info.workflow_type.version == in.workflow_type.version && !info.execution.run_id.empty())
+            co_return info.execution.run_id;
+    }
+    co_return std::nullopt;
 }
+
+// Operations that must not be sent again once an attempt may have taken
+// effect: SWF has no idempotency key for them, and a second copy is a second
+// event in the history.
+bool repeat_is_visible(operation op) { return op == operation::signal_workflow_execution; }
 
 // A long poll that ended without a task carries no task members; the typed
 // value would print them empty, so call_json prints {} as SWF means it.
@@ -109,8 +121,13 @@ result<std::shared_ptr<client>> client::create(asio::any_io_executor executor,
     auto ep = http::endpoint::parse(options.endpoint_url);
     if (!ep) return std::move(ep).error();
     if (!options.clock) options.clock = &swf::system_clock::instance();
-    return std::shared_ptr<client>(
-        new client(std::move(executor), std::move(credentials), std::move(options), std::move(*ep)));
+    try {
+        return std::shared_ptr<client>(
+            new client(std::move(executor), std::move(credentials), std::move(options), std::move(*ep)));
+    } catch (const std::exception& e) {
+        // The pool refuses a CA bundle it cannot load.
+        return make_error(error_kind::validation, "InvalidCaBundle", e.what());
+    }
 }
 
 result<std::shared_ptr<client>> client::from_environment(asio::any_io_executor executor,
@@ -120,6 +137,7 @@ result<std::shared_ptr<client>> client::from_environment(asio::any_io_executor e
     if (!settings) return std::move(settings).error();
     base.region = settings->region;
     base.endpoint_url = settings->endpoint_url;
+    if (base.pool.ca_file.empty()) base.pool.ca_file = settings->ca_bundle;
     const swf::clock& clk = base.clock ? *base.clock : swf::system_clock::instance();
     auto credentials = auth::make_default_credentials(executor, env, clk, settings->profile);
     return create(std::move(executor), std::move(credentials), std::move(base));
@@ -165,67 +183,105 @@ asio::awaitable<result<http::response>> client::attempt(operation op, const std:
     co_return co_await pool_->send(endpoint_, std::move(req), read_timeout);
 }
 
-asio::awaitable<result<std::string>> client::send(operation op, std::string body, call_info* info) {
+void client::report(operation op, std::chrono::steady_clock::time_point started, const call_info& ci,
+                    const error* e) {
+    if (!options_.on_call) return;
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    options_.on_call(op, took.count(), ci, e);
+}
+
+asio::awaitable<result<std::string>> client::send_attempts(operation op, const std::string& body, call_info& ci,
+                                                           const call_options& co) {
     calls_.fetch_add(1, std::memory_order_relaxed);
-    call_info local;
-    call_info& ci = info ? *info : local;
     ci = {};
     int quota_taken = 0;
-    const auto started = std::chrono::steady_clock::now();
-    auto report = [&](const error* e) {
-        if (!options_.on_call) return;
-        std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-        options_.on_call(op, took.count(), ci, e);
-    };
     for (;;) {
         ++ci.attempts;
         auto resp = co_await attempt(op, body);
-        error failure;
         if (resp && resp->status >= 200 && resp->status < 300) {
-            quota_.release(quota_taken);
-            report(nullptr);
+            if (!co.retry_until) quota_.release(quota_taken);
+            ci.response_bytes = resp->body.size();
             co_return std::move(resp->body);
         }
-        failure = resp ? decode_fault(resp->status, resp->body) : std::move(resp).error();
-        if (ci.attempts >= options_.retry.max_attempts || !is_retryable(failure) ||
-            !quota_.acquire(failure, quota_taken)) {
+        if (resp) ci.response_bytes = resp->body.size();
+        error failure = resp ? decode_fault(resp->status, resp->body) : std::move(resp).error();
+        const bool ambiguous = may_have_taken_effect(failure);
+        bool give_up = !is_retryable(failure);
+        std::chrono::milliseconds delay{0};
+        if (!give_up && ambiguous && failure.http_status == 0 && repeat_is_visible(op)) {
+            failure.message += "; the request may have taken effect (its answer was lost), and " +
+                               std::string(api_name(op)) + " is not sent twice: check before sending it again";
+            give_up = true;
+        }
+        if (!give_up) {
+            delay = backoff_delay(options_.retry, ci.attempts, uniform());
+            if (co.retry_until) {
+                if (options_.clock->now() + delay >= *co.retry_until) {
+                    give_up = true;
+                    ci.deadline_reached = true;
+                }
+            } else {
+                give_up = ci.attempts >= options_.retry.max_attempts || !quota_.acquire(failure, quota_taken);
+            }
+        }
+        if (give_up) {
             if (ci.attempts > 1) failure.message += " (after " + std::to_string(ci.attempts) + " attempts)";
-            report(&failure);
             co_return failure;
         }
-        if (may_have_taken_effect(failure)) ci.earlier_attempt_ambiguous = true;
+        if (ambiguous) ci.earlier_attempt_ambiguous = true;
         retries_.fetch_add(1, std::memory_order_relaxed);
-        co_await pause(backoff_delay(options_.retry, ci.attempts, uniform()));
+        co_await pause(delay);
     }
 }
 
+asio::awaitable<result<std::string>> client::send(operation op, std::string body, call_info* info) {
+    call_info local;
+    call_info& ci = info ? *info : local;
+    const auto started = std::chrono::steady_clock::now();
+    auto r = co_await send_attempts(op, body, ci, {});
+    report(op, started, ci, r ? nullptr : &r.error());
+    co_return r;
+}
+
 template <class In, class Out>
-asio::awaitable<result<Out>> client::invoke(operation op, const In& request, call_info* info) {
+asio::awaitable<result<Out>> client::invoke(operation op, const In& request, call_options co, call_info* info) {
     if (auto valid = codec::validate(request); !valid) {
         auto e = std::move(valid).error();
         e.message = std::string(api_name(op)) + ": " + e.message;
         co_return e;
     }
-    call_info ci;
-    auto body = co_await send(op, codec::encode(request), &ci);
-    if (info) *info = ci;
+    call_info local;
+    call_info& ci = info ? *info : local;
+    const auto started = std::chrono::steady_clock::now();
+    auto body = co_await send_attempts(op, codec::encode(request), ci, co);
     if (!body) {
         auto e = std::move(body).error();
         if (ci.earlier_attempt_ambiguous) {
             // The earlier attempt took effect; its answer was lost.
-            if (answers_by_task_token(op) && e.code == "UnknownResourceFault") co_return Out{};
-            if (is_registration(op) && (e.code == "TypeAlreadyExistsFault" || e.code == "DomainAlreadyExistsFault"))
+            if ((answers_by_task_token(op) && e.code == "UnknownResourceFault") ||
+                (is_registration(op) && (e.code == "TypeAlreadyExistsFault" || e.code == "DomainAlreadyExistsFault"))) {
+                ci.settled_by_effect = true;
+                report(op, started, ci, nullptr);
                 co_return Out{};
+            }
             if constexpr (std::is_same_v<In, model::start_workflow_execution_input>) {
                 if (e.code == "WorkflowExecutionAlreadyStartedFault") {
                     if (auto run_id = co_await running_run_id(*this, request)) {
-                        e.detail = *run_id;
-                        e.message += "; workflow id " + request.workflow_id + " is running as run " + *run_id +
-                                     ", most likely started by an earlier attempt of this call whose answer was lost";
+                        ci.settled_by_effect = true;
+                        report(op, started, ci, nullptr);
+                        Out out{};
+                        out.run_id = *run_id;
+                        co_return out;
                     }
                 }
             }
         }
+        if (is_registration(op) && (e.code == "TypeAlreadyExistsFault" || e.code == "DomainAlreadyExistsFault")) {
+            ci.already_exists = true;
+            report(op, started, ci, nullptr);
+            co_return e;
+        }
+        report(op, started, ci, &e);
         co_return e;
     }
     // Operations that return nothing may answer with an empty body.
@@ -235,14 +291,19 @@ asio::awaitable<result<Out>> client::invoke(operation op, const In& request, cal
         e.kind = error_kind::fatal;
         e.code = "InvalidResponse";
         e.message = std::string(api_name(op)) + " response: " + e.message;
+        report(op, started, ci, &e);
         co_return e;
     }
+    report(op, started, ci, nullptr);
     co_return std::move(*out);
 }
 
 #define SWFRT_X(api, snake, in, out)                                                                              \
     asio::awaitable<result<model::out>> client::snake(model::in request) {                                      \
-        co_return co_await invoke<model::in, model::out>(operation::snake, request);                             \
+        co_return co_await invoke<model::in, model::out>(operation::snake, request, {}, nullptr);                \
+    }                                                                                                              \
+    asio::awaitable<result<model::out>> client::snake(model::in request, call_options options, call_info* info) { \
+        co_return co_await invoke<model::in, model::out>(operation::snake, request, std::move(options), info);    \
     }
 SWFRT_SWF_OPERATIONS(SWFRT_X)
 #undef SWFRT_X

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -47,6 +48,26 @@ struct call_info {
     int attempts = 0;
     // An earlier attempt failed in a way that may still have taken effect.
     bool earlier_attempt_ambiguous = false;
+    // The last attempt's fault was judged a success: an earlier attempt whose
+    // answer was lost had taken effect (e.g. UnknownResourceFault for a task
+    // token that attempt used, a registration that attempt made).
+    bool settled_by_effect = false;
+    // "Already exists" for a registration: the registration client settles
+    // it by comparing; not a failed request.
+    bool already_exists = false;
+    // Retries stopped because retry_until had come (call_options).
+    bool deadline_reached = false;
+    std::size_t response_bytes = 0; // body of the last response
+};
+
+// Per-call settings beside the client's own.
+struct call_options {
+    // Retry retryable failures until this time (by client_options::clock)
+    // instead of max_attempts, without the retry quota, backing off with
+    // full jitter up to max_backoff. For what is worth more than a generic
+    // call: the answer to a task, the pages of a task being decided. Empty:
+    // AWS standard mode.
+    std::optional<swf::clock::time_point> retry_until;
 };
 
 struct client_options {
@@ -62,7 +83,8 @@ struct client_options {
     sleep_fn sleep;                  // empty: an Asio timer
     std::function<double()> random;  // uniform in [0, 1); empty: a PRNG
     // Called after every call (retries included) with its duration, what it
-    // took and its error (nullptr on success); for metrics. Must be cheap.
+    // took and its final error (nullptr on success, and when the client
+    // judged a fault a success by its effect); for metrics. Must be cheap.
     std::function<void(operation, double seconds, const call_info&, const error*)> on_call;
 };
 
@@ -84,7 +106,10 @@ public:
     client& operator=(const client&) = delete;
     ~client();
 
-#define SWFRT_X(api, snake, in, out) boost::asio::awaitable<result<model::out>> snake(model::in request);
+#define SWFRT_X(api, snake, in, out)                                                                              \
+    boost::asio::awaitable<result<model::out>> snake(model::in request);                                         \
+    boost::asio::awaitable<result<model::out>> snake(model::in request, call_options options,                    \
+                                                     call_info* info = nullptr);
     SWFRT_SWF_OPERATIONS(SWFRT_X)
 #undef SWFRT_X
 
@@ -115,7 +140,11 @@ private:
            client_options options, http::endpoint endpoint);
 
     template <class In, class Out>
-    boost::asio::awaitable<result<Out>> invoke(operation op, const In& request, call_info* info = nullptr);
+    boost::asio::awaitable<result<Out>> invoke(operation op, const In& request, call_options options,
+                                               call_info* info);
+    boost::asio::awaitable<result<std::string>> send_attempts(operation op, const std::string& body, call_info& ci,
+                                                              const call_options& options);
+    void report(operation op, std::chrono::steady_clock::time_point started, const call_info& ci, const error* e);
 
     boost::asio::awaitable<result<http::response>> attempt(operation op, const std::string& body);
     boost::asio::awaitable<void> pause(std::chrono::milliseconds delay);

@@ -6,6 +6,8 @@
 
 #include <simdjson.h>
 
+#include "swf/redact.hpp"
+
 namespace swfrt::swf::client {
 namespace {
 
@@ -115,7 +117,9 @@ error decode_fault(int http_status, std::string_view body) {
         message = "HTTP status " + std::to_string(http_status);
     }
     auto kind = fault_kind(type, http_status);
-    return make_error(kind, std::move(type), std::move(message), http_status);
+    // SWF's InvalidSignatureException quotes the canonical request, security
+    // token included; a misbehaving peer may send megabytes.
+    return make_error(kind, excerpt(redact(type), 256), excerpt(redact(message)), http_status);
 }
 
 } // namespace swfrt::swf::client

@@ -1,5 +1,8 @@
 #include "swf/client/roles.hpp"
 
+#include <iterator>
+#include <type_traits>
+#include <unordered_set>
 #include <utility>
 
 #include "swf/client/paginate.hpp"
@@ -148,43 +151,149 @@ workflow_client::count_closed(model::count_closed_workflow_executions_input requ
     co_return co_await client_->count_closed_workflow_executions(std::move(request));
 }
 
+namespace {
+
+// Follows nextPageToken from the first page, appending events, within the
+// limits. Later pages are worth retrying until retry_until.
+template <class Page, class Request>
+task<Page> merge_pages(client& c, Page first, std::size_t first_bytes, Request request, const history_limits& limits,
+                       call_options later, std::string what) {
+    std::vector<std::vector<model::history_event>> later_events;
+    std::size_t events = first.events.size(), bytes = first_bytes, pages = 1;
+    std::unordered_set<std::string> seen;
+    std::optional<std::string> next = std::move(first.next_page_token);
+    first.next_page_token.reset();
+    auto too_large = [&](std::string why) {
+        return make_error(error_kind::fatal, "HistoryTooLarge",
+                          what + ": " + why + " after " + std::to_string(pages) + " pages; SWF ends an execution at "
+                          "25,000 events, so the peer is paging without end; the task is not decided");
+    };
+    while (next && !next->empty()) {
+        if (events > limits.max_events)
+            co_return too_large(std::to_string(events) + " events, over the limit of " +
+                                std::to_string(limits.max_events));
+        if (bytes > limits.max_bytes)
+            co_return too_large(std::to_string(bytes) + " bytes, over the limit of " + std::to_string(limits.max_bytes));
+        if (!seen.insert(*next).second)
+            co_return make_error(error_kind::fatal, "PaginationLoop",
+                                 what + ": a nextPageToken came back a second time (after " + std::to_string(pages) +
+                                     " pages); stopping instead of looping");
+        request.next_page_token = std::move(next);
+        call_info info;
+        result<Page> page = make_error(error_kind::fatal, "", "");
+        if constexpr (std::is_same_v<Page, model::decision_task>)
+            page = co_await c.poll_for_decision_task(request, later, &info);
+        else
+            page = co_await c.get_workflow_execution_history(request, later, &info);
+        if (!page) {
+            auto e = std::move(page).error();
+            e.message = what + ", page " + std::to_string(pages + 1) + ": " + e.message;
+            co_return e;
+        }
+        ++pages;
+        bytes += info.response_bytes;
+        events += page->events.size();
+        next = std::move(page->next_page_token);
+        later_events.push_back(std::move(page->events));
+    }
+    if (events > limits.max_events)
+        co_return too_large(std::to_string(events) + " events, over the limit of " + std::to_string(limits.max_events));
+    first.events.reserve(events);
+    for (auto& l : later_events)
+        first.events.insert(first.events.end(), std::make_move_iterator(l.begin()), std::make_move_iterator(l.end()));
+    co_return first;
+}
+
+std::string describe_execution(const model::workflow_execution& e) {
+    return "workflow id " + e.workflow_id + ", run id " + e.run_id;
+}
+
+} // namespace
+
+std::optional<std::chrono::seconds> parse_timeout(const std::optional<std::string>& s) {
+    if (!s || s->empty() || s->size() > 12) return std::nullopt;
+    std::int64_t v = 0;
+    for (char ch : *s) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        v = v * 10 + (ch - '0');
+    }
+    return std::chrono::seconds{v};
+}
+
+swf::clock::time_point decision_answer_deadline(const model::decision_task& task, swf::clock::time_point received) {
+    for (auto it = task.events.rbegin(); it != task.events.rend(); ++it) {
+        if (it->event_type == model::event_type::decision_task_scheduled && it->decision_task_scheduled_event_attributes) {
+            if (auto t = parse_timeout(it->decision_task_scheduled_event_attributes->start_to_close_timeout))
+                return received + *t;
+            break;
+        }
+    }
+    if (!task.events.empty() && task.events.front().workflow_execution_started_event_attributes) {
+        if (auto t = parse_timeout(task.events.front().workflow_execution_started_event_attributes->task_start_to_close_timeout))
+            return received + *t;
+    }
+    return received + unknown_task_timeout;
+}
+
 task<model::history> workflow_client::history(std::string workflow_id, std::string run_id) {
     model::get_workflow_execution_history_input req;
     req.domain = domain_;
     req.execution.workflow_id = std::move(workflow_id);
     req.execution.run_id = std::move(run_id);
-    co_return co_await get_workflow_execution_history_all_pages(*client_, std::move(req));
+    call_info info;
+    auto first = co_await client_->get_workflow_execution_history(req, {}, &info);
+    if (!first) co_return std::move(first).error();
+    std::string what = "GetWorkflowExecutionHistory (" + describe_execution(req.execution) + ")";
+    co_return co_await merge_pages(*client_, std::move(*first), info.response_bytes, std::move(req), history_limits{},
+                                   call_options{}, std::move(what));
 }
 
 // ---- decision_client ----
 
 decision_client::decision_client(std::shared_ptr<client> c, std::string domain, std::string task_list,
-                                 std::string identity)
+                                 std::string identity, history_limits limits)
     : client_(std::move(c)), domain_(std::move(domain)), task_list_(std::move(task_list)),
-      identity_(std::move(identity)) {}
+      identity_(std::move(identity)), limits_(limits) {}
 
 task<std::optional<model::decision_task>> decision_client::poll() {
     model::poll_for_decision_task_input req;
     req.domain = domain_;
     req.task_list.name = task_list_;
     if (!identity_.empty()) req.identity = identity_;
-    auto r = co_await poll_for_decision_task_all_pages(*client_, std::move(req));
-    if (!r) co_return std::move(r).error();
-    if (r->task_token.empty()) co_return std::nullopt;
-    co_return std::optional<model::decision_task>(std::move(*r));
+    call_info info;
+    auto first = co_await client_->poll_for_decision_task(req, {}, &info);
+    if (!first) co_return std::move(first).error();
+    if (first->task_token.empty()) co_return std::nullopt;
+    const auto received = client_->options().clock->now();
+    // The pages belong to a task SWF has started: worth retrying while the
+    // task can still be answered (the workflow's task timeout; the task's
+    // own DecisionTaskScheduled is on the last page).
+    call_options later;
+    later.retry_until = received + unknown_task_timeout;
+    if (!first->events.empty() && first->events.front().workflow_execution_started_event_attributes) {
+        if (auto t = parse_timeout(first->events.front().workflow_execution_started_event_attributes->task_start_to_close_timeout))
+            later.retry_until = received + *t;
+    }
+    std::string what = "PollForDecisionTask (decision task of " + describe_execution(first->workflow_execution) + ")";
+    auto merged = co_await merge_pages(*client_, std::move(*first), info.response_bytes, std::move(req), limits_,
+                                       later, std::move(what));
+    if (!merged) co_return std::move(merged).error();
+    co_return std::optional<model::decision_task>(std::move(*merged));
 }
 
 task<model::empty> decision_client::respond_completed(std::string task_token, std::vector<model::decision> decisions,
-                                                      std::optional<std::string> execution_context) {
+                                                      std::optional<std::string> execution_context,
+                                                      call_options options, call_info* info) {
     model::respond_decision_task_completed_input req;
     req.task_token = std::move(task_token);
     req.decisions = std::move(decisions);
     req.execution_context = std::move(execution_context);
-    co_return co_await respond_completed(std::move(req));
+    co_return co_await respond_completed(std::move(req), std::move(options), info);
 }
 
-task<model::empty> decision_client::respond_completed(model::respond_decision_task_completed_input request) {
-    co_return co_await client_->respond_decision_task_completed(std::move(request));
+task<model::empty> decision_client::respond_completed(model::respond_decision_task_completed_input request,
+                                                      call_options options, call_info* info) {
+    co_return co_await client_->respond_decision_task_completed(std::move(request), std::move(options), info);
 }
 
 // ---- activity_client ----
@@ -214,27 +323,30 @@ task<bool> activity_client::heartbeat(std::string task_token, std::optional<std:
     co_return r->cancel_requested;
 }
 
-task<model::empty> activity_client::respond_completed(std::string task_token, std::optional<std::string> result) {
+task<model::empty> activity_client::respond_completed(std::string task_token, std::optional<std::string> result,
+                                                      call_options options, call_info* info) {
     model::respond_activity_task_completed_input req;
     req.task_token = std::move(task_token);
     req.result_ = std::move(result);
-    co_return co_await client_->respond_activity_task_completed(std::move(req));
+    co_return co_await client_->respond_activity_task_completed(std::move(req), std::move(options), info);
 }
 
 task<model::empty> activity_client::respond_failed(std::string task_token, std::optional<std::string> reason,
-                                                   std::optional<std::string> details) {
+                                                   std::optional<std::string> details, call_options options,
+                                                   call_info* info) {
     model::respond_activity_task_failed_input req;
     req.task_token = std::move(task_token);
     req.reason = fit(std::move(reason), max_reason_length);
     req.details = fit(std::move(details), max_details_length);
-    co_return co_await client_->respond_activity_task_failed(std::move(req));
+    co_return co_await client_->respond_activity_task_failed(std::move(req), std::move(options), info);
 }
 
-task<model::empty> activity_client::respond_canceled(std::string task_token, std::optional<std::string> details) {
+task<model::empty> activity_client::respond_canceled(std::string task_token, std::optional<std::string> details,
+                                                     call_options options, call_info* info) {
     model::respond_activity_task_canceled_input req;
     req.task_token = std::move(task_token);
     req.details = fit(std::move(details), max_details_length);
-    co_return co_await client_->respond_activity_task_canceled(std::move(req));
+    co_return co_await client_->respond_activity_task_canceled(std::move(req), std::move(options), info);
 }
 
 // ---- registration_client ----

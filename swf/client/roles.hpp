@@ -8,6 +8,8 @@
 // when left empty.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,20 +61,48 @@ private:
     std::string domain_;
 };
 
+// A merged history is capped by SWF's own limits: an execution is
+// terminated at 25,000 events, so more (with a margin) or more bytes than
+// any real history holds mean a peer that pages without end.
+struct history_limits {
+    std::size_t max_events = 26000;
+    std::size_t max_bytes = std::size_t{512} * 1024 * 1024; // response bodies summed
+};
+
+// How long a task's answer (and the pages of a decision task) are worth
+// retrying when the task's own start-to-close timeout is not known ("NONE"
+// or absent).
+inline constexpr std::chrono::minutes unknown_task_timeout{15};
+
+// Seconds as SWF writes timeouts ("300"); nullopt for "NONE", absent or malformed.
+std::optional<std::chrono::seconds> parse_timeout(const std::optional<std::string>& s);
+
+// Until when the answer to a decision task received at `received` can still
+// be taken by SWF: the start-to-close timeout of its DecisionTaskScheduled
+// event (the last one in the history), else the workflow's task
+// start-to-close timeout, else unknown_task_timeout.
+swf::clock::time_point decision_answer_deadline(const model::decision_task& task, swf::clock::time_point received);
+
 class decision_client {
 public:
-    decision_client(std::shared_ptr<client> c, std::string domain, std::string task_list, std::string identity);
+    decision_client(std::shared_ptr<client> c, std::string domain, std::string task_list, std::string identity,
+                    history_limits limits = {});
 
     // nullopt when the long poll ended without a task. A task arrives with
-    // every history page fetched and merged into events.
+    // every history page fetched and merged into events; a later page is
+    // retried until the task's start-to-close timeout makes it pointless. A
+    // history over the limits is a "HistoryTooLarge" error naming the task.
     task<std::optional<model::decision_task>> poll();
     task<model::empty> respond_completed(std::string task_token, std::vector<model::decision> decisions,
-                                         std::optional<std::string> execution_context = {});
-    task<model::empty> respond_completed(model::respond_decision_task_completed_input request);
+                                         std::optional<std::string> execution_context = {},
+                                         call_options options = {}, call_info* info = nullptr);
+    task<model::empty> respond_completed(model::respond_decision_task_completed_input request,
+                                         call_options options = {}, call_info* info = nullptr);
 
 private:
     std::shared_ptr<client> client_;
     std::string domain_, task_list_, identity_;
+    history_limits limits_;
 };
 
 class activity_client {
@@ -83,11 +113,14 @@ public:
     task<std::optional<model::activity_task>> poll();
     // True when cancellation of the task was requested.
     task<bool> heartbeat(std::string task_token, std::optional<std::string> details = {});
-    task<model::empty> respond_completed(std::string task_token, std::optional<std::string> result = {});
+    task<model::empty> respond_completed(std::string task_token, std::optional<std::string> result = {},
+                                         call_options options = {}, call_info* info = nullptr);
     // reason and details are cut to SWF's limits and marked when too long.
     task<model::empty> respond_failed(std::string task_token, std::optional<std::string> reason = {},
-                                      std::optional<std::string> details = {});
-    task<model::empty> respond_canceled(std::string task_token, std::optional<std::string> details = {});
+                                      std::optional<std::string> details = {}, call_options options = {},
+                                      call_info* info = nullptr);
+    task<model::empty> respond_canceled(std::string task_token, std::optional<std::string> details = {},
+                                        call_options options = {}, call_info* info = nullptr);
 
 private:
     std::shared_ptr<client> client_;

@@ -102,6 +102,10 @@ void json_writer::number(double v) {
 
 namespace detail {
 
+namespace {
+bool skip_level(simdjson::ondemand::value v, decode_context& ctx);
+}
+
 bool decode_value(simdjson::ondemand::value v, model::empty&, decode_context& ctx) {
     simdjson::ondemand::object obj;
     if (v.get_object().get(obj)) return ctx.fail_type("object");
@@ -117,6 +121,21 @@ bool decode_value(simdjson::ondemand::value v, model::empty&, decode_context& ct
 }
 
 bool skip_value(simdjson::ondemand::value v, decode_context& ctx) {
+    // Each level is a stack frame: a hostile document nested 100,000 deep
+    // would overflow the stack. The model's own shapes nest a few levels.
+    if (ctx.skip_depth >= max_unknown_nesting) {
+        ctx.message = "nested deeper than " + std::to_string(max_unknown_nesting) +
+                      " levels inside a member the model does not know";
+        return false;
+    }
+    ++ctx.skip_depth;
+    bool ok = skip_level(v, ctx);
+    --ctx.skip_depth;
+    return ok;
+}
+
+namespace {
+bool skip_level(simdjson::ondemand::value v, decode_context& ctx) {
     simdjson::ondemand::json_type type;
     if (v.type().get(type)) return ctx.fail_syntax();
     switch (type) {
@@ -164,6 +183,7 @@ bool skip_value(simdjson::ondemand::value v, decode_context& ctx) {
     }
     return ctx.fail_syntax();
 }
+} // namespace
 
 void encode_value(json_writer& w, const model::empty&) {
     w.begin_object();

@@ -48,8 +48,13 @@ private:
     std::vector<std::string> segments_;
 };
 
+// Levels of nesting skip_value follows inside a member the model does not
+// know before it gives up with an error.
+inline constexpr int max_unknown_nesting = 128;
+
 struct decode_context : path_builder {
     bool strict = false;
+    int skip_depth = 0;
 
     bool fail_type(std::string_view expected) {
         message = std::string("expected ") += expected;

@@ -427,11 +427,12 @@ asio::awaitable<exchange_outcome> talk(Stream& stream, beast::tcp_stream& tcp, c
 
     tcp.expires_after(self.options.timeouts.write);
     auto [wec, written] = co_await bhttp::async_write(stream, msg, use_tuple);
-    (void)written;
     if (wec) {
         tcp.expires_never();
         if (cancelled(cs)) co_return exchange_outcome{cancelled_error(ep)};
-        co_return exchange_outcome{make_net_error(ep, phase::write, wec), reused && peer_closed(wec)};
+        // Only a write that put no byte on the wire proves the server never
+        // saw the request.
+        co_return exchange_outcome{make_net_error(ep, phase::write, wec), reused && written == 0 && peer_closed(wec)};
     }
     if (cancelled(cs)) co_return exchange_outcome{cancelled_error(ep)};
 
@@ -458,9 +459,12 @@ asio::awaitable<exchange_outcome> talk(Stream& stream, beast::tcp_stream& tcp, c
                                                   "response header from " + ep.authority() + " exceeds " +
                                                       std::to_string(header_limit_bytes) + " bytes")};
         }
-        const bool nothing_received = !parser.got_some() && buffer.size() == 0;
-        co_return exchange_outcome{make_net_error(ep, phase::read, rec),
-                                   reused && nothing_received && peer_closed(rec)};
+        // The request was written: the server may have run it and lost only
+        // its answer, which looks exactly like a close that crossed the
+        // request. Never resend it here; the caller judges by effect.
+        auto e = make_net_error(ep, phase::read, rec);
+        if (e.code == "NetworkError") e.message += " after the request was sent (it may have been processed)";
+        co_return exchange_outcome{std::move(e), false};
     }
 
     auto& m = parser.get();
@@ -584,12 +588,11 @@ asio::awaitable<result<response>> send_on(std::shared_ptr<pool_impl> self, endpo
         auto strand = conn->executor();
         auto out = co_await asio::co_spawn(
             strand, exchange(self, std::move(conn), &ep, &msg.value(), timeout, reused), asio::use_awaitable);
-        // A keep-alive connection that failed before a single response byte
-        // arrived was closed by the server while it sat idle: the close
-        // crossed our request, so the server never read it and nothing ran.
-        // Sending it again on a new connection cannot run it twice; this is
-        // the one retry the pool does on its own, once, and never after a
-        // timeout (the server may still be working on a request it did read).
+        // A keep-alive connection the server had closed while it sat idle
+        // (found dead although looks_alive() passed a moment ago) and that
+        // took no byte of the request: nothing can have run, so the pool
+        // sends it once more on a new connection. Every other failure after
+        // the write started is returned as it is.
         if (attempt == 0 && out.peer_closed_before_response) continue;
         final = std::move(out.res);
     }

@@ -65,7 +65,9 @@ public:
     // ("TlsVerificationFailed", "ResponseTooLarge", "TlsConfigurationError",
     // "Cancelled"); "InvalidRequest" (validation) for a malformed request.
     // Every message names the host:port. A request that meets a keep-alive
-    // connection the server closed while idle is resent once on a new one.
+    // connection that fails before any byte of the request was written is
+    // resent once on a new one; a failure after that is returned (a
+    // "NetworkError" then says the request may have been processed).
     // read_timeout overrides options().timeouts.read for this call (long polls).
     // Safe to call concurrently from any thread; the endpoint and request are
     // copied before the first suspension. Cancelling the awaiting coroutine

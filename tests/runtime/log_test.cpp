@@ -21,6 +21,22 @@ TEST(log_line, text_quotes_values_with_spaces_and_drops_empty_ones) {
                     "error=\"ReadTimeout: waited \\\"70\\\" s\"\n");
 }
 
+TEST(log_line, credentials_are_redacted_in_the_message_and_every_field_at_every_level) {
+    for (auto format : {log_format::text, log_format::json}) {
+        logger l(log_level::trace, format, nullptr);
+        for (auto level : {log_level::trace, log_level::debug, log_level::info, log_level::warn, log_level::error}) {
+            auto line = l.format_line(level, "x-amz-security-token:TOPSECRETtoken1 in the message",
+                                      {{"error", "InvalidSignatureException: ...\nx-amz-security-token:TOPSECRETtoken2"},
+                                       {"auth", "Credential=AKIAIOSFODNN7EXAMPLE/20240501, Signature=abcdef0123"}},
+                                      "T");
+            EXPECT_EQ(line.find("TOPSECRET"), std::string::npos) << line;
+            EXPECT_EQ(line.find("IOSFODNN7EXAMPLE"), std::string::npos) << line;
+            EXPECT_EQ(line.find("abcdef0123"), std::string::npos) << line;
+            EXPECT_NE(line.find("<redacted>"), std::string::npos) << line;
+        }
+    }
+}
+
 TEST(log_line, json_is_one_object_per_line_with_escaping) {
     logger l(log_level::info, log_format::json, nullptr);
     auto line = l.format_line(log_level::error, "decider failed\nbadly", {{"workflow_id", "w\t1"}, {"empty", ""}},

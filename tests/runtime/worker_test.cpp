@@ -149,6 +149,7 @@ public:
         int status = 200;
         std::string body = "{}";
         milliseconds delay{0};
+        bool throws = false; // the transport throws instead of answering
     };
     struct request {
         std::string op;
@@ -198,6 +199,11 @@ public:
             asio::steady_timer t(co_await asio::this_coro::executor, a.delay);
             boost::system::error_code ec;
             co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (a.throws) {
+            std::lock_guard lock(mutex_);
+            --in_flight_;
+            throw std::runtime_error("scripted exception from the transport");
         }
         swf::http::response r;
         r.status = a.status;
@@ -362,8 +368,10 @@ protected:
         o.transport = [f = swf_](swf::http::request req, std::optional<milliseconds>) {
             return f->send(std::move(req));
         };
-        // Every failure reaches the worker as it is: no client-side retries.
+        // Every failure reaches the worker as it is: no client-side retries,
+        // except for answers, which retry until the task's timeout (quickly here).
         o.retry.max_attempts = 1;
+        o.retry.base_delay = 1ms;
         swf::auth::credentials creds;
         creds.access_key_id = "AKIDEXAMPLE";
         creds.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -836,6 +844,100 @@ TEST_F(worker_test, stop_polling_sends_no_new_poll_and_still_runs_a_task_from_th
     std::this_thread::sleep_for(150ms);
     EXPECT_EQ(swf_->count("PollForActivityTask"), polls_at_stop) << "a poll was sent after stop_polling()";
     EXPECT_EQ(w.polls_in_flight(), 0u);
+}
+
+TEST_F(worker_test, a_poller_ended_by_an_exception_is_restarted) {
+    registry_.add_activity({.type = activity_type_named("echo"),
+                            .blocking = [](sdk::activity_context&, const std::string& in) { return "got " + in; }});
+    fake_swf::answer boom;
+    boom.throws = true;
+    swf_->script("PollForActivityTask", boom);
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-x", "echo", "after")});
+    auto& w = start(settings(worker_kind::activity, {{"echo", "1"}}));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
+    EXPECT_EQ(answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted")[0].result_,
+              "got after");
+    EXPECT_EQ(metrics_.value("swfrt_loop_restarts_total", {{"loop", "poller"}, {"task_list", "tl"}}), 1);
+    EXPECT_EQ(w.pollers_running(), 1u);
+    EXPECT_EQ(w.pollers_started(), 1u);
+}
+
+TEST_F(worker_test, stop_polling_cuts_a_back_off_sleep_short) {
+    env_.poll_backoff_base = 20s;
+    env_.poll_backoff_max = 30s;
+    swf_->script("PollForActivityTask", fake_swf::fault("InternalFailure", 500));
+    auto& w = start(settings(worker_kind::activity, {}));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForActivityTask") == 1 && swf_->in_flight() == 0; }));
+    std::this_thread::sleep_for(50ms); // the poller is in its 20 s back-off now
+    const auto stopped = clock_type::now();
+    w.stop_polling();
+    EXPECT_TRUE(wait_until([&] { return w.pollers_running() == 0; }, 1000ms))
+        << "the back-off sleep outlived stop_polling()";
+    EXPECT_LT(clock_type::now() - stopped, 1000ms);
+    EXPECT_EQ(swf_->count("PollForActivityTask"), 1u);
+}
+
+TEST_F(worker_test, an_answer_is_retried_past_the_attempt_budget_until_it_is_taken) {
+    registry_.add_activity({.type = activity_type_named("echo"),
+                            .blocking = [](sdk::activity_context&, const std::string& in) { return in; }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-a", "echo", "kept")});
+    for (int i = 0; i < 4; ++i) swf_->script("RespondActivityTaskCompleted", fake_swf::fault("ServiceUnavailable", 503));
+    start(settings(worker_kind::activity, {{"echo", "1"}}));
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 5u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_task_answers_total",
+                             {{"kind", "activity"}, {"task_list", "tl"}, {"outcome", "ambiguous"}}),
+              1); // a 503 may have been SWF failing after taking it
+}
+
+TEST_F(worker_test, an_answer_refused_is_given_up_and_not_counted_completed) {
+    registry_.add_activity({.type = activity_type_named("echo"),
+                            .blocking = [](sdk::activity_context&, const std::string& in) { return in; }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-g", "echo", "late")});
+    swf_->script("RespondActivityTaskCompleted", fake_swf::fault("UnknownResourceFault", 400, "timed out"));
+    start(settings(worker_kind::activity, {{"echo", "1"}}));
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 1u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 0);
+    EXPECT_EQ(metrics_.value("swfrt_task_answers_total",
+                             {{"kind", "activity"}, {"task_list", "tl"}, {"outcome", "given_up"}}),
+              1);
+}
+
+TEST_F(worker_test, an_answer_whose_lost_attempt_took_effect_counts_as_ambiguous) {
+    registry_.add_activity({.type = activity_type_named("echo"),
+                            .blocking = [](sdk::activity_context&, const std::string& in) { return in; }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-m", "echo", "once")});
+    swf_->script("RespondActivityTaskCompleted", fake_swf::fault("InternalFailure", 500));
+    swf_->script("RespondActivityTaskCompleted", fake_swf::fault("UnknownResourceFault", 400, "already used"));
+    start(settings(worker_kind::activity, {{"echo", "1"}}));
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 2u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_task_answers_total",
+                             {{"kind", "activity"}, {"task_list", "tl"}, {"outcome", "ambiguous"}}),
+              1);
+}
+
+TEST_F(worker_test, a_handler_stopped_by_shutdown_is_answered_failed_not_completed) {
+    registry_.add_activity({.type = activity_type_named("slow"),
+                            .coroutine = [](sdk::activity_context& ctx, std::string) -> asio::awaitable<std::string> {
+                                co_await wait_for_stop(ctx, 3000ms);
+                                co_return "partial result";
+                            }});
+    swf_->script("PollForActivityTask", {200, activity_task_json("tok-s", "slow", "x")});
+    auto& w = start(settings(worker_kind::activity, {{"slow", "1"}}));
+    ASSERT_TRUE(wait_until([&] { return w.tasks_running() == 1; }));
+    w.stop_polling();
+    w.cancel_running();
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
+    EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 0u);
+    auto failed = answers<model::respond_activity_task_failed_input>("RespondActivityTaskFailed");
+    ASSERT_EQ(failed.size(), 1u);
+    EXPECT_EQ(failed[0].reason, "WorkerShutdown");
+    EXPECT_THAT(failed[0].details.value_or(""), HasSubstr("partial result"));
+    EXPECT_THAT(failed[0].details.value_or(""), HasSubstr("shutting down"));
 }
 
 // ---- decisions ----

@@ -293,6 +293,31 @@ TEST_F(cached, already_expired_answer_is_an_error_for_waiters) {
     EXPECT_EQ(r.error().code, auth::invalid_credentials);
 }
 
+TEST_F(cached, credentials_valid_for_less_than_the_margin_are_accepted) {
+    // Refused as "already expired" once; AWS takes them until they expire.
+    inner_->script.push_back(creds("BRIEF", now() + 30s));
+    auto r = fetch_now();
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->access_key_id, "BRIEF");
+    // The source was asked a moment ago: the next use gets them at once.
+    clock_.advance(5s);
+    auto again = fetch_now();
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->access_key_id, "BRIEF");
+    EXPECT_EQ(inner_->calls, 1);
+    // Later a use that would outlive them asks the source first; when it
+    // fails they still serve while valid, and once expired they do not.
+    clock_.advance(11s);
+    inner_->script.push_back(failure());
+    auto kept = fetch_now();
+    ASSERT_TRUE(kept) << kept.error().to_string();
+    EXPECT_EQ(kept->access_key_id, "BRIEF");
+    EXPECT_EQ(inner_->calls, 2);
+    clock_.advance(20s);
+    inner_->script.push_back(failure());
+    EXPECT_FALSE(fetch_now());
+}
+
 TEST_F(cached, short_lived_answer_does_not_cause_a_refresh_storm) {
     // Credentials that arrive already inside the refresh window.
     inner_->script.push_back(creds("SHORT", now() + 3min));

@@ -167,3 +167,14 @@ TEST_F(settings, profile_is_not_read_when_not_needed) {
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->endpoint_url, "http://127.0.0.1:1");
 }
+
+TEST_F(settings, ca_bundle_order) {
+    config_file("[default]\nregion = us-east-1\nca_bundle = /etc/profile-ca.pem\n");
+    EXPECT_EQ(resolve(env()).ca_bundle, "/etc/profile-ca.pem");
+    EXPECT_EQ(resolve(env({{"AWS_CA_BUNDLE", "/etc/env-ca.pem"}})).ca_bundle, "/etc/env-ca.pem");
+    auth::settings_overrides o;
+    o.ca_bundle = "/etc/flag-ca.pem";
+    EXPECT_EQ(resolve(env({{"AWS_CA_BUNDLE", "/etc/env-ca.pem"}}), o).ca_bundle, "/etc/flag-ca.pem");
+    config_file("[default]\nregion = us-east-1\n");
+    EXPECT_EQ(resolve(env()).ca_bundle, "");
+}

@@ -180,6 +180,18 @@ const std::string domain_detail_json =
 
 // ------------------------------------------------------------------ create
 
+TEST_F(client_test, create_refuses_a_ca_bundle_it_cannot_load_with_an_error) {
+    // The pool throws at start-up; create() turns that into an error.
+    auto creds = std::make_shared<auth::static_provider>(auth::credentials{"AKID", "secret", "", {}, ""});
+    auto o = options();
+    o.transport = nullptr;
+    o.pool.ca_file = "/nonexistent/swfrt-ca.pem";
+    auto r = client::client::create(ioc_.get_executor(), creds, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "InvalidCaBundle");
+    EXPECT_NE(r.error().message.find("/nonexistent/swfrt-ca.pem"), std::string::npos) << r.error().message;
+}
+
 TEST_F(client_test, create_refuses_incomplete_options) {
     auto creds = std::make_shared<auth::static_provider>(auth::credentials{"AKID", "secret", "", {}, ""});
     auto no_region = options();
@@ -770,6 +782,84 @@ TEST_F(client_test, answer_after_unambiguous_failures_then_unknown_resource_fail
     }
 }
 
+TEST_F(client_test, retry_until_retries_past_max_attempts_without_the_quota) {
+    auto o = options();
+    o.retry.initial_quota = 0; // an empty quota stops standard-mode retries at once
+    auto c = make(std::move(o));
+    for (int i = 0; i < 6; ++i) transport_->fault(500, "InternalFailure");
+    transport_->respond(200, "");
+    model::respond_activity_task_completed_input in;
+    in.task_token = "tok";
+    client::call_options co;
+    co.retry_until = clock_.now() + std::chrono::minutes{5};
+    client::call_info info;
+    auto r = run(c->respond_activity_task_completed(in, co, &info));
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(requests().size(), 7u);
+    EXPECT_EQ(info.attempts, 7);
+    EXPECT_FALSE(info.deadline_reached);
+}
+
+TEST_F(client_test, retry_until_gives_up_before_sleeping_past_the_deadline) {
+    sleep_advances_clock_ = true;
+    auto c = make();
+    for (int i = 0; i < 30; ++i) transport_->fault(503, "ServiceUnavailable");
+    model::respond_decision_task_completed_input in;
+    in.task_token = "tok";
+    client::call_options co;
+    co.retry_until = clock_.now() + std::chrono::seconds{10};
+    client::call_info info;
+    auto r = run(c->respond_decision_task_completed(in, co, &info));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "ServiceUnavailable");
+    EXPECT_TRUE(info.deadline_reached);
+    // Delays 0.5, 1, 2, 4 s (7.5 s); the next, 8 s, would end past 10 s.
+    EXPECT_EQ(requests().size(), 5u);
+    milliseconds total{0};
+    for (auto d : delays_) total += d;
+    EXPECT_LE(total, std::chrono::seconds{10});
+}
+
+TEST_F(client_test, signal_whose_answer_was_lost_is_not_sent_again) {
+    auto c = make();
+    transport_->fail(transport_error("NetworkError"));
+    model::signal_workflow_execution_input in;
+    in.domain = "orders";
+    in.workflow_id = "order-1001";
+    in.signal_name = "approve";
+    auto r = run(c->signal_workflow_execution(in));
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("may have taken effect"), std::string::npos) << r.error().message;
+    EXPECT_EQ(requests().size(), 1u);
+    // A 5xx answer is SWF saying it failed: retried as usual.
+    transport_->requests.clear();
+    transport_->fault(500, "InternalFailure");
+    transport_->respond(200, "");
+    ASSERT_TRUE(run(c->signal_workflow_execution(in)));
+    EXPECT_EQ(requests().size(), 2u);
+}
+
+TEST_F(client_test, on_call_reports_a_fault_settled_by_its_effect_as_success) {
+    std::vector<std::string> reported;
+    auto o = options();
+    o.on_call = [&](client::operation op, double, const client::call_info& ci, const error* e) {
+        reported.push_back(std::string(client::api_name(op)) + (e ? " failed " + e->code : " ok") +
+                           (ci.settled_by_effect ? " settled" : "") + (ci.already_exists ? " exists" : ""));
+    };
+    auto c = make(std::move(o));
+    transport_->fail(transport_error("ReadTimeout"));
+    transport_->fault(400, "UnknownResourceFault");
+    model::respond_activity_task_completed_input in;
+    in.task_token = "tok";
+    ASSERT_TRUE(run(c->respond_activity_task_completed(in)));
+    transport_->fault(400, "DomainAlreadyExistsFault");
+    EXPECT_FALSE(run(c->register_domain(a_domain())));
+    transport_->fault(400, "UnknownResourceFault");
+    EXPECT_FALSE(run(c->respond_activity_task_completed(in)));
+    EXPECT_EQ(reported, (std::vector<std::string>{"RespondActivityTaskCompleted ok settled", "RegisterDomain ok exists",
+                                                  "RespondActivityTaskCompleted failed UnknownResourceFault"}));
+}
+
 TEST_F(client_test, heartbeat_is_not_treated_as_an_answer) {
     auto c = make();
     transport_->fail(transport_error("ReadTimeout"));
@@ -877,17 +967,17 @@ const std::string open_execution_json =
     R"("workflowType":{"name":"order","version":"1"},"startTimestamp":1714564800.0,)"
     R"("executionStatus":"OPEN"}]})";
 
-TEST_F(client_test, retried_start_names_the_run_an_earlier_attempt_started) {
+TEST_F(client_test, retried_start_returns_the_run_an_earlier_attempt_started) {
     auto c = make();
     transport_->fail(transport_error("ReadTimeout"));
     transport_->fault(400, "WorkflowExecutionAlreadyStartedFault");
     transport_->respond(200, open_execution_json);
-    auto r = run(c->start_workflow_execution(a_start()));
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "WorkflowExecutionAlreadyStartedFault");
-    EXPECT_EQ(r.error().kind, error_kind::conflict);
-    EXPECT_EQ(r.error().detail, "22xyzRUN");
-    EXPECT_NE(r.error().message.find("22xyzRUN"), std::string::npos) << r.error().message;
+    client::call_info info;
+    auto r = run(c->start_workflow_execution(a_start(), {}, &info));
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_TRUE(r->run_id);
+    EXPECT_EQ(*r->run_id, "22xyzRUN");
+    EXPECT_TRUE(info.settled_by_effect);
 
     ASSERT_EQ(requests().size(), 3u);
     EXPECT_EQ(target_of(requests()[0]), "SimpleWorkflowService.StartWorkflowExecution");
@@ -898,6 +988,25 @@ TEST_F(client_test, retried_start_names_the_run_an_earlier_attempt_started) {
     EXPECT_EQ(q->domain, "orders");
     ASSERT_TRUE(q->execution_filter);
     EXPECT_EQ(q->execution_filter->workflow_id, "order-1001");
+}
+
+TEST_F(client_test, retried_start_ignores_a_listed_run_of_another_workflow_id_or_type) {
+    for (std::string listed : {std::string(R"({"executionInfos":[{"execution":{"workflowId":"order-9999","runId":"R1"},)"
+                                           R"("workflowType":{"name":"order","version":"1"},"startTimestamp":1.0,)"
+                                           R"("executionStatus":"OPEN"}]})"),
+                               std::string(R"({"executionInfos":[{"execution":{"workflowId":"order-1001","runId":"R2"},)"
+                                           R"("workflowType":{"name":"refund","version":"1"},"startTimestamp":1.0,)"
+                                           R"("executionStatus":"OPEN"}]})")}) {
+        transport_->requests.clear();
+        transport_->fail(transport_error("ReadTimeout"));
+        transport_->fault(400, "WorkflowExecutionAlreadyStartedFault");
+        transport_->respond(200, listed);
+        auto c = make();
+        auto r = run(c->start_workflow_execution(a_start()));
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, "WorkflowExecutionAlreadyStartedFault");
+        EXPECT_EQ(requests().size(), 3u);
+    }
 }
 
 TEST_F(client_test, start_already_started_on_the_first_attempt_looks_nothing_up) {

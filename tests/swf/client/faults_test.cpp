@@ -86,6 +86,24 @@ TEST(decode_fault, capitalised_message_member) {
     EXPECT_EQ(e.message, "Unknown domain: d");
 }
 
+TEST(decode_fault, security_token_in_the_message_is_redacted) {
+    auto e = decode_fault(
+        400, R"({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"The Canonical String )"
+             R"(for this request should have been\n'POST\n/\n\nhost:swf\nx-amz-security-token:SECRETtoken123\n"})");
+    EXPECT_EQ(e.code, "InvalidSignatureException");
+    EXPECT_EQ(e.message.find("SECRETtoken123"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("x-amz-security-token:<redacted>"), std::string::npos) << e.message;
+}
+
+TEST(decode_fault, a_huge_message_is_cut_to_a_few_kilobytes) {
+    std::string body = R"({"__type":"InternalFailure","message":")" + std::string(2 * 1024 * 1024, 'm') + R"("})";
+    auto e = decode_fault(500, body);
+    EXPECT_LT(e.message.size(), 5000u);
+    EXPECT_NE(e.message.find("more bytes]"), std::string::npos);
+    auto plain = decode_fault(502, std::string(2 * 1024 * 1024, '<'));
+    EXPECT_LT(plain.message.size(), 5000u);
+}
+
 TEST(decode_fault, members_in_any_order_and_unknown_members_ignored) {
     auto e = decode_fault(
         400, R"({"message":"Unknown type","extra":{"nested":[1,2]},"__type":"com.amazonaws.swf.base.model#UnknownResourceFault"})");

@@ -107,7 +107,11 @@ protected:
         o.transport = [s = swf_](http::request req, std::optional<milliseconds> rt) {
             return s->send(std::move(req), rt);
         };
-        o.sleep = [](milliseconds) -> asio::awaitable<void> { co_return; };
+        o.sleep = [this](milliseconds d) -> asio::awaitable<void> {
+            slept_ += d;
+            if (sleep_advances_clock_) clock_.advance(d);
+            co_return;
+        };
         o.random = [] { return 0.5; };
         return o;
     }
@@ -153,6 +157,8 @@ protected:
     asio::io_context ioc_;
     manual_clock clock_;
     std::shared_ptr<scripted_swf> swf_ = std::make_shared<scripted_swf>();
+    milliseconds slept_{0};
+    bool sleep_advances_clock_ = false;
 };
 
 std::string execution_info_json(std::string_view workflow_id, std::string_view status = "OPEN") {
@@ -538,6 +544,92 @@ TEST_F(decision_client_test, a_failing_history_page_fails_the_poll) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "UnknownResourceFault");
     EXPECT_EQ(r.error().kind, error_kind::not_found);
+}
+
+TEST_F(decision_client_test, a_later_page_is_retried_past_max_attempts_while_the_task_can_be_answered) {
+    // Three attempts (the generic budget) would lose the task; the page of
+    // a started task is retried until its start-to-close timeout.
+    swf_->answer("PollForDecisionTask", decision_page({1, 2}, "d2"));
+    for (int i = 0; i < 6; ++i) swf_->fault("PollForDecisionTask", "InternalFailure", "try again", 500);
+    swf_->answer("PollForDecisionTask", decision_page({3}, std::nullopt));
+    client::decision_client dc(make(), "orders", "deciders", "host-1");
+    auto r = run(dc.poll());
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_TRUE(*r);
+    EXPECT_EQ(event_ids((*r)->events), (std::vector<std::int64_t>{1, 2, 3}));
+    EXPECT_EQ(swf_->calls.size(), 8u);
+}
+
+std::string started_page(std::string_view task_timeout, std::optional<std::string> next) {
+    std::string s = R"({"taskToken":"decision-token","startedEventId":3,)"
+                    R"("workflowExecution":{"workflowId":"order-42","runId":"run-9"},)"
+                    R"("workflowType":{"name":"order","version":"1"},"events":[)"
+                    R"({"eventId":1,"eventTimestamp":1700000001,"eventType":"WorkflowExecutionStarted",)"
+                    R"("workflowExecutionStartedEventAttributes":{"childPolicy":"TERMINATE",)"
+                    R"("taskList":{"name":"deciders"},"workflowType":{"name":"order","version":"1"},)"
+                    R"("taskStartToCloseTimeout":")" +
+                    std::string(task_timeout) + R"("}}])";
+    if (next) s += R"(,"nextPageToken":")" + *next + '"';
+    return s + '}';
+}
+
+TEST_F(decision_client_test, a_later_page_is_given_up_when_the_task_timeout_has_passed) {
+    sleep_advances_clock_ = true;
+    swf_->answer("PollForDecisionTask", started_page("5", "d2"));
+    for (int i = 0; i < 20; ++i) swf_->fault("PollForDecisionTask", "ServiceUnavailable", "busy", 503);
+    client::decision_client dc(make(), "orders", "deciders", "host-1");
+    auto r = run(dc.poll());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "ServiceUnavailable");
+    EXPECT_NE(r.error().message.find("page 2"), std::string::npos) << r.error().message;
+    // Back-off 0.5 s, 1 s, 2 s: the next 4 s would end past the 5 s timeout.
+    EXPECT_EQ(swf_->calls.size(), 1u + 4u);
+    EXPECT_LE(slept_, milliseconds{5000});
+}
+
+TEST_F(decision_client_test, endless_fresh_page_tokens_end_at_the_event_limit) {
+    // A peer that never stops paging once grew memory until bad_alloc.
+    swf_->answer("PollForDecisionTask", decision_page({1, 2, 3}, "t0"));
+    for (int i = 1; i < 50; ++i)
+        swf_->answer("PollForDecisionTask", decision_page({3 * i + 1, 3 * i + 2, 3 * i + 3}, "t" + std::to_string(i)));
+    client::history_limits limits;
+    limits.max_events = 10;
+    client::decision_client dc(make(), "orders", "deciders", "host-1", limits);
+    auto r = run(dc.poll());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "HistoryTooLarge");
+    EXPECT_NE(r.error().message.find("12 events, over the limit of 10"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("order-42"), std::string::npos) << r.error().message;
+    EXPECT_EQ(swf_->calls.size(), 4u);
+}
+
+TEST_F(decision_client_test, endless_pages_end_at_the_byte_limit) {
+    swf_->answer("PollForDecisionTask", decision_page({1}, "t0"));
+    for (int i = 1; i < 50; ++i) swf_->answer("PollForDecisionTask", decision_page({}, "t" + std::to_string(i)));
+    client::history_limits limits;
+    limits.max_bytes = 2000;
+    client::decision_client dc(make(), "orders", "deciders", "host-1", limits);
+    auto r = run(dc.poll());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "HistoryTooLarge");
+    EXPECT_NE(r.error().message.find("bytes, over the limit of 2000"), std::string::npos) << r.error().message;
+    EXPECT_LT(swf_->calls.size(), 20u);
+}
+
+TEST(decision_answer_deadline, from_the_task_the_workflow_or_the_fallback) {
+    const swfrt::swf::clock::time_point t0{std::chrono::seconds{1700000000}};
+    model::decision_task task;
+    EXPECT_EQ(client::decision_answer_deadline(task, t0), t0 + client::unknown_task_timeout);
+    auto& started = task.events.emplace_back();
+    started.event_type = model::event_type::workflow_execution_started;
+    started.workflow_execution_started_event_attributes.emplace().task_start_to_close_timeout = "30";
+    EXPECT_EQ(client::decision_answer_deadline(task, t0), t0 + std::chrono::seconds{30});
+    auto& scheduled = task.events.emplace_back();
+    scheduled.event_type = model::event_type::decision_task_scheduled;
+    scheduled.decision_task_scheduled_event_attributes.emplace().start_to_close_timeout = "120";
+    EXPECT_EQ(client::decision_answer_deadline(task, t0), t0 + std::chrono::seconds{120});
+    scheduled.decision_task_scheduled_event_attributes->start_to_close_timeout = "NONE";
+    EXPECT_EQ(client::decision_answer_deadline(task, t0), t0 + std::chrono::seconds{30});
 }
 
 TEST_F(decision_client_test, respond_completed_sends_the_decisions) {

@@ -438,6 +438,28 @@ TEST(unknown_members, malformed_json_inside_an_ignored_member_is_rejected) {
         EXPECT_NE(decode_error<model::list_domains_input>(doc), "decoded") << doc;
 }
 
+TEST(unknown_members, deep_nesting_is_an_error_not_a_stack_overflow) {
+    // 100,000 levels once overflowed the stack of the recursive skip.
+    for (std::string_view open_close : {"[]", "{}"}) {
+        std::string deep = R"({"events":[],"x":)";
+        const std::size_t levels = 100000;
+        for (std::size_t i = 0; i < levels; ++i) {
+            deep += open_close[0];
+            if (open_close[0] == '{') deep += R"("k":)";
+        }
+        deep += "1";
+        for (std::size_t i = 0; i < levels; ++i) deep += open_close[1];
+        deep += "}";
+        auto msg = decode_error<model::history>(deep);
+        EXPECT_NE(msg.find("nested deeper than 128 levels inside a member the model does not know"), std::string::npos)
+            << msg.substr(0, 300);
+        EXPECT_EQ(msg.rfind("x", 0), 0u) << msg.substr(0, 300); // the path starts at the unknown member
+    }
+    // Within the bound, an unknown member is still skipped.
+    std::string ok = R"({"events":[],"x":)" + std::string(100, '[') + std::string(100, ']') + "}";
+    EXPECT_EQ(decode_error<model::history>(ok), "decoded");
+}
+
 // --- required members ----------------------------------------------------
 
 TEST(required_members, missing_member_is_named_with_its_path) {

@@ -160,9 +160,10 @@ TEST_F(pool_test, idle_connection_closed_by_server_is_replaced) {
     EXPECT_EQ(server.connections(), 2u);
 }
 
-TEST_F(pool_test, reused_connection_closed_before_any_response_byte_is_retried_once) {
-    // The second request reaches a connection the server is closing: it is
-    // dropped unanswered, so the pool resends it on a new connection.
+TEST_F(pool_test, request_read_by_the_server_and_left_unanswered_is_not_resent) {
+    // The server read the second request and closed without answering: a
+    // lost answer, indistinguishable from a close that crossed the request.
+    // Resending it could run it twice; the error goes to the caller.
     test_server server([](const seen_request& r) {
         if (r.connection == 0 && r.index == 1) return reply::close_connection();
         return reply{};
@@ -172,28 +173,17 @@ TEST_F(pool_test, reused_connection_closed_before_any_response_byte_is_retried_o
     request second;
     second.body = "second";
     auto res = send(pool, server.url(), second);
-    ASSERT_TRUE(res) << res.error().to_string();
-    EXPECT_EQ(res->status, 200);
-    EXPECT_EQ(pool.connections_opened(), 2u);
-    auto seen = server.seen();
-    ASSERT_EQ(seen.size(), 3u);
-    EXPECT_EQ(seen[2].connection, 1u);
-    EXPECT_EQ(seen[2].body, "second");
-}
-
-TEST_F(pool_test, retry_happens_once_and_never_on_a_fresh_connection) {
-    test_server server([](const seen_request& r) {
-        if (r.global_index == 0) return reply{};
-        return reply::close_connection();
-    });
-    connection_pool pool(ioc.get_executor());
-    ASSERT_TRUE(send(pool, server.url()));
-    auto res = send(pool, server.url());
     ASSERT_FALSE(res);
     EXPECT_EQ(res.error().code, "NetworkError");
     EXPECT_EQ(res.error().kind, error_kind::retryable);
+    EXPECT_TRUE(mentions(res.error(), "may have been processed")) << res.error().message;
     EXPECT_TRUE(mentions(res.error(), "127.0.0.1:" + std::to_string(server.port()))) << res.error().message;
-    EXPECT_EQ(server.requests(), 3u); // first, the stale attempt, one retry
+    auto seen = server.seen();
+    ASSERT_EQ(seen.size(), 2u); // sent once
+    EXPECT_EQ(seen[1].body, "second");
+    EXPECT_EQ(pool.connections_opened(), 1u);
+    // The next call opens a new connection and succeeds.
+    ASSERT_TRUE(send(pool, server.url()));
     EXPECT_EQ(pool.connections_opened(), 2u);
 }
 
