@@ -25,7 +25,6 @@
 #include "runtime/core/worker.hpp"
 #include "swf/auth/cached_provider.hpp"
 #include "swf/auth/provider.hpp"
-#include "swf/client/blocking.hpp"
 #include "swf/client/roles.hpp"
 
 namespace swfrt::runtime {
@@ -236,6 +235,36 @@ struct shutdown_state {
     }
 };
 
+// Runs the registration on io until it ends or SIGINT/SIGTERM cancels it
+// (every wait in the client observes the cancellation); nullopt when a
+// signal ended it.
+std::optional<bool> register_until_signal(asio::io_context& io, asio::signal_set& signals, shutdown_state& shutdown,
+                                          const config::config& c, const plugin::registry& reg,
+                                          std::shared_ptr<swf::client::client> client, logger& log) {
+    asio::cancellation_signal stop_registration;
+    std::optional<bool> registered;
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        shutdown.request(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        stop_registration.emit(asio::cancellation_type::terminal);
+    });
+    asio::co_spawn(io, register_all(c, reg, std::move(client), log),
+                   asio::bind_cancellation_slot(stop_registration.slot(), [&](std::exception_ptr e, bool ok) {
+                       registered = !e && ok;
+                       boost::system::error_code ignored;
+                       signals.cancel(ignored);
+                   }));
+    io.restart();
+    io.run();
+    io.restart();
+    if (shutdown.requested.load()) {
+        log.info("shutdown requested during start-up registration; exiting before any poll",
+                 {{"reason", shutdown.reason}});
+        return std::nullopt;
+    }
+    return registered.value_or(false);
+}
+
 } // namespace
 
 std::vector<config::config_error> load_and_check(const config::config& c, plugin_set& plugins) {
@@ -261,8 +290,11 @@ int register_types(const config::config& c, const plugin_set& plugins, logger& l
         log.error("cannot create the SWF client", {{"error", client.error().to_string()}});
         return exit_config;
     }
-    bool ok = swf::client::run_blocking(io, register_all(c, *plugins.registry, *client, log));
-    return ok ? exit_ok : exit_failure;
+    shutdown_state shutdown;
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    auto ok = register_until_signal(io, signals, shutdown, c, *plugins.registry, *client, log);
+    if (!ok) return exit_ok;
+    return *ok ? exit_ok : exit_failure;
 }
 
 int run(const config::config& c, plugin_set& plugins, const run_limits& limits, logger& log) {
@@ -280,35 +312,14 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
                                       {"threads", std::to_string(threads)}});
 
     // Registration first: workers start only when their types exist. A
-    // signal now cancels it (every wait in the client observes that) and
-    // the process exits before any poll.
+    // signal now cancels it and the process exits before any poll.
     shutdown_state shutdown;
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    {
-        asio::cancellation_signal stop_registration;
-        std::optional<bool> registered;
-        signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-            if (ec) return;
-            shutdown.request(sig == SIGINT ? "SIGINT" : "SIGTERM");
-            stop_registration.emit(asio::cancellation_type::terminal);
-        });
-        asio::co_spawn(io, register_all(c, *plugins.registry, *client, log),
-                       asio::bind_cancellation_slot(stop_registration.slot(), [&](std::exception_ptr e, bool ok) {
-                           registered = !e && ok;
-                           boost::system::error_code ignored;
-                           signals.cancel(ignored);
-                       }));
-        io.run();
-        io.restart();
-        if (shutdown.requested.load()) {
-            log.info("shutdown requested during start-up registration; exiting before any poll",
-                     {{"reason", shutdown.reason}});
-            return exit_ok;
-        }
-        if (!registered.value_or(false)) {
-            log.error("registration failed; not starting");
-            return exit_failure;
-        }
+    auto registered = register_until_signal(io, signals, shutdown, c, *plugins.registry, *client, log);
+    if (!registered) return exit_ok;
+    if (!*registered) {
+        log.error("registration failed; not starting");
+        return exit_failure;
     }
 
     std::size_t blocking_threads = 0;

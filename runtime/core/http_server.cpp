@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -35,6 +36,10 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
             tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 if (stopped.load() || ec == asio::error::operation_aborted) break;
+                // Out of file descriptors and the like: try again a little
+                // later instead of spinning on the same error.
+                asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds{100});
+                co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
                 continue;
             }
             asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)), asio::detached);
