@@ -1,6 +1,9 @@
 #include "swf/client/paginate.hpp"
 
+#include "swf/client/roles.hpp"
+
 #include <iterator>
+#include <type_traits>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -17,10 +20,20 @@ boost::asio::awaitable<result<Out>> collect(In request, Items Out::*items, std::
     // the end, with its size known (history events are large to move).
     std::vector<Items> later;
     std::unordered_set<std::string> seen;
+    // Memory is bounded whatever the peer sends: a history by SWF's own
+    // event limit (with a margin), any other list by max_items.
+    const std::size_t item_limit = std::is_same_v<Items, std::vector<model::history_event>> ? history_limits{}.max_events
+                                                                                             : max_items;
+    std::size_t count = 0;
     for (std::size_t pages = 1;; ++pages) {
         auto page = co_await fetch(request);
         if (!page) co_return std::move(page).error();
         std::optional<std::string> next = std::move(page->next_page_token);
+        count += ((*page).*items).size();
+        if (count > item_limit)
+            co_return make_error(error_kind::fatal, "PaginationLimit",
+                                 std::string(op) + " returned more than " + std::to_string(item_limit) +
+                                     " items in " + std::to_string(pages) + " pages; stopping");
         if (pages == 1) {
             merged = std::move(*page);
         } else {

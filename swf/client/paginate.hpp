@@ -2,7 +2,7 @@
 // nextPageToken and returns the first page's response holding the items of
 // all pages, without a nextPageToken. A token SWF repeats, or more than
 // max_pages pages, ends it with an error (code "PaginationLoop") instead of
-// looping forever.
+// looping forever; more than max_items items ends it with "PaginationLimit".
 #pragma once
 
 #include <cstddef>
@@ -14,6 +14,9 @@
 namespace swfrt::swf::client {
 
 inline constexpr std::size_t default_max_pages = 100000;
+// Items of all pages together ("PaginationLimit" past it); histories stop
+// at history_limits::max_events instead.
+inline constexpr std::size_t max_items = 1000000;
 
 #define SWFRT_X(api, snake, in, out, member)                                                                      \
     boost::asio::awaitable<result<model::out>> snake##_all_pages(client& c, model::in request,                    \

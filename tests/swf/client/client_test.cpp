@@ -1262,6 +1262,18 @@ TEST_F(client_test, max_pages_bounds_pagination) {
     EXPECT_EQ(requests().size(), 2u);
 }
 
+TEST_F(client_test, endless_fresh_tokens_end_at_the_history_event_limit) {
+    // 26,000 events (SWF's 25,000 with a margin): 27 pages of 1,000.
+    auto c = make();
+    for (int page = 0; page < 40; ++page)
+        transport_->respond(200, history_page(page * 1000 + 1, page * 1000 + 1000, "t" + std::to_string(page)));
+    auto r = run(client::get_workflow_execution_history_all_pages(*c, history_request()));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "PaginationLimit");
+    EXPECT_NE(r.error().message.find("more than 26000 items"), std::string::npos) << r.error().message;
+    EXPECT_EQ(requests().size(), 27u);
+}
+
 TEST_F(client_test, error_on_a_later_page_is_returned) {
     auto c = make();
     transport_->respond(200, history_page(1, 2, "h2"));
