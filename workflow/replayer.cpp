@@ -822,7 +822,12 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
     for (std::size_t i = 0; i <= target && !error_; ++i) {
         const auto& e = events[i];
         const auto role = rule_for(e.event_type).role;
-        if (matching_ && role != event_role::decision) {
+        // A decision task's block ends at the first event that is neither
+        // a decision event nor an outcome: SWF records some outcomes among
+        // the block's own events (ActivityTaskCanceled right after the
+        // ActivityTaskCancelRequested of an activity that had not started),
+        // or right after them; they resolve in place either way.
+        if (matching_ && role != event_role::decision && role != event_role::outcome) {
             matching_ = false;
             if (!pending_.empty()) {
                 non_determinism(e.event_id, "nothing more", describe(pending_.front().decision));

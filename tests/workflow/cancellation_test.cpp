@@ -181,6 +181,47 @@ TEST(cancellation, clean_up_issued_after_the_request_runs_and_the_rethrown_error
     expect_history_reproduced(h, runner);
 }
 
+// A fan-out whose activities are only scheduled when the request comes:
+// SWF cancels each at once and records its ActivityTaskCanceled inside the
+// decision task's block (or after it); the block's other decisions must
+// still match.
+struct sweep : wf::workflow<> {
+    static constexpr std::string_view name = "Sweep";
+    static constexpr std::string_view version = "1";
+    wf::task<std::string> run(wf::context& ctx, std::string) override {
+        auto a = ctx.activity("work", "1", "\"a\"");
+        auto b = ctx.activity("work", "1", "\"b\"");
+        auto pause = ctx.timer(3600s);
+        std::exception_ptr stop;
+        try {
+            co_await pause;
+        } catch (...) {
+            stop = std::current_exception();
+        }
+        if (!stop) co_return co_await a + co_await b;
+        co_await ctx.activity("cleanup", "1", "\"sweep\"");
+        std::rethrow_exception(stop);
+    }
+};
+
+TEST(cancellation, outcomes_recorded_inside_the_block_do_not_end_it_in_either_order) {
+    for (std::string_view name : {"cancel_unstarted_interleaved", "cancel_unstarted_after"}) {
+        SCOPED_TRACE(name);
+        auto h = load_history(name);
+        auto runner = wf::make_runner<sweep>();
+        EXPECT_EQ(decisions_at(h, 3, runner), canonical({schedule("1", "work", "\"a\""), schedule("2", "work", "\"b\""),
+                                                         start_timer("t1", "3600")}));
+        EXPECT_EQ(decisions_at(h, 10, runner),
+                  canonical({request_cancel_activity("1"), request_cancel_activity("2"), cancel_timer("t1"),
+                             schedule("3", "cleanup", "\"sweep\"")}));
+        // Once stalled here: the first ActivityTaskCanceled was taken for the
+        // end of the block and the rest reported as non-determinism.
+        EXPECT_EQ(decisions_at(h, 19, runner), canonical({}));
+        EXPECT_EQ(decisions_at(h, 24, runner), canonical({cancel_workflow(R"(timer "t1" was canceled)")}));
+        expect_history_reproduced(h, runner);
+    }
+}
+
 // ---- (c) the request ignored ----
 
 struct stubborn : wf::workflow<> {

@@ -164,11 +164,17 @@ inline void expect_history_reproduced(const model::history& h, const workflow_ru
         if (c.event_type != model::event_type::decision_task_completed) continue;
         ++answered;
         const auto started = c.decision_task_completed_event_attributes->started_event_id;
+        // The block: decision events up to the first event that is neither
+        // one nor an outcome SWF records among them (ActivityTaskCanceled).
         std::vector<std::string> recorded;
+        std::vector<std::size_t> recorded_at;
         for (std::size_t j = i + 1; j < h.events.size(); ++j) {
             const auto& e = h.events[j];
-            if (rule_for(e.event_type).role != event_role::decision) break;
+            const auto role = rule_for(e.event_type).role;
+            if (role == event_role::outcome) continue;
+            if (role != event_role::decision) break;
             recorded.push_back(describe(e) + " " + payload_of(e).value_or("(no payload)"));
+            recorded_at.push_back(j);
         }
         auto r = replay(task_at(h, started), runner);
         ASSERT_TRUE(r.has_value()) << "at event " << started << ": " << r.error().message;
@@ -177,8 +183,8 @@ inline void expect_history_reproduced(const model::history& h, const workflow_ru
             decided.push_back(describe(d) + " " + payload_of(d));
         // Each side in its own words: compare the identities through key_of.
         ASSERT_EQ(decided.size(), recorded.size()) << "at event " << started;
-        std::size_t k = 0;
-        for (std::size_t j = i + 1; k < decided.size(); ++j, ++k) {
+        for (std::size_t k = 0; k < decided.size(); ++k) {
+            const std::size_t j = recorded_at[k];
             EXPECT_TRUE(same_command(*key_of(h.events[j]), key_of(r.value()[k])))
                 << "at event " << started << ": recorded " << recorded[k] << ", decided " << decided[k];
             if (auto p = payload_of(h.events[j])) {
