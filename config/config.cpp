@@ -1,10 +1,8 @@
 #include "config/config.hpp"
 
-#include <cerrno>
-#include <cstdio>
+#include "config/input_file.hpp"
+
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 
 namespace swfrt::config {
 
@@ -57,21 +55,13 @@ std::string_view to_string(log_format f) {
 }
 
 load_result load_file(const std::string& path, env_lookup env) {
-    auto fail = [&](int err) {
+    auto in = read_input_file(path, max_config_bytes, "config file", false);
+    if (!in.ok()) {
         load_result r;
-        r.errors.push_back({path, 0, 0, "cannot read the config file: " + std::string(std::strerror(err))});
+        r.errors.push_back({path, 0, 0, "cannot read the config file: " + in.reason});
         return r;
-    };
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) return fail(errno);
-    std::string text;
-    char buf[8192];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
-        text.append(buf, n);
-    // fopen succeeds on a directory; the read then fails with EISDIR.
-    if (std::ferror(f.get())) return fail(errno);
-    return load_string(text, path, std::move(env));
+    }
+    return load_string(*in.text, path, std::move(env));
 }
 
 std::vector<config_error> check_runnable(const config& c) {

@@ -143,8 +143,9 @@ struct load_result {
     bool ok() const { return value.has_value(); }
 };
 
-// Parses and validates a whole file. A file that cannot be read gives one
-// error naming the file and the system's reason.
+// Parses and validates a whole file. A file that cannot be read (missing, a
+// directory or a device, larger than max_config_bytes of input_file.hpp)
+// gives one error naming the file and the reason.
 load_result load_file(const std::string& path, env_lookup env);
 
 // As load_file; `file_name` is used in errors and its directory part anchors

@@ -54,6 +54,43 @@ std::optional<double> parse_number(std::string_view s) {
     return d;
 }
 
+// The offset of the first byte that does not belong to a well-formed UTF-8
+// character (RFC 3629: no overlong forms, no surrogates, nothing past
+// U+10FFFF), or npos. SWF refuses any other text, and so does the codec
+// before a request leaves.
+std::size_t invalid_utf8_at(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t n = 0;
+        unsigned char lo = 0x80, hi = 0xbf; // allowed range of the second byte
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        } else {
+            return i;
+        }
+        if (i + n >= s.size()) return i; // cut short at the end
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf)) return i;
+        }
+        i += n + 1;
+    }
+    return std::string_view::npos;
+}
+
 std::optional<bool> parse_bool(std::string_view s) {
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
@@ -84,6 +121,14 @@ std::optional<std::string> reader::scalar(const value& v, const std::string& pat
     auto result = interpolate(v.node.Scalar(), env_);
     if (!result.value) {
         error(v.at, path + ": " + result.error);
+        return std::nullopt;
+    }
+    // After interpolation: a variable's value may be what is not UTF-8.
+    if (auto bad = invalid_utf8_at(*result.value); bad != std::string_view::npos) {
+        std::array<char, 8> hex{};
+        std::snprintf(hex.data(), hex.size(), "0x%02x", static_cast<unsigned char>((*result.value)[bad]));
+        error(v.at, path + ": expected UTF-8 text, got the byte " + hex.data() + " at byte " +
+                        std::to_string(bad + 1) + " of the value, which is not valid UTF-8");
         return std::nullopt;
     }
     return std::move(result.value);

@@ -2,9 +2,12 @@
 #include "config/config.hpp"
 #include "config/fields.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <tuple>
@@ -66,20 +69,101 @@ std::optional<std::string> check_not_empty(std::string_view s) {
     return std::nullopt;
 }
 
+// As the client resolves it (swf/auth/settings.cpp): the region becomes part
+// of a host name and of the SigV4 scope. Empty: from the environment.
 std::optional<std::string> check_region(std::string_view s) {
-    bool ok = std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-    });
+    if (s.empty()) return std::nullopt;
+    bool ok =
+        s.size() <= 63 && s.front() != '-' && s.back() != '-' && std::all_of(s.begin(), s.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        });
     if (ok) return std::nullopt;
     return "expected a region name such as \"us-east-1\", got " + quote(s);
 }
 
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool is_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// What the client refuses of an endpoint URL at start-up, with the same
+// rules (swf/auth/settings.cpp normalize_endpoint, swf/http/endpoint.cpp
+// endpoint::parse): `run` would stop there, so `check` must stop here.
+// tests/runtime/config_agreement_test.cpp holds the two to each other.
+std::optional<std::string> endpoint_problem(std::string_view url) {
+    while (!url.empty() && is_space(url.back()))
+        url.remove_suffix(1);
+    while (!url.empty() && is_space(url.front()))
+        url.remove_prefix(1);
+    std::string_view rest;
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (url.substr(0, scheme.size()) == scheme) rest = url.substr(scheme.size());
+    }
+    if (rest.data() == nullptr) return "a URL starting with http:// or https://";
+    while (rest.size() > 1 && rest.back() == '/')
+        rest.remove_suffix(1);
+    const auto authority_end = rest.find_first_of("/?#");
+    const std::string_view authority = rest.substr(0, authority_end);
+    std::string_view path =
+        authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+    if (auto hash = path.find('#'); hash != std::string_view::npos) path = path.substr(0, hash);
+    if (authority.empty()) return "a URL with a host after the scheme";
+    if (authority.find('@') != std::string_view::npos) return "a URL without user information (user@)";
+
+    std::string_view port;
+    bool has_port = false;
+    if (authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return "a URL whose IPv6 address is closed with \"]\"";
+        const std::string_view host = authority.substr(1, close - 1);
+        bool ipv6_chars = std::all_of(host.begin(), host.end(), [](char c) {
+            return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+        });
+        if (host.empty() || !ipv6_chars || host.find(':') == std::string_view::npos)
+            return "a URL with an IPv6 address of hexadecimal digits, \":\" and \".\" in brackets";
+        const std::string_view after = authority.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':')
+                return "a URL with nothing but :port after the \"]\" of its IPv6 address";
+            port = after.substr(1);
+            has_port = true;
+        }
+    } else {
+        const auto colon = authority.find(':');
+        const std::string_view host = authority.substr(0, colon);
+        if (colon != std::string_view::npos) {
+            port = authority.substr(colon + 1);
+            has_port = true;
+            if (port.find(':') != std::string_view::npos)
+                return "a URL with its IPv6 address in brackets, such as http://[::1]:8080";
+        }
+        bool host_chars = std::all_of(host.begin(), host.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+        });
+        if (host.empty()) return "a URL with a host after the scheme";
+        if (!host_chars) return "a URL whose host has only letters, digits, \"-\", \".\" and \"_\"";
+    }
+    if (has_port) {
+        unsigned value = 0;
+        if (is_digits(port) && port.size() <= 5) {
+            for (char c : port)
+                value = value * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (value < 1 || value > 65535) return "a URL with a port from 1 to 65535";
+    }
+    if (std::any_of(path.begin(), path.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
+        return "a URL whose path is percent-encoded (no spaces or control characters)";
+    return std::nullopt;
+}
+
 std::optional<std::string> check_endpoint(std::string_view s) {
     if (s.empty()) return std::nullopt;
-    for (std::string_view scheme : {"http://", "https://"}) {
-        if (s.size() > scheme.size() && s.substr(0, scheme.size()) == scheme) return std::nullopt;
-    }
-    return "expected a URL starting with http:// or https://, got " + quote(s);
+    if (auto expected = endpoint_problem(s)) return "expected " + *expected + ", got " + quote(s);
+    return std::nullopt;
 }
 
 struct host_port {
@@ -113,10 +197,28 @@ std::optional<host_port> split_listen(std::string_view s) {
     return host_port{std::string(host), static_cast<std::uint16_t>(port)};
 }
 
+// The metrics endpoint binds an address and resolves no names
+// (runtime/core/http_server.cpp): "localhost" or an IP address; an IPv6
+// address may carry a %scope.
+bool is_listen_address(const std::string& host) {
+    unsigned char buf[sizeof(in6_addr)];
+    if (host == "localhost" || ::inet_pton(AF_INET, host.c_str(), buf) == 1) return true;
+    return ::inet_pton(AF_INET6, host.substr(0, host.find('%')).c_str(), buf) == 1;
+}
+
 std::optional<std::string> check_listen(std::string_view s) {
-    if (s.empty() || split_listen(s)) return std::nullopt;
-    return "expected host:port or [ipv6-address]:port with a port from 0 to 65535, or \"\" to disable, got " +
-           quote(s);
+    if (s.empty()) return std::nullopt;
+    auto hp = split_listen(s);
+    if (!hp) {
+        return "expected host:port or [ipv6-address]:port with a port from 0 to 65535, or \"\" to disable, "
+               "got " +
+               quote(s);
+    }
+    if (!is_listen_address(hp->host)) {
+        return "expected an IP address or localhost as the host (the endpoint resolves no names), got " +
+               quote(s);
+    }
+    return std::nullopt;
 }
 
 // --- list items ----------------------------------------------------------------
@@ -271,7 +373,7 @@ const table<swf_config>& swf_table() {
             "credentials", &swf_config::credentials, credentials_table,
             "static credentials; absent: the default provider chain"),
         detail::string_field<swf_config>("ca_file", &swf_config::ca_file,
-                                         "PEM file of CA certificates to trust; empty: the system store"),
+                                         "PEM file of CA certificates to trust besides the system store; empty: AWS_CA_BUNDLE, the profile's ca_bundle"),
         detail::section<swf_config, swf_timeouts>("timeouts", &swf_config::timeouts, timeouts_table,
                                                   "network timeouts"),
         detail::section<swf_config, retry_config>("retry", &swf_config::retry, retry_table,

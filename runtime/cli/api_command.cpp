@@ -1,15 +1,13 @@
 #include "runtime/cli/api_command.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "config/input_file.hpp"
 #include "swf/client/blocking.hpp"
 #include "swf/client/operation.hpp"
 #include "swf/codec/codec.hpp"
@@ -27,6 +25,7 @@ struct api_args {
     std::optional<std::string> endpoint_url;
     std::optional<std::string> region;
     std::optional<std::string> profile;
+    std::optional<std::string> ca_file;
     bool all_pages = false;
 };
 
@@ -81,15 +80,16 @@ int run_api(const api_args& args) {
     if (args.input) {
         input = *args.input;
     } else if (args.input_file) {
-        std::ifstream f(*args.input_file == "-" ? "/dev/stdin" : *args.input_file, std::ios::binary);
-        if (!f) return fail(exit_usage, "InvalidInput", "cannot read input file " + *args.input_file);
-        input.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+        auto in = config::read_input_file(*args.input_file, max_input_bytes, "input file");
+        if (!in.ok()) return fail(exit_usage, "InvalidInput", in.message);
+        input = std::move(*in.text);
     }
 
     swf::auth::settings_overrides overrides;
     overrides.endpoint_url = args.endpoint_url;
     overrides.region = args.region;
     overrides.profile = args.profile;
+    overrides.ca_bundle = args.ca_file;
 
     if (args.all_pages && !client::is_paginated(*op))
         return fail(exit_usage, "InvalidArgument",
@@ -123,6 +123,9 @@ void add_api_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--endpoint-url", args->endpoint_url, "SWF endpoint, e.g. http://127.0.0.1:4566");
     cmd->add_option("--region", args->region, "AWS region");
     cmd->add_option("--profile", args->profile, "Profile of the shared AWS config and credentials files");
+    cmd->add_option("--ca-file", args->ca_file,
+                    "PEM file of CA certificates to trust besides the system store (default: AWS_CA_BUNDLE, the "
+                    "profile's ca_bundle)");
     cmd->add_flag("--all-pages", args->all_pages, "Follow nextPageToken and print every page's items together");
     cmd->callback([args, &exit_code] { exit_code = run_api(*args); });
 }

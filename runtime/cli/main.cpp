@@ -1,5 +1,6 @@
 // swf-runtime: the command line of the SWF worker runtime.
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -33,6 +34,14 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         int code = app.exit(e);
         return code == 0 ? exit_ok : exit_usage;
+    } catch (const std::exception& e) {
+        // Commands report their own errors; this is the last line, so that
+        // nothing ends the process with an uncaught exception (abort, 134).
+        std::fprintf(stderr, "swf-runtime: unexpected error: %s\n", e.what());
+        return exit_service_error;
+    } catch (...) {
+        std::fprintf(stderr, "swf-runtime: unexpected error (a non-standard exception)\n");
+        return exit_service_error;
     }
     return exit_code;
 }

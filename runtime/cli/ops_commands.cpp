@@ -3,9 +3,7 @@
 #include <chrono>
 #include <ctime>
 #include <exception>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,10 +13,11 @@
 #include <boost/asio/io_context.hpp>
 #include <simdjson.h>
 
+#include "config/input_file.hpp"
 #include "runtime/cli/api_command.hpp"
 #include "runtime/core/app.hpp"
-#include "swf/client/paginate.hpp"
 #include "swf/client/blocking.hpp"
+#include "swf/client/paginate.hpp"
 #include "swf/client/roles.hpp"
 #include "swf/codec/codec.hpp"
 
@@ -32,7 +31,7 @@ namespace client = swf::client;
 
 struct connection_args {
     std::string config_path;
-    std::string endpoint_url, region, profile;
+    std::string endpoint_url, region, profile, ca_file;
     std::string domain;
     bool json = false;
 };
@@ -52,6 +51,7 @@ void add_connection(CLI::App* cmd, ops_args& a, bool needs_domain = true) {
     cmd->add_option("--endpoint-url", a.conn.endpoint_url, "SWF endpoint URL");
     cmd->add_option("--region", a.conn.region, "AWS region");
     cmd->add_option("--profile", a.conn.profile, "Shared config/credentials profile");
+    cmd->add_option("--ca-file", a.conn.ca_file, "PEM file of CA certificates to trust besides the system store");
     auto* d = cmd->add_option("--domain", a.conn.domain, "SWF domain");
     if (needs_domain) d->required();
     cmd->add_flag("--json", a.conn.json, "Print the SWF response as JSON");
@@ -72,6 +72,7 @@ std::shared_ptr<client::client> connect(const connection_args& a, asio::io_conte
     if (!a.endpoint_url.empty()) c.swf.endpoint_url = a.endpoint_url;
     if (!a.region.empty()) c.swf.region = a.region;
     if (!a.profile.empty()) c.swf.profile = a.profile;
+    if (!a.ca_file.empty()) c.swf.ca_file = a.ca_file;
     auto cl = make_client(c, io.get_executor(), nullptr);
     if (!cl) {
         std::cerr << cl.error().to_string() << "\n";
@@ -112,13 +113,13 @@ auto call_swf(const connection_args& conn, int& exit_code, Call call)
 
 std::optional<std::string> read_input(const ops_args& a, int& exit_code) {
     if (!a.input_file.empty()) {
-        std::ifstream f(a.input_file == "-" ? "/dev/stdin" : a.input_file, std::ios::binary);
-        if (!f) {
-            std::cerr << "InvalidInput: cannot read input file " << a.input_file << "\n";
+        auto in = config::read_input_file(a.input_file, max_input_bytes, "input file");
+        if (!in.ok()) {
+            std::cerr << "InvalidInput: " << in.message << "\n";
             exit_code = exit_usage;
             return std::nullopt;
         }
-        return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+        return std::move(in.text);
     }
     if (a.input.empty()) return std::string();
     return a.input;

@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <exception>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -19,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <simdjson.h>
 
+#include "config/input_file.hpp"
 #include "runtime/cli/api_command.hpp"
 #include "runtime/core/app.hpp"
 #include "swf/client/blocking.hpp"
@@ -41,7 +41,7 @@ constexpr std::string_view malformed_history_type = "swfrt::workflow::malformed_
 
 struct replay_args {
     std::string plugin, workflow, version, history_file, execution;
-    std::string domain, config_path, endpoint_url, region, profile;
+    std::string domain, config_path, endpoint_url, region, profile, ca_file;
 };
 
 // Ends the command with this exit code and message.
@@ -141,9 +141,9 @@ void add_page(recorded_history& out, const simdjson::dom::element& page, const s
 }
 
 recorded_history read_history_file(const std::string& path) {
-    std::ifstream f(path == "-" ? "/dev/stdin" : path, std::ios::binary);
-    if (!f) throw command_error(exit_usage, path + ": cannot read the history file");
-    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    auto in = config::read_input_file(path, max_history_bytes, "history file");
+    if (!in.ok()) throw command_error(exit_usage, in.message);
+    const std::string text = std::move(*in.text);
     recorded_history out;
     simdjson::dom::parser parser;
     const auto docs = json_documents(text, path);
@@ -166,7 +166,9 @@ recorded_history read_history_file(const std::string& path) {
 }
 
 // What SWF guarantees of a whole history, checked so that a wrong file (a
-// page missing, pages out of order) is named as such.
+// page missing, pages out of order) is named as such: it starts with
+// WorkflowExecutionStarted, and its event ids are 1, 2, 3, ... with no gap.
+// A gap left to the decider would read as non-determinism.
 void check_history(const std::vector<model::history_event>& events, const std::string& source) {
     if (events.empty()) throw command_error(exit_usage, source + ": the history holds no events");
     if (events.front().event_type != model::event_type::workflow_execution_started)
@@ -174,11 +176,26 @@ void check_history(const std::vector<model::history_event>& events, const std::s
                                             std::to_string(events.front().event_id) + " (" +
                                             std::string(model::to_string(events.front().event_type)) +
                                             "), not WorkflowExecutionStarted: is its first page missing?");
-    for (std::size_t i = 1; i < events.size(); ++i)
-        if (events[i].event_id <= events[i - 1].event_id)
-            throw command_error(exit_usage, source + ": event " + std::to_string(events[i].event_id) +
-                                                " follows event " + std::to_string(events[i - 1].event_id) +
+    if (events.front().event_id != 1)
+        throw command_error(exit_usage, source + ": the history's first event has id " +
+                                            std::to_string(events.front().event_id) +
+                                            "; SWF numbers events from 1");
+    for (std::size_t i = 1; i < events.size(); ++i) {
+        const auto previous = events[i - 1].event_id;
+        const auto id = events[i].event_id;
+        if (id <= previous)
+            throw command_error(exit_usage, source + ": event " + std::to_string(id) + " follows event " +
+                                                std::to_string(previous) +
                                                 ": pages out of order, repeated, or in reverse order?");
+        if (id != previous + 1)
+            throw command_error(exit_usage,
+                                source + ": event " + std::to_string(id) + " follows event " +
+                                    std::to_string(previous) + ": " +
+                                    (id == previous + 2 ? "event " + std::to_string(previous + 1) + " is"
+                                                        : "events " + std::to_string(previous + 1) + " to " +
+                                                              std::to_string(id - 1) + " are") +
+                                    " missing: is a page missing?");
+    }
 }
 
 // ---- fetching it from SWF ----
@@ -198,6 +215,7 @@ std::shared_ptr<client::client> connect(const replay_args& a, asio::io_context& 
     if (!a.endpoint_url.empty()) c.swf.endpoint_url = a.endpoint_url;
     if (!a.region.empty()) c.swf.region = a.region;
     if (!a.profile.empty()) c.swf.profile = a.profile;
+    if (!a.ca_file.empty()) c.swf.ca_file = a.ca_file;
     auto cl = make_client(c, io.get_executor(), nullptr);
     if (!cl) throw command_error(exit_usage, cl.error().to_string());
     return *cl;
@@ -324,10 +342,10 @@ int replay(const replay_args& a) {
     if (fetch && a.domain.empty())
         throw command_error(exit_usage, "InvalidArgument: --execution needs --domain");
     if (!fetch && (!a.domain.empty() || !a.config_path.empty() || !a.endpoint_url.empty() ||
-                   !a.region.empty() || !a.profile.empty()))
+                   !a.region.empty() || !a.profile.empty() || !a.ca_file.empty()))
         throw command_error(exit_usage,
-                            "InvalidArgument: --domain, --config, --endpoint-url, --region and "
-                            "--profile fetch a history with --execution; a HISTORY file needs none");
+                            "InvalidArgument: --domain, --config, --endpoint-url, --region, --profile and "
+                            "--ca-file fetch a history with --execution; a HISTORY file needs none");
 
     // The registry goes before the library it holds code of.
     plugin_set plugins;
@@ -397,6 +415,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--endpoint-url", a->endpoint_url, "SWF endpoint URL");
     cmd->add_option("--region", a->region, "AWS region");
     cmd->add_option("--profile", a->profile, "Shared config/credentials profile");
+    cmd->add_option("--ca-file", a->ca_file, "PEM file of CA certificates to trust besides the system store");
     cmd->callback([a, &exit_code] {
         try {
             exit_code = replay(*a);

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+
 #include "runtime/core/app.hpp"
 
 namespace swfrt::runtime::cli {
@@ -35,6 +37,14 @@ std::optional<config::config> prepare(const std::string& path, bool need_workers
     if (need_workers) {
         auto more = config::check_runnable(*loaded.value);
         errors.insert(errors.end(), more.begin(), more.end());
+    }
+    // What run checks next, before it connects: the region and endpoint as
+    // the environment and profile complete them, the CA bundle. Building
+    // the client sends nothing.
+    if (errors.empty()) {
+        boost::asio::io_context io;
+        auto client = make_client(*loaded.value, io.get_executor(), nullptr);
+        if (!client) errors.push_back(loaded.value->error_at({}, "cannot create the SWF client: " + client.error().to_string()));
     }
     if (!errors.empty()) {
         print_errors(errors);

@@ -13,6 +13,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -149,6 +150,34 @@ std::optional<std::string> opt(const std::string& s) {
     return s;
 }
 
+// How long start-up registration keeps trying while SWF fails in a way that
+// may pass (throttling, 5xx, the network): a passing fault must not keep a
+// worker from starting. SIGINT/SIGTERM cancels the wait.
+constexpr std::chrono::minutes registration_patience{5};
+
+template <class Request, class Call>
+asio::awaitable<swf::result<model::empty>> register_persistently(const Request& request, Call& call,
+                                                                std::string_view what, logger& log) {
+    const auto until = std::chrono::steady_clock::now() + registration_patience;
+    std::chrono::milliseconds pause{500};
+    for (;;) {
+        Request copy = request;
+        auto r = co_await call(std::move(copy));
+        if (r || !swf::client::is_retryable(r.error()) || std::chrono::steady_clock::now() + pause >= until)
+            co_return r;
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) co_return r;
+        log.warn("registration failed; trying again", {{"what", what},
+                                                      {"error", r.error().to_string()},
+                                                      {"retry_in_ms", std::to_string(pause.count())}});
+        asio::steady_timer wait(co_await asio::this_coro::executor, pause);
+        boost::system::error_code ec;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (cs.cancelled() != asio::cancellation_type::none) co_return r;
+        pause = std::min<std::chrono::milliseconds>(pause * 2, std::chrono::seconds{15});
+    }
+}
+
 asio::awaitable<bool> register_all(const config::config& c, const plugin::registry& reg,
                                    std::shared_ptr<swf::client::client> client, logger& log) {
     swf::client::registration_client r(client);
@@ -159,7 +188,9 @@ asio::awaitable<bool> register_all(const config::config& c, const plugin::regist
         in.name = d.name;
         in.workflow_execution_retention_period_in_days = std::to_string(d.retention_days);
         in.description = opt(d.description);
-        auto res = co_await r.register_domain(std::move(in));
+        auto call = [&r](model::register_domain_input req) { return r.register_domain(std::move(req)); };
+        const std::string what = "domain " + d.name;
+        auto res = co_await register_persistently(in, call, what, log);
         if (!res) {
             ok = false;
             log.error("registering the domain failed", {{"domain", d.name}, {"error", res.error().to_string()}});
@@ -186,7 +217,11 @@ asio::awaitable<bool> register_all(const config::config& c, const plugin::regist
                 in.default_task_schedule_to_close_timeout = t.default_task_schedule_to_close_timeout;
                 in.default_task_start_to_close_timeout = t.default_task_start_to_close_timeout;
                 in.default_task_priority = t.default_task_priority;
-                res = co_await r.register_activity_type(std::move(in));
+                auto call = [&r](model::register_activity_type_input req) {
+                    return r.register_activity_type(std::move(req));
+                };
+                const std::string what = "activity type " + key.first + ":" + key.second;
+                res = co_await register_persistently(in, call, what, log);
             } else {
                 const auto& t = reg.find_workflow(key.first, key.second)->registration.type;
                 model::register_workflow_type_input in;
@@ -207,7 +242,11 @@ asio::awaitable<bool> register_all(const config::config& c, const plugin::regist
                                                   "' is not TERMINATE, REQUEST_CANCEL or ABANDON");
                     }
                 }
-                if (res) res = co_await r.register_workflow_type(std::move(in));
+                auto call = [&r](model::register_workflow_type_input req) {
+                    return r.register_workflow_type(std::move(req));
+                };
+                const std::string what = "workflow type " + key.first + ":" + key.second;
+                if (res) res = co_await register_persistently(in, call, what, log);
             }
             std::string label = key.first + ":" + key.second;
             if (!res) {

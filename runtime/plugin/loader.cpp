@@ -1,5 +1,7 @@
 #include "runtime/plugin/loader.hpp"
 
+#include "runtime/plugin/elf_check.hpp"
+
 #include <dlfcn.h>
 #include <sys/stat.h>
 
@@ -24,6 +26,10 @@ std::unique_ptr<library> load(const std::string& path, registry& into, std::stri
         error = path + ": cannot load plugin: not a regular file";
         return nullptr;
     }
+    if (auto why = elf_problem(path)) {
+        error = path + ": cannot load plugin: not a loadable shared library (" + *why + ")";
+        return nullptr;
+    }
     ::dlerror();
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
@@ -37,6 +43,11 @@ std::unique_ptr<library> load(const std::string& path, registry& into, std::stri
     if (!sym) {
         error = path + ": not an swf-runtime plugin: it does not export " SWFRT_PLUGIN_ENTRY_SYMBOL
                        " (define it with SWFRT_PLUGIN from <swfrt/sdk.hpp>)";
+        return nullptr;
+    }
+    if (auto why = function_problem(sym)) {
+        error = path + ": not an swf-runtime plugin: its " SWFRT_PLUGIN_ENTRY_SYMBOL " is " + *why +
+                " (define it with SWFRT_PLUGIN from <swfrt/sdk.hpp>)";
         return nullptr;
     }
     auto entry = reinterpret_cast<swfrt_plugin_entry_fn>(sym);

@@ -26,8 +26,10 @@ private:
 
 // Opens `path` and runs its entry point into `into`. On failure returns
 // nullptr and sets `error` to a message naming the file and the cause: not
-// found, not a shared library (with the loader's own words), no
-// swfrt_plugin_entry symbol, or an ABI version other than the runtime's.
+// found, not a shared library of this machine or cut short (checked before
+// dlopen, which would fault on it), refused by the system loader (in its
+// own words), no swfrt_plugin_entry symbol or one that is not a function,
+// or an ABI version other than the runtime's.
 std::unique_ptr<library> load(const std::string& path, registry& into, std::string& error);
 
 } // namespace swfrt::runtime::plugin

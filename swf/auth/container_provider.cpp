@@ -1,5 +1,7 @@
 #include "swf/auth/container_provider.hpp"
 
+#include "swf/auth/profile.hpp"
+
 #include "swf/auth/internal.hpp"
 
 #include "swf/http/endpoint.hpp"
@@ -80,13 +82,12 @@ result<std::string> container_credentials_url(const env_lookup& env, const conta
 result<std::string> container_authorization(const env_lookup& env) {
     std::string token;
     if (auto path = env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-        std::ifstream in(*path, std::ios::binary);
-        if (!in)
+        auto text = read_bounded_file(*path, max_shared_file_bytes);
+        if (!text)
             return auth_error(invalid_credentials,
-                              "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *path);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        token = std::string(trim(std::move(ss).str()));
+                              "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *path +
+                                  " (a regular file or pipe of at most 16 MiB)");
+        token = std::string(trim(*text));
         if (token.empty())
             return auth_error(invalid_credentials,
                               "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *path + " is empty");

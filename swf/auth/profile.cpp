@@ -2,6 +2,7 @@
 
 #include "swf/auth/internal.hpp"
 
+#include <cstdint>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -84,13 +85,9 @@ read_status read_file(const std::string& path, std::string& out) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         return errno == ENOENT || errno == ENOTDIR ? read_status::missing : read_status::failed;
-    if (S_ISDIR(st.st_mode)) return read_status::failed;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return read_status::failed;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) return read_status::failed;
-    out = std::move(ss).str();
+    auto text = read_bounded_file(path, max_shared_file_bytes);
+    if (!text) return read_status::failed;
+    out = std::move(*text);
     return read_status::ok;
 }
 
@@ -482,6 +479,32 @@ boost::asio::awaitable<result<credentials>> profile_provider::fetch() {
                     "or the environment");
     }
     co_return auth_error(credentials_not_found, where + " has no aws_access_key_id or credential_process");
+}
+
+std::optional<std::string> read_bounded_file(const std::string& path, std::size_t max_bytes) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    // Regular files and pipes only, and /dev/null (empty; a common way to say
+    // "no file"): a directory cannot be read, and a device such as /dev/zero
+    // would be read until memory ran out.
+    if (S_ISCHR(st.st_mode)) {
+        struct stat null_st {};
+        if (::stat("/dev/null", &null_st) == 0 && S_ISCHR(null_st.st_mode) && null_st.st_rdev == st.st_rdev)
+            return std::string();
+        return std::nullopt;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) return std::nullopt;
+    if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes) return std::nullopt;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string out;
+    char buf[16384];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        out.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (out.size() > max_bytes) return std::nullopt;
+    }
+    if (in.bad()) return std::nullopt;
+    return out;
 }
 
 } // namespace swfrt::swf::auth

@@ -32,6 +32,14 @@ enum class profile_file_kind {
 result<profile_map> parse_profile_file(std::string_view text, profile_file_kind kind,
                                        std::string_view source = "<text>");
 
+// The shared config and credentials files, and token files, are read up
+// to this size: far above any real one.
+inline constexpr std::size_t max_shared_file_bytes = std::size_t{16} << 20;
+
+// The whole of a regular file or pipe of at most max_bytes; nullopt when it
+// cannot be read, is something else (a directory, a device) or is larger.
+std::optional<std::string> read_bounded_file(const std::string& path, std::size_t max_bytes);
+
 struct shared_file_paths {
     std::string credentials; // AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials
     std::string config;      // AWS_CONFIG_FILE or ~/.aws/config

@@ -216,9 +216,15 @@ asio::awaitable<result<std::string>> client::send_attempts(operation op, const s
         if (!give_up) {
             delay = backoff_delay(options_.retry, ci.attempts, uniform());
             if (co.retry_until) {
-                if (options_.clock->now() + delay >= *co.retry_until) {
+                // The last attempt goes a second before the deadline rather
+                // than not at all when the back-off would sleep past it.
+                const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    *co.retry_until - options_.clock->now() - std::chrono::seconds{1});
+                if (remaining.count() <= 0) {
                     give_up = true;
                     ci.deadline_reached = true;
+                } else {
+                    delay = std::min(delay, remaining);
                 }
             } else {
                 give_up = ci.attempts >= options_.retry.max_attempts || !quota_.acquire(failure, quota_taken);

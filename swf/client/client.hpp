@@ -64,7 +64,8 @@ struct call_info {
 struct call_options {
     // Retry retryable failures until this time (by client_options::clock)
     // instead of max_attempts, without the retry quota, backing off with
-    // full jitter up to max_backoff. For what is worth more than a generic
+    // full jitter up to max_backoff (the last attempt a second before the
+    // deadline). For what is worth more than a generic
     // call: the answer to a task, the pages of a task being decided. Empty:
     // AWS standard mode.
     std::optional<swf::clock::time_point> retry_until;

@@ -266,6 +266,138 @@ TEST(config_load, metrics_listen_forms) {
     }
 }
 
+// What `run` refuses at start-up (swf/auth/settings.cpp, swf/http/endpoint.cpp,
+// runtime/core/http_server.cpp) the file is refused for, so that `check`
+// agrees with `run`. tests/runtime/config_agreement_test.cpp asks the
+// client itself.
+TEST(config_load, endpoint_urls_follow_the_client_rules) {
+    for (std::string good :
+         {"http://127.0.0.1:4566", "https://swf.us-east-1.amazonaws.com", "http://[::1]:8080/",
+          "https://h/base/path?x=1", "http://h:65535", "http://h:1", "http://my_host.local", "  http://h  ",
+          "http://h#fragment", "http://h/a%20b", "https://h///"}) {
+        auto c = load_ok("swf: {endpoint_url: \"" + good + "\"}\n");
+        EXPECT_EQ(c.swf.endpoint_url, good);
+    }
+    struct bad_case {
+        std::string url;
+        std::string expected;
+    };
+    for (const auto& b : std::vector<bad_case>{
+             {"http://127.0.0.1:99999", "a URL with a port from 1 to 65535"},
+             {"http://h:0", "a URL with a port from 1 to 65535"},
+             {"http://h:", "a URL with a port from 1 to 65535"},
+             {"http://h:80a", "a URL with a port from 1 to 65535"},
+             {"http://h:0065536", "a URL with a port from 1 to 65535"},
+             {"https://[::1", "a URL whose IPv6 address is closed with \"]\""},
+             {"https://[::1/x", "a URL whose IPv6 address is closed with \"]\""},
+             {"https://[]:80",
+              "a URL with an IPv6 address of hexadecimal digits, \":\" and \".\" in brackets"},
+             {"https://[host]",
+              "a URL with an IPv6 address of hexadecimal digits, \":\" and \".\" in brackets"},
+             {"https://[::1]x", "a URL with nothing but :port after the \"]\" of its IPv6 address"},
+             {"https://[::1]:99999", "a URL with a port from 1 to 65535"},
+             {"http://::1:80", "a URL with its IPv6 address in brackets, such as http://[::1]:8080"},
+             {"http://user@h", "a URL without user information (user@)"},
+             {"http://", "a URL with a host after the scheme"},
+             {"http:///path", "a URL with a host after the scheme"},
+             {"http://:80", "a URL with a host after the scheme"},
+             {"http://?q", "a URL with a host after the scheme"},
+             {"http://h b", "a URL whose host has only letters, digits, \"-\", \".\" and \"_\""},
+             {"http://h\\u00e9", "a URL whose host has only letters, digits, \"-\", \".\" and \"_\""},
+             {"http://h/a b", "a URL whose path is percent-encoded (no spaces or control characters)"},
+             {"ftp://h", "a URL starting with http:// or https://"},
+             {"HTTP://h", "a URL starting with http:// or https://"},
+         }) {
+        SCOPED_TRACE(b.url);
+        auto r = load_string("swf: {endpoint_url: \"" + b.url + "\"}\n", "test.yaml", fixed_env({}));
+        ASSERT_EQ(r.errors.size(), 1u);
+        EXPECT_EQ(r.errors[0].line, 1);
+        EXPECT_EQ(r.errors[0].column, 21);
+        EXPECT_THAT(r.errors[0].message,
+                    ::testing::StartsWith("swf.endpoint_url: expected " + b.expected + ", got \""));
+    }
+    EXPECT_THAT(
+        load_errors("swf:\n  endpoint_url: http://127.0.0.1:99999\n"),
+        ::testing::ElementsAre("2:17: swf.endpoint_url: expected a URL with a port from 1 to 65535, got "
+                               "\"http://127.0.0.1:99999\""));
+}
+
+TEST(config_load, regions_follow_the_client_rules) {
+    const std::string longest(63, 'a');
+    for (const std::string& good :
+         std::vector<std::string>{"us-east-1", "eu-west-2", "cn-north-1", "local", longest})
+        EXPECT_EQ(load_ok("swf: {region: " + good + "}\n").swf.region, good);
+    for (const std::string& bad : std::vector<std::string>{"-us-east-1", "us-east-1-", "-",
+                                                           std::string(64, 'a'), "US-EAST-1", "us_east_1"}) {
+        EXPECT_THAT(
+            load_errors("swf: {region: \"" + bad + "\"}\n"),
+            ::testing::ElementsAre("1:15: swf.region: expected a region name such as \"us-east-1\", got \"" +
+                                   bad + "\""))
+            << bad;
+    }
+}
+
+TEST(config_load, metrics_listen_host_is_an_address) {
+    for (std::string bad : {"metrics.example:9464", "example:80", "999.1.1.1:80", "1.2.3:80", "[::g]:80"}) {
+        EXPECT_THAT(
+            load_errors("metrics: {listen: \"" + bad + "\"}\n"),
+            ::testing::ElementsAre("1:19: metrics.listen: expected an IP address or localhost as the host "
+                                   "(the endpoint resolves no names), got \"" +
+                                   bad + "\""))
+            << bad;
+    }
+}
+
+TEST(config_load, every_value_must_be_utf8) {
+    // Well-formed text in any script loads as written.
+    auto c = load_ok("runtime: {identity: \"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\"}\n");
+    EXPECT_EQ(c.runtime.identity, "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80");
+
+    struct bad_case {
+        std::string bytes;
+        std::size_t at; // 1-based byte of the value reported
+        std::string byte;
+    };
+    for (const auto& b : std::vector<bad_case>{
+             {"id\xff", 3, "0xff"},           // never in UTF-8
+             {"\xc3", 1, "0xc3"},             // cut short at the end
+             {"a\xc3(b", 2, "0xc3"},          // a lead byte without its continuation
+             {"\x80", 1, "0x80"},             // a continuation without a lead
+             {"\xc0\xaf", 1, "0xc0"},         // overlong "/"
+             {"\xe0\x80\xaf", 1, "0xe0"},     // overlong, three bytes
+             {"ok\xed\xa0\x80", 3, "0xed"},   // a UTF-16 surrogate
+             {"\xf4\x90\x80\x80", 1, "0xf4"}, // past U+10FFFF
+             {"caf\xe9", 4, "0xe9"},          // Latin-1
+         }) {
+        SCOPED_TRACE(b.byte);
+        EXPECT_THAT(load_errors("runtime: {identity: \"" + b.bytes + "\"}\n"),
+                    ::testing::ElementsAre("1:21: runtime.identity: expected UTF-8 text, got the byte " +
+                                           b.byte + " at byte " + std::to_string(b.at) +
+                                           " of the value, which is not valid UTF-8"));
+    }
+
+    // Every kind of value, and a value from the environment.
+    const std::string bad = "x\xff";
+    EXPECT_THAT(
+        load_errors("swf: {profile: \"" + bad +
+                        "\"}\n"
+                        "domains: [{name: \"" +
+                        bad + "\", description: \"" + bad +
+                        "\"}]\n"
+                        "workers: [{kind: activity, domain: d, task_list: \"${TL}\", handlers: [\"" +
+                        bad +
+                        "\"]}]\n"
+                        "plugins: [\"" +
+                        bad + "\"]\n",
+                    fixed_env({{"TL", bad}})),
+        ::testing::ElementsAre(::testing::StartsWith("1:16: swf.profile: expected UTF-8 text"),
+                               ::testing::StartsWith("2:18: domains[0].name: expected UTF-8 text"),
+                               ::testing::StartsWith("2:37: domains[0].description: expected UTF-8 text"),
+                               ::testing::StartsWith("3:50: workers[0].task_list: expected UTF-8 text"),
+                               ::testing::StartsWith("3:70: workers[0].handlers[0]: expected UTF-8 text"),
+                               ::testing::StartsWith("4:11: plugins[0]: expected UTF-8 text")));
+}
+
 TEST(config_load, plugin_paths_resolve_against_the_file_directory) {
     const std::string yaml = "plugins: [x.so, ./y/z.so, ../up.so, /abs/p.so]\n";
     auto in_dir = load_string(yaml, "etc/swf/runtime.yaml", fixed_env({}));

@@ -264,6 +264,61 @@ class InputFileTest(CliCase):
         self.assertTrue(p.stderr.startswith("InvalidInput: "), p.stderr)
 
 
+def limited_memory():
+    """preexec_fn: a child that would read a device until memory runs out stops at 2 GiB."""
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+class UnreadableInputTest(CliCase):
+    """What is not a file or a pipe, or is larger than SWF would take, is
+    refused at once with exit 2 and a message naming it; before, a directory
+    aborted the CLI (uncaught std::ios_base::failure, exit 134) and /dev/zero
+    was read until bad_alloc."""
+
+    def commands(self, input_file):
+        """api, start and signal, each reading its input from input_file."""
+        conn = ["--endpoint-url", SERVER.endpoint_url, "--domain", "cli-unreadable-input"]
+        return {
+            "api": [BIN, "api", "register-domain", "--endpoint-url", SERVER.endpoint_url,
+                    "--input-file", input_file],
+            "start": [BIN, "start"] + conn + ["--workflow-type", "cli.workflow:1", "--workflow-id", "w",
+                                              "--input-file", input_file],
+            "signal": [BIN, "signal"] + conn + ["--workflow-id", "w", "--name", "s", "--input-file", input_file],
+        }
+
+    def assert_refused(self, args, *expected, stdin=subprocess.DEVNULL):
+        started = time.monotonic()
+        p = subprocess.run(args, stdin=stdin, capture_output=True, text=True, timeout=CLI_TIMEOUT,
+                           env=cli_env(), preexec_fn=limited_memory)
+        self.assertLess(time.monotonic() - started, PROMPT, p.stderr)
+        self.assertEqual(p.returncode, 2, "exit %d: %s" % (p.returncode, p.stderr))
+        self.assertEqual(p.stdout, "")
+        self.assertTrue(p.stderr.startswith("InvalidInput: "), p.stderr)
+        for e in expected:
+            self.assertIn(e, p.stderr)
+
+    def test_a_directory_a_device_and_an_oversized_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            big = os.path.join(tmp, "big.json")
+            with open(big, "wb") as f:
+                f.truncate(3 << 20)  # sparse: SWF takes requests of at most 1 MB
+            cases = [(tmp, "%s: cannot read the input file: Is a directory" % tmp),
+                     ("/dev/zero", "/dev/zero: cannot read the input file: it is a character device"),
+                     (big, "%s: cannot read the input file: it is 3 MiB, larger than the 2 MiB limit" % big)]
+            for path, message in cases:
+                for command, args in self.commands(path).items():
+                    with self.subTest(command=command, input_file=path):
+                        self.assert_refused(args, message)
+
+    def test_standard_input_from_a_device(self):
+        for command, args in self.commands("-").items():
+            with self.subTest(command=command):
+                with open("/dev/zero", "rb") as zero:
+                    self.assert_refused(args, "standard input (-): cannot read the input file: "
+                                              "it is a character device", stdin=zero)
+
+
 class FaultTest(CliCase):
     def test_swf_fault_exits_1(self):
         p = cli("describe-domain", {"name": "cli-no-such-domain"})

@@ -285,6 +285,58 @@ class ReplayFileTest(ReplayCase):
         missing = os.path.join(self.work, "no-such-history.json")
         self.assert_refused(replay("--workflow", "fan_out", missing), EXIT_USAGE, missing, "cannot read")
 
+    def test_event_ids_must_count_from_one_without_gaps(self):
+        h = load(HISTORIES, "fan_out_second_batch")
+        events = h["events"]
+        self.assertEqual([e["eventId"] for e in events], list(range(1, len(events) + 1)))
+
+        def renumbered(first):
+            return [dict(e, eventId=first + i) for i, e in enumerate(events)]
+
+        cases = {
+            # A page missing in the middle was replayed and reported as non-determinism (exit 4).
+            "a page missing": (json.dumps({"events": events[:7]}) + json.dumps({"events": events[10:]}),
+                               "event 11 follows event 7: events 8 to 10 are missing: is a page missing?"),
+            "one event missing": (json.dumps({"events": events[:4] + events[5:]}),
+                                  "event 6 follows event 4: event 5 is missing: is a page missing?"),
+            # Accepted before.
+            "first id -1": (json.dumps({"events": renumbered(-1)}),
+                            "the history's first event has id -1; SWF numbers events from 1"),
+            "first id 0": (json.dumps({"events": renumbered(0)}),
+                           "the history's first event has id 0; SWF numbers events from 1"),
+            "first id 2": (json.dumps({"events": renumbered(2)}),
+                           "the history's first event has id 2; SWF numbers events from 1"),
+        }
+        for what, (content, message) in cases.items():
+            with self.subTest(what):
+                path = self.write("gap.json", content)
+                self.assert_refused(replay("--workflow", "fan_out", path), EXIT_USAGE, path + ": " + message)
+
+    def test_unreadable_history_files(self):
+        """A directory aborted replay (uncaught std::ios_base::failure, exit
+        134); /dev/zero was read until bad_alloc. Both are refused at once."""
+        def limited_memory():
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+        def run(path, stdin=subprocess.DEVNULL):
+            return subprocess.run([e2e.BIN, "replay", "--plugin", e2e.EXAMPLE_PLUGIN, "--workflow", "fan_out", path],
+                                  stdin=stdin, capture_output=True, text=True, timeout=CLI_TIMEOUT,
+                                  env=e2e.child_env(), preexec_fn=limited_memory)
+
+        big = os.path.join(self.work, "big.json")
+        with open(big, "wb") as f:
+            f.truncate(257 << 20)  # sparse
+        for path, message in [(self.work, "%s: cannot read the history file: Is a directory" % self.work),
+                              ("/dev/zero", "/dev/zero: cannot read the history file: it is a character device"),
+                              (big, "%s: cannot read the history file: it is 257 MiB, larger than the 256 MiB "
+                                    "limit" % big)]:
+            with self.subTest(path):
+                self.assert_refused(run(path), EXIT_USAGE, message)
+        with open("/dev/zero", "rb") as zero:
+            self.assert_refused(run("-", stdin=zero), EXIT_USAGE,
+                                "standard input (-): cannot read the history file: it is a character device")
+
     def test_unknown_workflow_lists_the_registered_ones(self):
         p = replay("--workflow", "no_such_workflow", self.seed("seed_complete"))
         self.assert_refused(p, EXIT_USAGE, "no workflow named no_such_workflow")

@@ -822,9 +822,12 @@ class ShutdownTest(RuntimeCase):
         outcomes = driver.outcomes()
         for k in ids:
             self.assertIn(k, outcomes, "task %s was not answered; log:\n%s" % (k, rt.log_tail()))
-            # The handler saw its stop token and returned early.
-            self.assertEqual(outcomes[k][0], "ActivityTaskCompleted", outcomes[k])
-            self.assertEqual(outcomes[k][1]["result"], "stopped")
+            # The handler saw its stop token and returned early: what it
+            # returned then is not a result, so the task is failed, saying why.
+            self.assertEqual(outcomes[k][0], "ActivityTaskFailed", outcomes[k])
+            self.assertEqual(outcomes[k][1]["reason"], "WorkerShutdown")
+            self.assertIn("stopped the handler after its grace period", outcomes[k][1]["details"])
+            self.assertIn("stopped", outcomes[k][1]["details"])
         self.assertIn("shutdown grace period over", rt.log())
 
 

@@ -2,12 +2,18 @@
 // plugin (its registrations, handlers and deciders) and small broken plugins
 // for every refusal the loader reports.
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <stop_token>
@@ -20,6 +26,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "runtime/plugin/elf_check.hpp"
 #include "runtime/plugin/loader.hpp"
 #include "runtime/plugin/registry.hpp"
 #include "tests/support/run_awaitable.hpp"
@@ -44,6 +51,13 @@ std::filesystem::path plugin_dir() {
 
 std::string plugin_path(const std::string& target) {
     return (plugin_dir() / ("lib" + target + ".so")).string();
+}
+
+// The ELF header of this test program: what a plugin must match.
+ElfW(Ehdr) native_ehdr() {
+    ElfW(Ehdr) h{};
+    std::ifstream("/proc/self/exe", std::ios::binary).read(reinterpret_cast<char*>(&h), sizeof h);
+    return h;
 }
 
 class fake_activity_context : public sdk::activity_context {
@@ -103,6 +117,32 @@ protected:
         return w->registration.decider(task);
     }
 
+    // A path in the temporary directory, removed when the test ends.
+    std::string temp_path(const std::string& name) {
+        auto path = (std::filesystem::temp_directory_path() /
+                     ("swfrt_" + name + "_" + std::to_string(::getpid()) + ".so"))
+                        .string();
+        temporaries_.push_back(path);
+        return path;
+    }
+
+    // A copy of the library at `from`, changed by `edit`.
+    std::string copy_of(const std::string& from, const std::string& name,
+                        const std::function<void(std::vector<char>&)>& edit) {
+        std::ifstream in(from, std::ios::binary);
+        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        edit(bytes);
+        auto path = temp_path(name);
+        std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        return path;
+    }
+
+    void TearDown() override {
+        for (const auto& p : temporaries_)
+            std::filesystem::remove(p);
+    }
+
+    std::vector<std::string> temporaries_;
     // Declared before the registry: handlers live in the libraries, so the
     // registry goes first.
     std::vector<std::unique_ptr<library>> libraries_;
@@ -511,24 +551,114 @@ TEST_F(plugin_loader_test, a_directory_is_not_a_plugin) {
 }
 
 TEST_F(plugin_loader_test, a_text_file_named_so_is_not_a_shared_library) {
-    auto path = (std::filesystem::temp_directory_path() /
-                 ("swfrt_text_plugin_" + std::to_string(::getpid()) + ".so"))
-                    .string();
+    auto path = temp_path("text_plugin");
     std::ofstream(path) << "plugins: [greet]\n";
-    // The system loader's own words, asked independently.
+    auto error = load_refused(path);
+    std::filesystem::remove(path);
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("not a loadable shared library"));
+    EXPECT_THAT(error, HasSubstr("not an ELF file"));
+}
+
+// The system loader's own words, for what passes the checks before dlopen.
+TEST_F(plugin_loader_test, what_dlopen_refuses_is_reported_in_its_words) {
+    // An ELF shared object that needs a library nobody has.
+    auto path = copy_of(example_, "needs_missing", [](std::vector<char>& bytes) {
+        const std::string needed = "libstdc++.so.6";
+        auto at = std::search(bytes.begin(), bytes.end(), needed.begin(), needed.end());
+        ASSERT_NE(at, bytes.end());
+        std::copy_n("libnosuch.so.6", needed.size(), at);
+    });
     ::dlerror();
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     const char* why = ::dlerror();
     std::string dl_error = why ? why : "";
     if (handle) ::dlclose(handle);
-
     auto error = load_refused(path);
-    std::filesystem::remove(path);
     EXPECT_FALSE(handle);
     ASSERT_THAT(dl_error, ::testing::Not(IsEmpty()));
     EXPECT_THAT(error, HasSubstr(path));
     EXPECT_THAT(error, HasSubstr("not a loadable shared library"));
     EXPECT_THAT(error, HasSubstr(dl_error));
+}
+
+// dlopen maps the segments the headers name: a file cut short faulted
+// (SIGBUS) inside it. Every cut is now refused before dlopen.
+TEST_F(plugin_loader_test, a_plugin_cut_short_is_refused_before_dlopen) {
+    const auto size = std::filesystem::file_size(example_);
+    // Debug sections make up most of the file; cut where the loader maps.
+    std::uintmax_t loaded_end = 0;
+    {
+        std::ifstream in(example_, std::ios::binary);
+        ElfW(Ehdr) h{};
+        in.read(reinterpret_cast<char*>(&h), sizeof h);
+        for (int i = 0; i < h.e_phnum; ++i) {
+            ElfW(Phdr) ph{};
+            in.seekg(static_cast<std::streamoff>(h.e_phoff + i * sizeof ph));
+            in.read(reinterpret_cast<char*>(&ph), sizeof ph);
+            if (ph.p_type == PT_LOAD)
+                loaded_end = std::max<std::uintmax_t>(loaded_end, ph.p_offset + ph.p_filesz);
+        }
+    }
+    ASSERT_GT(loaded_end, 8192u);
+    struct cut_case {
+        std::uintmax_t keep;
+        std::string expected;
+    };
+    for (const auto& c : std::vector<cut_case>{
+             {0, "not an ELF file"},
+             {3, "not an ELF file"},
+             {10, "the file is cut short: 10 bytes, less than the 64 bytes of the ELF header"},
+             {70, "the file is cut short: its program header table"},
+             {4096, "the file is cut short: segment"},
+             {loaded_end / 2, "the file is cut short: segment"},
+             {loaded_end - 4096, "the file is cut short: segment"},
+             {size - 1, "the file is cut short: its section header table"},
+         }) {
+        SCOPED_TRACE(c.keep);
+        auto path = copy_of(example_, "cut_" + std::to_string(c.keep),
+                            [&](std::vector<char>& bytes) { bytes.resize(c.keep); });
+        auto error = load_refused(path);
+        EXPECT_THAT(error, HasSubstr(path + ": cannot load plugin: not a loadable shared library ("));
+        EXPECT_THAT(error, HasSubstr(c.expected));
+        if (c.expected.find("segment") != std::string::npos) {
+            EXPECT_THAT(error, HasSubstr("PT_LOAD"));
+            EXPECT_THAT(error, HasSubstr("past the end of the file (" + std::to_string(c.keep) + " bytes)"));
+        }
+    }
+    EXPECT_THAT(registry_.activities(), IsEmpty());
+}
+
+TEST_F(plugin_loader_test, an_elf_file_for_another_class_machine_or_type_is_refused) {
+    struct patch_case {
+        std::string name;
+        std::function<void(ElfW(Ehdr)&)> patch;
+        std::string expected;
+    };
+    const bool on_x86_64 = ElfW(Half){EM_X86_64} == native_ehdr().e_machine;
+    for (const auto& c : std::vector<patch_case>{
+             {"class", [](ElfW(Ehdr) & h) { h.e_ident[EI_CLASS] = ELFCLASS32; },
+              "a 32-bit ELF file; this swf-runtime is 64-bit"},
+             {"byte_order", [](ElfW(Ehdr) & h) { h.e_ident[EI_DATA] = ELFDATA2MSB; },
+              "an ELF file of the other byte order (big-endian)"},
+             {"machine", [&](ElfW(Ehdr) & h) { h.e_machine = on_x86_64 ? EM_AARCH64 : EM_X86_64; },
+              on_x86_64 ? "built for AArch64; this swf-runtime runs on x86-64"
+                        : "; this swf-runtime runs on "},
+             {"type", [](ElfW(Ehdr) & h) { h.e_type = ET_REL; },
+              "a relocatable object (.o), not a shared library"},
+             {"phentsize", [](ElfW(Ehdr) & h) { h.e_phentsize = 12; }, "program header entries of 12 bytes"},
+         }) {
+        SCOPED_TRACE(c.name);
+        auto path = copy_of(example_, c.name, [&](std::vector<char>& bytes) {
+            ElfW(Ehdr) h;
+            std::memcpy(&h, bytes.data(), sizeof h);
+            c.patch(h);
+            std::memcpy(bytes.data(), &h, sizeof h);
+        });
+        auto error = load_refused(path);
+        EXPECT_THAT(error, HasSubstr(path + ": cannot load plugin: not a loadable shared library ("));
+        EXPECT_THAT(error, HasSubstr(c.expected));
+    }
 }
 
 TEST_F(plugin_loader_test, a_library_without_the_entry_point_is_refused) {
@@ -537,6 +667,35 @@ TEST_F(plugin_loader_test, a_library_without_the_entry_point_is_refused) {
     EXPECT_THAT(error, HasSubstr(path));
     EXPECT_THAT(error, HasSubstr("does not export swfrt_plugin_entry"));
     EXPECT_THAT(registry_.activities(), IsEmpty());
+}
+
+// Calling the address of data jumped into it (SIGSEGV); a data symbol named
+// swfrt_plugin_entry is refused before anything is called.
+TEST_F(plugin_loader_test, an_entry_point_that_is_data_is_refused) {
+    auto path = plugin_path("swfrt_test_plugin_data_entry");
+    auto error = load_refused(path);
+    EXPECT_THAT(error,
+                HasSubstr(path + ": not an swf-runtime plugin: its swfrt_plugin_entry is a data symbol "
+                                 "(STT_OBJECT), not a function"));
+    EXPECT_THAT(registry_.activities(), IsEmpty());
+}
+
+int a_data_object = 42;
+
+TEST(plugin_function_check, functions_pass_and_data_does_not) {
+    EXPECT_EQ(function_problem(reinterpret_cast<const void*>(&::dlopen)), std::nullopt);
+    EXPECT_EQ(function_problem(reinterpret_cast<const void*>(&function_problem)), std::nullopt);
+    // Not in the dynamic symbol table: judged by its segment.
+    EXPECT_EQ(function_problem(&a_data_object), "a symbol in a segment that is not executable");
+    auto heap = std::make_unique<int>(1);
+    EXPECT_EQ(function_problem(heap.get()), "a symbol whose address lies in no loaded segment");
+}
+
+TEST(plugin_elf_check, every_test_plugin_passes) {
+    for (std::string target :
+         {"swfrt_example_plugin", "swfrt_test_plugin_no_entry", "swfrt_test_plugin_bad_abi",
+          "swfrt_test_plugin_duplicate", "swfrt_test_plugin_throws", "swfrt_test_plugin_data_entry"})
+        EXPECT_EQ(elf_problem(plugin_path(target)), std::nullopt) << target;
 }
 
 TEST_F(plugin_loader_test, an_abi_mismatch_names_both_versions) {

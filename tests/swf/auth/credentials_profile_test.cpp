@@ -303,3 +303,19 @@ TEST_F(aws_home, edited_files_are_picked_up_on_the_next_fetch) {
     ASSERT_TRUE(r2);
     EXPECT_EQ(r2->access_key_id, "AKID2");
 }
+
+TEST_F(aws_home, a_device_or_directory_as_a_shared_file_is_refused_not_read_forever) {
+    // /dev/zero would be read until memory ran out.
+    for (const std::string& path : {std::string("/dev/zero"), home_.string()}) {
+        auto p = auth::load_profile(env({{"AWS_CONFIG_FILE", path}}), "default");
+        ASSERT_FALSE(p) << path;
+        EXPECT_NE(p.error().message.find("cannot read " + path), std::string::npos) << p.error().message;
+    }
+    EXPECT_FALSE(auth::read_bounded_file("/dev/zero", 1024));
+    EXPECT_EQ(auth::read_bounded_file("/dev/null", 1024), std::optional<std::string>(""));
+    write(".aws/big", std::string(2048, 'x'));
+    EXPECT_FALSE(auth::read_bounded_file((home_ / ".aws/big").string(), 1024));
+    auto ok = auth::read_bounded_file((home_ / ".aws/big").string(), 4096);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->size(), 2048u);
+}

@@ -813,11 +813,14 @@ TEST_F(client_test, retry_until_gives_up_before_sleeping_past_the_deadline) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "ServiceUnavailable");
     EXPECT_TRUE(info.deadline_reached);
-    // Delays 0.5, 1, 2, 4 s (7.5 s); the next, 8 s, would end past 10 s.
-    EXPECT_EQ(requests().size(), 5u);
+    // Delays 0.5, 1, 2, 4 s (7.5 s); the next, 8 s, is cut to 1.5 s so the
+    // last attempt goes a second before the deadline, at 9 s.
+    EXPECT_EQ(requests().size(), 6u);
+    ASSERT_EQ(delays_.size(), 5u);
+    EXPECT_EQ(delays_.back(), milliseconds{1500});
     milliseconds total{0};
     for (auto d : delays_) total += d;
-    EXPECT_LE(total, std::chrono::seconds{10});
+    EXPECT_EQ(total, std::chrono::seconds{9});
 }
 
 TEST_F(client_test, signal_whose_answer_was_lost_is_not_sent_again) {

@@ -582,9 +582,10 @@ TEST_F(decision_client_test, a_later_page_is_given_up_when_the_task_timeout_has_
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "ServiceUnavailable");
     EXPECT_NE(r.error().message.find("page 2"), std::string::npos) << r.error().message;
-    // Back-off 0.5 s, 1 s, 2 s: the next 4 s would end past the 5 s timeout.
-    EXPECT_EQ(swf_->calls.size(), 1u + 4u);
-    EXPECT_LE(slept_, milliseconds{5000});
+    // Back-off 0.5 s, 1 s, 2 s, then 0.5 s instead of 4 s: the last attempt
+    // a second before the 5 s timeout.
+    EXPECT_EQ(swf_->calls.size(), 1u + 5u);
+    EXPECT_EQ(slept_, milliseconds{4000});
 }
 
 TEST_F(decision_client_test, endless_fresh_page_tokens_end_at_the_event_limit) {
