@@ -347,6 +347,8 @@ void context::on_signal(std::string name, std::function<void(std::string)> handl
     engine_->on_signal(name, std::move(handler));
 }
 
+void context::keep_alive(std::shared_ptr<void> object) { engine_->retain(std::move(object)); }
+
 int context::version(const std::string& change_id, int min_supported, int max_supported) {
     if (change_id.empty()) throw std::invalid_argument("version needs a change id");
     if (min_supported > max_supported || min_supported < default_version)

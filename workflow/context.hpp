@@ -245,10 +245,19 @@ public:
     // received before this call at once, from within on_signal, which then
     // lets what the handler throws through). A handler may issue commands
     // and spawn coroutines; an exception from a later call ends run as if
-    // run threw it. The handler is kept until the replay ends: what it
-    // refers to must live as long as run (locals of run itself do).
+    // run threw it. The handler is kept until the replay ends, and it is
+    // also called after run returned: when SWF refused the execution's close
+    // because a signal came in meanwhile, the handler runs at the next
+    // decision task and its commands go before the close made again. So
+    // what it changes must outlive run: members of the workflow class (the
+    // workflow object lives until the replay ends) or state the handler
+    // owns, not locals of run.
     // One handler per name; wait_signal on a name with a handler is refused.
     void on_signal(std::string name, std::function<void(std::string)> handler);
+
+    // Keeps object alive until the replay ends (the workflow object is kept
+    // so, for handlers that refer to its members).
+    void keep_alive(std::shared_ptr<void> object);
 
     // ---- code changes ----
     // For a change of the code of a running workflow: the first call for

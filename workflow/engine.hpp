@@ -157,6 +157,7 @@ public:
     void withdraw_wait(const std::string& name, const state<std::string>* waiter);
     void add_bounded_wait(bounded_wait w) { bounded_waits_.push_back(std::move(w)); }
     void on_signal(const std::string& name, std::function<void(std::string)> handler);
+    void retain(std::shared_ptr<void> object) { retained_.push_back(std::move(object)); }
 
     // Runs fn now when the code runs, else when it runs next: what events
     // trigger between decision tasks must issue its commands with the code.
@@ -212,6 +213,9 @@ private:
     std::size_t marker_cursor_ = 0; // markers read ahead up to here
 
     std::vector<std::coroutine_handle<>> drivers_;
+    // Objects kept until the replay ends (the workflow object: its signal
+    // handlers may run after run() returned). Destroyed after the drivers.
+    std::vector<std::shared_ptr<void>> retained_;
     std::shared_ptr<state<std::string>> root_;
     std::coroutine_handle<> root_handle_{};
     bool root_started_ = false;

@@ -40,6 +40,8 @@ public:
     // Once the workflow closed nothing else may run: later commands would
     // follow the close decision.
     void stop() noexcept { stopped_ = true; }
+    // After a refused close: what the new events set off may run again.
+    void restart() noexcept { stopped_ = false; }
     bool stopped() const noexcept { return stopped_; }
 
 private:

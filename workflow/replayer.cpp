@@ -152,7 +152,13 @@ void engine::on_signal(const std::string& name, std::function<void(std::string)>
 }
 
 void engine::end_run(std::exception_ptr error) {
-    if (root_ && !root_->ready()) root_->set_exception(std::move(error));
+    if (root_ && !root_->ready()) {
+        root_->set_exception(std::move(error));
+    } else if (closed_ && !unhandled_) {
+        // A handler that failed after run returned (a refused close): the
+        // decision task fails as for an exception out of run.
+        unhandled_ = std::move(error);
+    }
 }
 
 void engine::soon(std::function<void()> fn) {
@@ -425,8 +431,20 @@ void engine::run_code(const model::history_event& e, bool is_target) {
     live = is_target;
     if (closed_) {
         // A refused close decision is made again (SWF refuses one when events
-        // arrived during the decision task, e.g. a signal).
-        if (close_again_) issue(*close_decision_, nullptr);
+        // arrived during the decision task, e.g. a signal). What those events
+        // set off comes first: signal handlers (and what they spawn),
+        // signal waiters of spawned coroutines, a cancel request.
+        if (close_again_) {
+            running = true;
+            sched.restart();
+            auto actions = std::move(deferred_);
+            deferred_.clear();
+            for (auto& action : actions) action();
+            sched.run();
+            sched.stop();
+            running = false;
+            issue(*close_decision_, nullptr);
+        }
         close_again_ = false;
         return;
     }

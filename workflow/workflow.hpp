@@ -159,7 +159,10 @@ template <class W, class Factory>
 task<std::string> run_erased(Factory factory, context& ctx, std::string input) {
     using in = typename W::input_type;
     using out = typename W::result_type;
-    std::unique_ptr<W> w = factory();
+    // Kept by the replay, not this frame: a signal handler may refer to its
+    // members after run returned (see context::on_signal).
+    std::shared_ptr<W> w = factory();
+    ctx.keep_alive(w);
     std::optional<in> decoded;
     try {
         decoded.emplace(serializer<in>::decode(std::move(input)));

@@ -531,9 +531,13 @@ struct review : wf::workflow<> {
                                 "reject fails, anything else cancels.");
     }
 
+    // A member, not a local of run: the handler also runs after run
+    // returned when a comment arrives while the closing decision task is
+    // open (SWF refuses the close; the marker goes before the close made again).
+    int comments = 0;
+
     wf::task<std::string> run(wf::context& ctx, std::string) override {
-        int comments = 0;
-        ctx.on_signal("comment", [&comments, &ctx](std::string text) {
+        ctx.on_signal("comment", [this, &ctx](std::string text) {
             ++comments;
             ctx.marker("comment", std::move(text));
         });
