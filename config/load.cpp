@@ -4,12 +4,15 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <tuple>
 
 namespace swfrt::config {
@@ -498,6 +501,53 @@ void complete(config& c, const YAML::Node& root) {
     }
 }
 
+// yaml-cpp 0.7's LoadAll never returns on some malformed input ("b','"):
+// its parser keeps reporting one more empty document without consuming a
+// token, and LoadAll keeps collecting them until memory runs out. So the
+// documents are counted here, up to two, and the first one is loaded alone.
+class document_counter final : public YAML::EventHandler {
+public:
+    // Where the second document's content starts (else the document itself).
+    std::optional<YAML::Mark> second;
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        if (++starts_ == 2) second = mark;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m); }
+    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(m);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(m);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& m) {
+        if (starts_ == 2 && !node_seen_) {
+            node_seen_ = true;
+            second = m;
+        }
+    }
+    int starts_ = 0;
+    bool node_seen_ = false;
+};
+
+// Documents in the text, counted up to two (throws YAML::Exception on a
+// syntax error); `second` is where the second one starts, when known.
+int count_documents(const std::string& text, YAML::Mark& second) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    document_counter counter;
+    int documents = 0;
+    while (documents < 2 && parser.HandleNextDocument(counter)) ++documents;
+    if (counter.second) second = *counter.second;
+    return documents;
+}
+
 } // namespace
 
 load_result load_string(std::string_view yaml, std::string file_name, env_lookup env) {
@@ -506,13 +556,15 @@ load_result load_string(std::string_view yaml, std::string file_name, env_lookup
     config c;
     c.source_file = file_name;
     try {
-        std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
-        if (docs.size() > 1) {
-            r.error(detail::location_of(docs[1].Mark()),
-                    "expected one YAML document, found " + std::to_string(docs.size()));
+        const std::string text(yaml);
+        YAML::Mark second = YAML::Mark::null_mark();
+        const int documents = count_documents(text, second);
+        if (documents > 1) {
+            r.error(second.is_null() ? source_location{1, 1} : detail::location_of(second),
+                    "expected one YAML document, found more than one");
         }
-        YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
-        value top{root, docs.empty() ? source_location{1, 1} : detail::location_of(root.Mark())};
+        YAML::Node root = documents == 0 ? YAML::Node() : YAML::Load(text);
+        value top{root, documents == 0 ? source_location{1, 1} : detail::location_of(root.Mark())};
         if (!root.IsNull() && !root.IsMap()) {
             r.error(top.at, "expected a mapping of settings (" +
                                 detail::join(detail::keys_of(root_table()), ", ") +

@@ -148,6 +148,10 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
     const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                           std::chrono::day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;
+    // The clock counts nanoseconds in 64 bits: about the years 1678 to 2262.
+    // A later expiration means "not in our lifetime"; an earlier one is junk.
+    if (y > 2200) return std::chrono::system_clock::time_point::max();
+    if (y < 1700) return std::nullopt;
 
     std::size_t pos = 19;
     std::chrono::nanoseconds frac{0};

@@ -198,6 +198,19 @@ TEST(config_load, empty_document_is_valid_but_not_runnable) {
               "test.yaml:2:10: no workers configured: `run` needs at least one entry under workers");
 }
 
+TEST(config_load, more_than_one_document_is_an_error) {
+    EXPECT_THAT(load_errors("log: {level: info}\n---\nlog: {level: debug}\n"),
+                ::testing::ElementsAre("3:1: expected one YAML document, found more than one"));
+}
+
+TEST(config_load, input_that_once_made_the_yaml_parser_loop_forever_is_an_error) {
+    // yaml-cpp's LoadAll never returned on these (found by inputs_fuzz).
+    for (std::string_view yaml : {"b','", ",", "a: b','\n"}) {
+        auto errors = load_errors(yaml);
+        EXPECT_FALSE(errors.empty()) << yaml;
+    }
+}
+
 TEST(config_load, worker_identity_defaults_to_runtime_identity) {
     auto c = load_ok("runtime: {identity: box-1}\n"
                      "workers:\n"

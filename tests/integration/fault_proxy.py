@@ -41,6 +41,8 @@ import struct
 import threading
 import time
 
+from loopback import LoopbackServer
+
 FAULTS = ("throttling", "internal_failure", "service_unavailable", "reset", "lost_answer")
 
 # Faults that are an HTTP answer made up by the proxy: (status, body).
@@ -90,7 +92,9 @@ class FaultInjectingProxy:
     the worker, stop(); then summary() and the records answered_twice(),
     never_answered(), retried_after_lost_answer() and task_of(token)."""
 
-    def __init__(self, upstream_port, rate=0.30, seed=1, faults=FAULTS):
+    def __init__(self, upstream_port, rate=0.30, seed=1, faults=FAULTS, script=None):
+        """script: {operation: [fault or None, ...]}: the first calls of those
+        operations get these faults in turn (and none after), instead of draws."""
         if not 0.0 <= rate <= 1.0:
             raise ValueError("fault rate must be from 0 to 1, got %r" % rate)
         unknown = set(faults) - set(FAULTS)
@@ -100,6 +104,11 @@ class FaultInjectingProxy:
         self.rate = rate
         self.seed = seed
         self.faults = tuple(faults)
+        self.script = {op: list(fs) for op, fs in (script or {}).items()}
+        for fs in self.script.values():
+            bad = set(f for f in fs if f is not None) - set(FAULTS)
+            if bad:
+                raise ValueError("unknown faults %s in the script" % sorted(bad))
         self.made_at = time.monotonic()
         self.lock = threading.Lock()
         self._random = {}                                   # operation -> random.Random
@@ -150,26 +159,26 @@ class FaultInjectingProxy:
                     pass
                 self.close_request(request)
 
-        self.server = server(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="fault-proxy", daemon=True)
+        self.loopback = LoopbackServer(handler, server_class=server, name="fault-proxy")
 
     @property
     def endpoint_url(self):
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
+        return self.loopback.endpoint_url
 
     def start(self):
-        self.thread.start()
+        self.loopback.start()
         return self
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        self.loopback.stop()
 
     def _draw(self, operation):
         """The fault for this call of `operation`, or None."""
         with self.lock:
             self.requests[operation] += 1
+            if operation in self.script:
+                queue = self.script[operation]
+                return queue.pop(0) if queue else None
             r = self._random.get(operation)
             if r is None:
                 r = self._random[operation] = random.Random("%s:%s" % (self.seed, operation))

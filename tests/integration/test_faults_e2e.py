@@ -28,6 +28,7 @@ Run from tests/integration:  python3 -m unittest -v test_faults_e2e
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -219,6 +220,84 @@ class FaultInjectionTest(e2e.RuntimeCase):
             print("\nthe runtime's log tail:\n%s" % self.runtime.log_tail(6000), file=sys.stderr)
             self.fail("%d problems with %d workflows under %.0f%% faults (seed %s); the first:\n  %s"
                       % (len(problems), len(runs), 100 * RATE, SEED, "\n  ".join(problems[:10])))
+
+
+class LostAnswerTest(e2e.RuntimeCase):
+    """One lost answer at a time, where it hurts: the request took effect in
+    moto, the connection was reset before a byte of the answer."""
+
+    def proxy(self, script):
+        p = FaultInjectingProxy(self.moto.port, rate=0.0, script=script).start()
+        self.addCleanup(p.stop)
+        return p
+
+    def cli(self, proxy, *args):
+        env = e2e.child_env()
+        env.update(AWS_ACCESS_KEY_ID=e2e.ACCESS_KEY, AWS_SECRET_ACCESS_KEY=e2e.SECRET_KEY)
+        return subprocess.run([e2e.BIN] + list(args) + ["--endpoint-url", proxy.endpoint_url, "--region", e2e.REGION],
+                              capture_output=True, text=True, timeout=60, env=env)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # As the runtime's configuration registers it, so that its own
+        # registration finds it equal.
+        cls.swf.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1",
+                                description="swf-runtime end-to-end test")
+        cls.swf.register_workflow_type(domain=DOMAIN, name="lost", version="1", defaultTaskList={"name": "lost"},
+                                       defaultTaskStartToCloseTimeout="30",
+                                       defaultExecutionStartToCloseTimeout="600", defaultChildPolicy="TERMINATE")
+
+    def test_start_whose_answer_was_lost_reports_the_run_it_started(self):
+        proxy = self.proxy({"StartWorkflowExecution": ["lost_answer"]})
+        p = self.cli(proxy, "start", "--domain", DOMAIN, "--workflow-type", "lost:1", "--workflow-id", "lost-start")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        open_runs = self.swf.list_open_workflow_executions(
+            domain=DOMAIN, startTimeFilter={"oldestDate": 0}, executionFilter={"workflowId": "lost-start"})
+        # moto ignores executionFilter: the client checks the id itself, and so does this test.
+        runs = [i["execution"]["runId"] for i in open_runs["executionInfos"]
+                if i["execution"]["workflowId"] == "lost-start"]
+        self.assertEqual(len(runs), 1, open_runs)
+        self.assertEqual(p.stdout.strip(), runs[0])
+        self.assertEqual(proxy.requests["StartWorkflowExecution"], 2)
+
+    def test_signal_whose_answer_was_lost_is_not_sent_twice(self):
+        run_id = self.swf.start_workflow_execution(domain=DOMAIN, workflowId="lost-signal",
+                                                   workflowType={"name": "lost", "version": "1"})["runId"]
+        proxy = self.proxy({"SignalWorkflowExecution": ["lost_answer"]})
+        p = self.cli(proxy, "signal", "--domain", DOMAIN, "--workflow-id", "lost-signal", "--name", "ping",
+                     "--input", "once")
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("may have taken effect", p.stderr)
+        self.assertEqual(proxy.requests["SignalWorkflowExecution"], 1)
+        events = e2e.history_of(self.swf, DOMAIN, {"workflowId": "lost-signal", "runId": run_id})
+        self.assertEqual([e["eventType"] for e in events].count("WorkflowExecutionSignaled"), 1)
+
+    def test_an_answer_whose_reply_was_lost_is_settled_by_its_effect(self):
+        # The pool once resent such an answer at once and logged its
+        # UnknownResourceFault as a failure; now the retry finds the token
+        # used and the answer counts as ambiguous, not lost.
+        proxy = self.proxy({"RespondActivityTaskCompleted": ["lost_answer"],
+                            "RespondDecisionTaskCompleted": ["lost_answer"]})
+        text = runtime_config(proxy.endpoint_url)
+        rt = self.start_runtime("lost.yaml", text, cleanup=self.addCleanup).wait_ready(READY_WITHIN)
+        run_id = self.swf.start_workflow_execution(domain=DOMAIN, workflowId="lost-answer",
+                                                   workflowType={"name": "greeting", "version": "1"},
+                                                   input="again")["runId"]
+        execution = {"workflowId": "lost-answer", "runId": run_id}
+        e2e.wait_until("the workflow closed", lambda: self.swf.describe_workflow_execution(
+            domain=DOMAIN, execution=execution)["executionInfo"]["executionStatus"] == "CLOSED", 60, runtime=rt)
+        events = e2e.history_of(self.swf, DOMAIN, execution)
+        self.assertEqual(events[-1]["eventType"], "WorkflowExecutionCompleted")
+        self.assertEqual(events[-1]["workflowExecutionCompletedEventAttributes"]["result"], "Hello, again!")
+        self.assertEqual(proxy.answered_twice(), {})
+        _, metrics = e2e.http_get(rt.metrics_port, "/metrics")
+        for kind, task_list in (("activity", ACTIVITIES), ("decision", DECISIONS)):
+            ambiguous = e2e.metric_value(metrics, "swfrt_task_answers_total",
+                                         {"kind": kind, "task_list": task_list, "outcome": "ambiguous"})
+            self.assertEqual(ambiguous, 1, "%s answers settled by their effect; metrics:\n%s" % (kind, metrics))
+        self.assertNotIn("answering the activity task failed", rt.log())
+        self.assertNotIn("answering the decision task failed", rt.log())
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import time
 import unittest
 
 import test_runtime_e2e as e2e
+from loopback import LoopbackServer
 
 SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLEsessionTOKENthatMUSTnotBEloggedAAAA"
 SECRET_KEY = "hostile/peer/secret/KEYthatMUSTnotBElogged"
@@ -53,20 +54,15 @@ class ScriptedPeer:
                     peer.requests += 1
                 peer.behaviour(self, body)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        if tls_context is not None:
-            self.server.socket = tls_context.wrap_socket(self.server.socket, server_side=True)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.loopback = LoopbackServer(handler, tls_context=tls_context, name="scripted-peer")
+        self.port = self.loopback.port
 
     def start(self):
-        self.thread.start()
+        self.loopback.start()
         return self
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.loopback.stop()
 
 
 def answer(handler, status, body, content_type="application/x-amz-json-1.0"):

@@ -30,6 +30,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from loopback import LoopbackServer
 from moto_server import MotoServer
 
 REGION = "us-east-1"
@@ -658,22 +659,18 @@ class CancelInjectingProxy:
                 self.end_headers()
                 self.wfile.write(answer)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.loopback = LoopbackServer(handler, name="cancel-proxy")
 
     @property
     def endpoint_url(self):
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
+        return self.loopback.endpoint_url
 
     def start(self):
-        self.thread.start()
+        self.loopback.start()
         return self
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        self.loopback.stop()
 
     def request_cancel(self, activity_id):
         with self.lock:

@@ -125,6 +125,15 @@ TEST(static_provider, returns_its_credentials) {
     EXPECT_EQ(r2.error().code, auth::invalid_credentials);
 }
 
+TEST(parse_iso8601, years_past_the_clock_range_do_not_overflow) {
+    // 4048 once overflowed the nanosecond count (found by inputs_fuzz).
+    EXPECT_EQ(auth::parse_iso8601("4048-02-29T23:59:60.999999+14:00"),
+              std::chrono::system_clock::time_point::max());
+    EXPECT_EQ(auth::parse_iso8601("9999-12-31T23:59:59Z"), std::chrono::system_clock::time_point::max());
+    EXPECT_FALSE(auth::parse_iso8601("0001-01-01T00:00:00Z"));
+    EXPECT_TRUE(auth::parse_iso8601("2200-01-01T00:00:00Z"));
+}
+
 TEST(parse_iso8601, accepts_the_forms_credential_sources_write) {
     EXPECT_EQ(auth::parse_iso8601("2024-05-01T12:00:00Z"), utc(2024, 5, 1, 12, 0, 0));
     EXPECT_EQ(auth::parse_iso8601("2024-05-01T12:00:00.250Z"), utc(2024, 5, 1, 12, 0, 0) + 250ms);
