@@ -251,7 +251,8 @@ public:
     // decision task and its commands go before the close made again. So
     // what it changes must outlive run: members of the workflow class (the
     // workflow object lives until the replay ends) or state the handler
-    // owns, not locals of run.
+    // owns, not locals of run: C++ ends their lifetime at run's co_return,
+    // whatever keeps the coroutine frame.
     // One handler per name; wait_signal on a name with a handler is refused.
     void on_signal(std::string name, std::function<void(std::string)> handler);
 

@@ -402,8 +402,9 @@ asio::awaitable<void> worker::answer_activity(task_state& s, std::exception_ptr 
     auto deadline = s.received + swf::client::unknown_task_timeout;
     if (const auto* entry = env_.registry->find_activity(s.activity.activity_type.name, s.activity.activity_type.version)) {
         if (auto t = swf::client::parse_timeout(entry->registration.type.default_task_start_to_close_timeout))
-            deadline = std::max(s.received + *t, env_.client->options().clock->now() + std::chrono::minutes{1});
+            deadline = s.received + *t;
     }
+    deadline = std::max(deadline, env_.client->options().clock->now() + std::chrono::minutes{1});
     swf::client::call_options opts;
     opts.retry_until = deadline;
     swf::client::call_info info;
