@@ -260,27 +260,42 @@ asio::awaitable<void> worker::poll_loop(int index, int restarts) {
         polls_in_flight_.fetch_add(1);
         bool got_task = false;
         std::optional<swf::error> failure;
-        if (settings_.kind == worker_kind::activity) {
-            auto r = co_await activities.poll();
-            if (!r) {
-                failure = std::move(r).error();
-            } else if (*r) {
-                got_task = true;
-                asio::co_spawn(asio::make_strand(executor_), run_activity(std::move(**r)), [this](std::exception_ptr e) {
-                    if (e) env_.log->error("activity task ended by an exception", {{"error", exception_text(e)}});
-                });
+        bool handed_off = false; // the task coroutine owns the slot
+        try {
+            if (settings_.kind == worker_kind::activity) {
+                auto r = co_await activities.poll();
+                if (!r) {
+                    failure = std::move(r).error();
+                } else if (*r) {
+                    got_task = true;
+                    asio::co_spawn(asio::make_strand(executor_), run_activity(std::move(**r)), [this](std::exception_ptr e) {
+                        if (e) env_.log->error("activity task ended by an exception", {{"error", exception_text(e)}});
+                    });
+                    handed_off = true;
+                }
+            } else {
+                auto r = co_await decisions.poll();
+                if (!r) {
+                    failure = std::move(r).error();
+                } else if (*r) {
+                    got_task = true;
+                    auto strand = execution_strand((*r)->workflow_execution.run_id);
+                    asio::co_spawn(*strand, run_decision(std::move(**r), strand), [this](std::exception_ptr e) {
+                        if (e) env_.log->error("decision task ended by an exception", {{"error", exception_text(e)}});
+                    });
+                    handed_off = true;
+                }
             }
-        } else {
-            auto r = co_await decisions.poll();
-            if (!r) {
-                failure = std::move(r).error();
-            } else if (*r) {
-                got_task = true;
-                auto strand = execution_strand((*r)->workflow_execution.run_id);
-                asio::co_spawn(*strand, run_decision(std::move(**r), strand), [this](std::exception_ptr e) {
-                    if (e) env_.log->error("decision task ended by an exception", {{"error", exception_text(e)}});
-                });
+        } catch (...) {
+            // What the poll took is given back before the loop is restarted,
+            // or every restart would leak a slot until none is left.
+            polls_in_flight_.fetch_sub(1);
+            if (!handed_off) {
+                if (env_.task_budget) env_.task_budget->fetch_add(1);
+                slots_.release();
+                update_slot_gauge();
             }
+            throw;
         }
         polls_in_flight_.fetch_sub(1);
         if (got_task) {

@@ -851,13 +851,17 @@ TEST_F(worker_test, a_poller_ended_by_an_exception_is_restarted) {
                             .blocking = [](sdk::activity_context&, const std::string& in) { return "got " + in; }});
     fake_swf::answer boom;
     boom.throws = true;
-    swf_->script("PollForActivityTask", boom);
+    // More exceptions than slots: a restart that leaked its slot would leave
+    // the poller waiting for one forever.
+    for (int i = 0; i < 3; ++i) swf_->script("PollForActivityTask", boom);
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-x", "echo", "after")});
-    auto& w = start(settings(worker_kind::activity, {{"echo", "1"}}));
-    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
+    auto s = settings(worker_kind::activity, {{"echo", "1"}});
+    s.max_concurrent = 1;
+    auto& w = start(std::move(s));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }, 5000ms));
     EXPECT_EQ(answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted")[0].result_,
               "got after");
-    EXPECT_EQ(metrics_.value("swfrt_loop_restarts_total", {{"loop", "poller"}, {"task_list", "tl"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_loop_restarts_total", {{"loop", "poller"}, {"task_list", "tl"}}), 3);
     EXPECT_EQ(w.pollers_running(), 1u);
     EXPECT_EQ(w.pollers_started(), 1u);
 }
