@@ -38,17 +38,24 @@ bool is_registration(operation op) {
 
 // After a lost StartWorkflowExecution answer: the run an earlier attempt
 // started, when one of that workflow id and type is open.
-asio::awaitable<std::optional<std::string>> running_run_id(client& c, const model::start_workflow_execution_input& in) {
+// Only a run started since the call began (less a margin for clock skew)
+// can be the one it started: an older open run of the same id is a real
+// WorkflowExecutionAlreadyStarted.
+asio::awaitable<std::optional<std::string>> running_run_id(client& c, const model::start_workflow_execution_input& in,
+                                                           swf::clock::time_point call_started) {
+    const double since =
+        std::chrono::duration<double>((call_started - std::chrono::minutes{5}).time_since_epoch()).count();
     model::list_open_workflow_executions_input q;
     q.domain = in.domain;
-    q.start_time_filter.oldest_date = 0;
+    q.start_time_filter.oldest_date = since;
     q.execution_filter.emplace().workflow_id = in.workflow_id;
     auto open = co_await c.list_open_workflow_executions(std::move(q));
     if (!open) co_return std::nullopt;
     // The filter is the server's business; check it here all the same.
     for (const auto& info : open->execution_infos) {
         if (info.execution.workflow_id == in.workflow_id && info.workflow_type.name == in.workflow_type.name &&
-            info.workflow_type.version == in.workflow_type.version && !info.execution.run_id.empty())
+            info.workflow_type.version == in.workflow_type.version && !info.execution.run_id.empty() &&
+            info.start_timestamp >= since)
             co_return info.execution.run_id;
     }
     co_return std::nullopt;
@@ -259,6 +266,7 @@ asio::awaitable<result<Out>> client::invoke(operation op, const In& request, cal
     call_info local;
     call_info& ci = info ? *info : local;
     const auto started = std::chrono::steady_clock::now();
+    const auto call_started = options_.clock->now();
     auto body = co_await send_attempts(op, codec::encode(request), ci, co);
     if (!body) {
         auto e = std::move(body).error();
@@ -272,7 +280,7 @@ asio::awaitable<result<Out>> client::invoke(operation op, const In& request, cal
             }
             if constexpr (std::is_same_v<In, model::start_workflow_execution_input>) {
                 if (e.code == "WorkflowExecutionAlreadyStartedFault") {
-                    if (auto run_id = co_await running_run_id(*this, request)) {
+                    if (auto run_id = co_await running_run_id(*this, request, call_started)) {
                         ci.settled_by_effect = true;
                         report(op, started, ci, nullptr);
                         Out out{};

@@ -1012,6 +1012,23 @@ TEST_F(client_test, retried_start_ignores_a_listed_run_of_another_workflow_id_or
     }
 }
 
+TEST_F(client_test, retried_start_does_not_claim_a_run_that_was_open_before_the_call) {
+    // Yesterday's run of the same id is a real WorkflowExecutionAlreadyStarted.
+    auto c = make();
+    transport_->fail(transport_error("ReadTimeout"));
+    transport_->fault(400, "WorkflowExecutionAlreadyStartedFault");
+    transport_->respond(200, R"({"executionInfos":[{"execution":{"workflowId":"order-1001","runId":"OLD"},)"
+                             R"("workflowType":{"name":"order","version":"1"},"startTimestamp":1714478400.0,)"
+                             R"("executionStatus":"OPEN"}]})");
+    auto r = run(c->start_workflow_execution(a_start()));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "WorkflowExecutionAlreadyStartedFault");
+    ASSERT_EQ(requests().size(), 3u);
+    auto q = codec::decode<model::list_open_workflow_executions_input>(requests()[2].request.body);
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->start_time_filter.oldest_date, 1714564800.0 - 300);
+}
+
 TEST_F(client_test, start_already_started_on_the_first_attempt_looks_nothing_up) {
     auto c = make();
     transport_->fault(400, "WorkflowExecutionAlreadyStartedFault");
