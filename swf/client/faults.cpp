@@ -119,7 +119,10 @@ error decode_fault(int http_status, std::string_view body) {
     auto kind = fault_kind(type, http_status);
     // SWF's InvalidSignatureException quotes the canonical request, security
     // token included; a misbehaving peer may send megabytes.
-    return make_error(kind, excerpt(redact(type), 256), excerpt(redact(message)), http_status);
+    // Cut before redacting (a body may be 64 MiB), with room for a
+    // credential cut in half at the edge, then cut to size again.
+    return make_error(kind, excerpt(redact(excerpt(type, 1024)), 256), excerpt(redact(excerpt(message, 8192))),
+                      http_status);
 }
 
 } // namespace swfrt::swf::client
