@@ -89,15 +89,18 @@ struct connection {
     asio::any_io_executor executor() { return tcp().get_executor(); }
 
     // A peer that closed an idle connection has left a FIN (or RST) in the
-    // socket; peeking finds it without consuming anything. For plain HTTP any
-    // unrequested byte also means the stream is out of step. TLS may
-    // legitimately hold late records (session tickets), so only EOF counts.
+    // socket; peeking finds it without consuming anything. Any byte waiting
+    // on an idle connection counts too: for plain HTTP the stream is out of
+    // step, and over TLS it is most likely the close_notify that comes before
+    // the FIN. Since a request written into such a connection may not be
+    // resent (the pool cannot tell it from a lost answer), a new connection
+    // is the cheaper guess.
     bool looks_alive() {
         char byte = 0;
         const auto n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0) return false;
         if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-        return tls();
+        return false;
     }
 
     std::variant<beast::tcp_stream, ssl_stream> stream;

@@ -35,6 +35,29 @@ TEST_F(tls_test, verified_server_answers_and_connection_is_reused) {
     EXPECT_EQ(seen[0].header("Host"), "localhost:" + std::to_string(server.port()));
 }
 
+TEST_F(tls_test, idle_tls_connection_closed_by_the_server_is_replaced_before_the_request) {
+    // The server answers with keep-alive and then closes. The pool must see
+    // that before writing a request into it, since a request written there
+    // could not be sent again. (This server closes without a close_notify;
+    // one left unread is treated the same, as any byte on an idle connection.)
+    test_server server(
+        [](const seen_request&) {
+            reply out;
+            out.close_after = true;
+            return out;
+        },
+        server_options::with_tls(ca().server_context("localhost")));
+    pool_options opts;
+    opts.ca_file = ca().ca_file();
+    connection_pool pool(ioc.get_executor(), opts);
+    ASSERT_TRUE(send(pool, server.url("localhost")));
+    ASSERT_TRUE(test_server::wait_for([&] { return server.closed_connections() == 1; }));
+    auto res = send(pool, server.url("localhost"));
+    ASSERT_TRUE(res) << res.error().to_string();
+    EXPECT_EQ(pool.connections_opened(), 2u);
+    EXPECT_EQ(server.requests(), 2u);
+}
+
 TEST_F(tls_test, unknown_issuer_fails_verification) {
     test_server server({}, server_options::with_tls(ca().server_context("localhost")));
     connection_pool pool(ioc.get_executor()); // system store only
