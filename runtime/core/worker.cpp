@@ -70,6 +70,7 @@ struct worker::task_state : sdk::activity_context {
     std::atomic<bool> lost{false}; // SWF no longer knows the token
     std::atomic<bool> done{false};
     std::atomic<bool> stopped_by_shutdown{false};
+    int heartbeat_restarts = 0; // on `strand` only
     swf::clock::time_point received{};  // by the client's clock, for the answer's deadline
     std::mutex hb_mutex;
     std::optional<std::string> hb_details; // explicit details not sent yet
@@ -313,6 +314,15 @@ asio::awaitable<void> worker::poll_loop(int index, int restarts) {
         }
         env_.metrics->add("swfrt_polls_failed_total",
                           {{"kind", kind}, {"task_list", settings_.task_list}, {"code", failure->code}});
+        // One task's history that cannot be merged says nothing about SWF:
+        // that task is left to time out, and the next poll goes at once.
+        if (failure->code == "HistoryTooLarge" || failure->code == "PaginationLoop" ||
+            failure->code == "PaginationLimit") {
+            env_.metrics->add("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "history_too_large"}});
+            env_.log->error("a decision task's history cannot be merged; the task is left to time out",
+                            {{"task_list", settings_.task_list}, {"error", failure->to_string()}});
+            continue;
+        }
         // Back off, harder when throttled; the loop never ends on an error.
         auto base = env_.poll_backoff_base * (failure->kind == swf::error_kind::throttled ? 5 : 1);
         backoff = backoff.count() == 0 ? base : std::min(backoff * 2, env_.poll_backoff_max);
@@ -322,8 +332,6 @@ asio::awaitable<void> worker::poll_loop(int index, int restarts) {
                                        {"task_list", settings_.task_list},
                                        {"error", failure->to_string()},
                                        {"retry_in_ms", std::to_string(backoff.count())}});
-        if (failure->code == "HistoryTooLarge")
-            env_.metrics->add("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "history_too_large"}});
         co_await pause(self, backoff);
     }
     env_.log->debug("poller stopped", {{"kind", kind}, {"task_list", settings_.task_list}, {"poller", poller}});
@@ -490,7 +498,9 @@ void worker::spawn_heartbeat(std::shared_ptr<task_state> state) {
         env_.log->error("heartbeat loop ended by an exception", {{"type", state->type_label},
                                                                  {"activity_id", state->id},
                                                                  {"error", exception_text(e)}});
-        if (state->done.load() || stopping_.load()) return;
+        // A loop that keeps failing is not restarted in a tight loop: after
+        // a few tries the task goes on without automatic heartbeats.
+        if (state->done.load() || stopping_.load() || ++state->heartbeat_restarts > 3) return;
         env_.metrics->add("swfrt_loop_restarts_total", {{"loop", "heartbeat"}, {"task_list", settings_.task_list}});
         spawn_heartbeat(state);
     });

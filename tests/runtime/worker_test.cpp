@@ -881,6 +881,23 @@ TEST_F(worker_test, stop_polling_cuts_a_back_off_sleep_short) {
     EXPECT_EQ(swf_->count("PollForActivityTask"), 1u);
 }
 
+TEST_F(worker_test, a_history_that_cannot_be_merged_fails_that_task_without_backing_off_the_poller) {
+    env_.poll_backoff_base = 20s;
+    env_.poll_backoff_max = 30s;
+    // A peer that hands out the same nextPageToken again: PaginationLoop.
+    std::string page = decision_task_json("tok-p", "order");
+    page.insert(page.size() - 1, R"(,"nextPageToken":"again")");
+    swf_->script("PollForDecisionTask", {200, page});
+    swf_->script("PollForDecisionTask", {200, page});
+    auto& w = start(settings(worker_kind::decision, {{"order", "1"}}));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForDecisionTask") >= 3; }, 2000ms))
+        << "the poller backed off after one task's history failed";
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "history_too_large"}}),
+              1);
+    EXPECT_EQ(swf_->count("RespondDecisionTaskCompleted"), 0u);
+    EXPECT_EQ(w.pollers_running(), 1u);
+}
+
 TEST_F(worker_test, an_answer_is_retried_past_the_attempt_budget_until_it_is_taken) {
     registry_.add_activity({.type = activity_type_named("echo"),
                             .blocking = [](sdk::activity_context&, const std::string& in) { return in; }});
