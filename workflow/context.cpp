@@ -114,8 +114,7 @@ future<std::string> context::activity(std::string name, std::string version, std
                                   std::move(policy)));
     }
     auto number = ++engine_->ids.activity;
-    auto op = engine_->make<detail::operation>();
-    op->kind = detail::op_kind::activity;
+    auto op = engine_->make<detail::activity_machine>();
     op->id = options.activity_id ? std::move(*options.activity_id) : std::to_string(number);
     op->name = std::move(name);
     op->version = std::move(version);
@@ -140,8 +139,7 @@ future<std::string> context::activity(std::string name, std::string version, std
 
 future<std::string> context::lambda(std::string function, std::string input, lambda_options options) {
     auto number = ++engine_->ids.lambda;
-    auto op = engine_->make<detail::operation>();
-    op->kind = detail::op_kind::lambda;
+    auto op = engine_->make<detail::lambda_machine>();
     op->id = options.lambda_id ? std::move(*options.lambda_id) : "l" + std::to_string(number);
     op->name = std::move(function);
     auto out = engine_->make<detail::state<std::string>>(&engine_->sched);
@@ -158,11 +156,10 @@ future<std::string> context::lambda(std::string function, std::string input, lam
     return future<std::string>(std::move(out));
 }
 
-std::shared_ptr<detail::operation> context::start_child(model::workflow_type type, std::string input,
+std::shared_ptr<detail::child_machine> context::start_child(model::workflow_type type, std::string input,
                                                         child_options options) {
     auto number = ++engine_->ids.child;
-    auto op = engine_->make<detail::operation>();
-    op->kind = detail::op_kind::child;
+    auto op = engine_->make<detail::child_machine>();
     op->id = options.workflow_id ? std::move(*options.workflow_id)
                                  : engine_->info.execution.run_id + ":c" + std::to_string(number);
     op->name = std::move(type.name);
@@ -202,8 +199,7 @@ future<void> context::signal_external(std::string workflow_id, std::string run_i
                                       std::string input) {
     if (workflow_id.empty() || name.empty())
         throw std::invalid_argument("an external signal needs a workflow id and a signal name");
-    auto op = engine_->make<detail::operation>();
-    op->kind = detail::op_kind::signal_external;
+    auto op = engine_->make<detail::signal_external_machine>();
     op->id = std::move(workflow_id);
     op->name = std::move(name);
     op->run_id = std::move(run_id);
@@ -223,8 +219,7 @@ future<void> context::signal_external(std::string workflow_id, std::string run_i
 
 future<void> context::request_cancel_external(std::string workflow_id, std::string run_id) {
     if (workflow_id.empty()) throw std::invalid_argument("a cancel request needs a workflow id");
-    auto op = engine_->make<detail::operation>();
-    op->kind = detail::op_kind::cancel_external;
+    auto op = engine_->make<detail::cancel_external_machine>();
     op->id = std::move(workflow_id);
     op->run_id = std::move(run_id);
     auto out = engine_->make<detail::state<void>>(&engine_->sched);
@@ -286,7 +281,7 @@ void context::marker(std::string name, std::string details) {
     auto& a = d.record_marker_decision_attributes.emplace();
     a.marker_name = std::move(name);
     if (engine_->live && !details.empty()) a.details = std::move(details);
-    engine_->issue(std::move(d), nullptr);
+    engine_->issue_marker(std::move(d));
 }
 
 future<std::string> context::wait_signal(std::string name) {
@@ -306,7 +301,7 @@ future<std::optional<std::string>> context::wait_signal(std::string name, std::c
     auto* e = engine_;
     // The signal first: the timer is canceled (CancelTimer), with the
     // decisions of the decision task that sees the signal.
-    waiter->on_ready([out, weak = std::weak_ptr<detail::operation>(timer), e](detail::state_base& s) {
+    waiter->on_ready([out, weak = std::weak_ptr<detail::timer_machine>(timer), e](detail::state_base& s) {
         if (out->ready()) return;
         if (s.error()) {
             out->set_exception(s.error());
@@ -377,7 +372,7 @@ int context::version(const std::string& change_id, int min_supported, int max_su
         auto& a = d.record_marker_decision_attributes.emplace();
         a.marker_name = std::string(version_marker);
         a.details = detail::version_details(change_id, v);
-        e.issue(std::move(d), nullptr);
+        e.issue_marker(std::move(d));
     }
     return v;
 }
@@ -408,7 +403,7 @@ std::string context::side_effect(const std::function<std::string()>& fn) {
     auto& a = d.record_marker_decision_attributes.emplace();
     a.marker_name = std::string(side_effect_marker);
     a.details = value;
-    engine_->issue(std::move(d), nullptr);
+    engine_->issue_marker(std::move(d));
     return value;
 }
 

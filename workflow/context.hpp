@@ -27,7 +27,7 @@ namespace swfrt::workflow {
 
 namespace detail {
 class engine;
-struct operation;
+class child_machine;
 } // namespace detail
 
 // A timeout SWF should not enforce ("NONE").
@@ -300,7 +300,7 @@ private:
     explicit context(detail::engine& e) noexcept : engine_(&e) {}
 
     detail::scheduler* scheduler_of() noexcept;
-    std::shared_ptr<detail::operation> start_child(swf::model::workflow_type type, std::string input,
+    std::shared_ptr<detail::child_machine> start_child(swf::model::workflow_type type, std::string input,
                                                    child_options options);
     void adopt(std::coroutine_handle<> h);
     void cancel_state(const detail::state_base* s);

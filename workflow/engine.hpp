@@ -21,32 +21,13 @@
 
 #include "swf/model/model.hpp"
 #include "workflow/context.hpp"
+#include "workflow/decision_block.hpp"
 #include "workflow/errors.hpp"
 #include "workflow/future.hpp"
+#include "workflow/machines/commands.hpp"
 #include "workflow/replayer.hpp"
 
 namespace swfrt::workflow::detail {
-
-enum class op_kind { activity, timer, lambda, child, signal_external, cancel_external };
-
-// A command whose outcome the history reports later.
-struct operation {
-    op_kind kind{};
-    std::shared_ptr<state_base> st;
-    std::string id;      // activity, timer or Lambda id; workflow id of a child or of the external execution
-    std::string name;    // activity type, Lambda function, child workflow type or signal name
-    std::string version; // activity or child workflow type
-    std::string run_id;  // a child's once started; the external run (empty: the open one)
-    // child_started's future: resolves with the run id at ChildWorkflowExecutionStarted.
-    std::shared_ptr<state<std::string>> started;
-    // A cancel was asked for: outcomes that still arrive are accepted.
-    bool cancel_requested = false;
-    // A child's cancel request was refused before the child started: asked
-    // again at ChildWorkflowExecutionStarted.
-    bool cancel_again = false;
-    // For the cancel request of a child: the child.
-    std::weak_ptr<operation> target;
-};
 
 // Commands by the id of the history event that recorded them. SWF numbers
 // events 1, 2, 3, ...: a vector indexed by id, with a map for ids outside
@@ -54,12 +35,12 @@ struct operation {
 class op_table {
 public:
     void reserve_ids(std::size_t n) { dense_.assign(n + 1, nullptr); }
-    std::shared_ptr<operation>* find(std::int64_t id) {
+    std::shared_ptr<command_machine>* find(std::int64_t id) {
         if (id > 0 && static_cast<std::size_t>(id) < dense_.size()) return dense_[static_cast<std::size_t>(id)] ? &dense_[static_cast<std::size_t>(id)] : nullptr;
         auto it = sparse_.find(id);
         return it == sparse_.end() ? nullptr : &it->second;
     }
-    void put(std::int64_t id, std::shared_ptr<operation> op) {
+    void put(std::int64_t id, std::shared_ptr<command_machine> op) {
         if (id > 0 && static_cast<std::size_t>(id) < dense_.size()) {
             dense_[static_cast<std::size_t>(id)] = std::move(op);
         } else {
@@ -77,21 +58,15 @@ public:
     }
 
 private:
-    std::vector<std::shared_ptr<operation>> dense_;
-    std::map<std::int64_t, std::shared_ptr<operation>> sparse_;
+    std::vector<std::shared_ptr<command_machine>> dense_;
+    std::map<std::int64_t, std::shared_ptr<command_machine>> sparse_;
 };
 
 // A wait_signal with a timeout: the future the code holds and what it is
 // made of, so that cancel() can find them.
 struct bounded_wait {
     std::weak_ptr<state_base> out;
-    std::shared_ptr<operation> timer;
-};
-
-// A command the code issued and the history has not matched yet.
-struct command {
-    swf::model::decision decision;
-    std::shared_ptr<operation> op; // none for markers and close decisions
+    std::shared_ptr<timer_machine> timer;
 };
 
 // Per-kind counters: the n-th call of a kind gets the n-th id, on every
@@ -149,9 +124,11 @@ public:
         return std::allocate_shared<T>(std::pmr::polymorphic_allocator<T>(&arena_), std::forward<Args>(args)...);
     }
 
-    void issue(swf::model::decision d, std::shared_ptr<operation> op);
+    void issue(swf::model::decision d, std::shared_ptr<command_machine> machine);
+    // A marker (RecordMarker) as a command of its own.
+    void issue_marker(swf::model::decision d);
     void adopt(std::coroutine_handle<> h) { drivers_.push_back(h); }
-    std::shared_ptr<operation> start_timer(std::chrono::seconds delay);
+    std::shared_ptr<timer_machine> start_timer(std::chrono::seconds delay);
     // A resolved state when a signal of that name is waiting, else a new waiter.
     std::shared_ptr<state<std::string>> wait_signal(const std::string& name);
     void withdraw_wait(const std::string& name, const state<std::string>* waiter);
@@ -164,7 +141,7 @@ public:
     void soon(std::function<void()> fn);
     // Cancels one command (see context::cancel); event_id goes into the
     // error raised (0: the code asked).
-    void cancel(std::shared_ptr<operation> op, std::int64_t event_id);
+    void cancel(const std::shared_ptr<command_machine>& m, std::int64_t event_id);
     // The command, bounded wait or signal wait whose future state s is.
     void cancel_state(const state_base* s);
     bool cancel_requested() const noexcept { return cancel_requested_; }
@@ -172,6 +149,16 @@ public:
     // The value the next side_effect call recorded: null past the end of
     // the recorded ones, an empty optional when its marker was refused.
     const std::optional<std::string>* next_side_effect();
+
+    // ---- for the command machines ----
+    // Reports e as a malformed history ("what" says why) that does not fit
+    // a command which went through these transitions.
+    void report_malformed(const swf::model::history_event& e, std::string what, std::string transitions);
+    // Takes back a command of this run not sent yet.
+    void drop(const command_machine& m) { block_.drop(m); }
+    // SWF refused the close decision (e): it is made again at the next
+    // decision task, or, refused for good, replaced by a failure.
+    void close_refused(const swf::model::history_event& e);
 
 private:
     void start(const swf::model::history_event& e);
@@ -181,23 +168,21 @@ private:
     void deliver(const swf::model::history_event& e);
     void request_cancel(const swf::model::history_event& e);
     void cancel_everything(std::int64_t event_id);
-    void cancel_refused(const operation& request);
     void fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name, std::int64_t event_id);
     void end_run(std::exception_ptr error);
     void read_version(const swf::model::history_event& e);
     void read_next_marker();
     bool answered(std::size_t started) const;
     void on_root_done(state<std::string>& root);
-    operation* find(const swf::model::history_event& e, std::int64_t by_event_id, op_kind kind);
-    void fail(operation& op, std::exception_ptr error);
+    void issue_close(swf::model::decision d);
 
     void non_determinism(std::int64_t event_id, std::string history, std::string code);
-    void malformed(std::int64_t event_id, std::string history, std::string what);
+    void malformed(std::int64_t event_id, std::string history, std::string what, std::string transitions = {});
 
     const workflow_runner& runner_;
     context ctx_{*this};
 
-    std::deque<command> pending_;
+    decision_block block_;
     op_table by_event_;
     std::unordered_map<std::string, std::deque<std::string>> signals_;
     std::unordered_map<std::string, std::deque<std::shared_ptr<state<std::string>>>> signal_waits_;
@@ -220,7 +205,6 @@ private:
     std::coroutine_handle<> root_handle_{};
     bool root_started_ = false;
     std::int64_t last_run_ = 0; // the DecisionTaskStarted the code last ran at
-    bool matching_ = false;     // between a DecisionTaskCompleted and its last decision event
     bool closed_ = false;
     std::optional<swf::model::decision> close_decision_;
     bool close_again_ = false;

@@ -41,19 +41,6 @@ std::string event_at(std::int64_t id) {
     return "history event " + std::to_string(id);
 }
 
-std::string op_text(const detail::operation& op) {
-    const std::string id = "\"" + op.id + "\"";
-    switch (op.kind) {
-    case detail::op_kind::activity: return "activity " + id + " (" + op.name + " " + op.version + ")";
-    case detail::op_kind::timer: return "timer " + id;
-    case detail::op_kind::lambda: return "Lambda function " + id + " (" + op.name + ")";
-    case detail::op_kind::child: return "child workflow " + id + " (" + op.name + " " + op.version + ")";
-    case detail::op_kind::signal_external: return "signal \"" + op.name + "\" to " + id;
-    case detail::op_kind::cancel_external: return "cancel request to " + id;
-    }
-    return "command";
-}
-
 } // namespace
 
 std::string_view to_string(replay_error_kind kind) noexcept {
@@ -62,6 +49,11 @@ std::string_view to_string(replay_error_kind kind) noexcept {
     case replay_error_kind::malformed_history: return "malformed_history";
     }
     return "unknown";
+}
+
+std::string full_text(const replay_error& e) {
+    if (e.transitions.empty() || e.message.find(e.transitions) != std::string::npos) return e.message;
+    return e.message + " (the command's transitions: " + e.transitions + ")";
 }
 
 void throw_replay_error(replay_error e) {
@@ -102,8 +94,24 @@ engine::~engine() {
         it->destroy();
 }
 
-void engine::issue(model::decision d, std::shared_ptr<operation> op) {
-    pending_.push_back(command{std::move(d), std::move(op)});
+void engine::issue(model::decision d, std::shared_ptr<command_machine> machine) {
+    block_.issue(command{std::move(d), std::move(machine)});
+}
+
+void engine::issue_marker(model::decision d) {
+    auto m = make<marker_machine>();
+    m->name = d.record_marker_decision_attributes->marker_name;
+    issue(std::move(d), std::move(m));
+}
+
+void engine::issue_close(model::decision d) {
+    auto m = make<close_machine>();
+    m->name = std::string(model::to_string(d.decision_type));
+    issue(std::move(d), std::move(m));
+}
+
+void engine::report_malformed(const model::history_event& e, std::string what, std::string transitions) {
+    malformed(e.event_id, describe(e), std::move(what), std::move(transitions));
 }
 
 std::shared_ptr<state<std::string>> engine::wait_signal(const std::string& name) {
@@ -177,74 +185,23 @@ std::shared_ptr<state<void>> engine::cancellation() {
     return cancellation_;
 }
 
-std::shared_ptr<operation> engine::start_timer(std::chrono::seconds delay) {
+std::shared_ptr<timer_machine> engine::start_timer(std::chrono::seconds delay) {
     auto number = ++ids.timer;
-    auto op = make<operation>();
-    op->kind = op_kind::timer;
-    op->id = "t" + std::to_string(number);
-    op->st = make<state<void>>(&sched);
+    auto m = make<timer_machine>();
+    m->id = "t" + std::to_string(number);
+    m->st = make<state<void>>(&sched);
 
     model::decision d;
     d.decision_type = model::decision_type::start_timer;
     auto& a = d.start_timer_decision_attributes.emplace();
-    a.timer_id = op->id;
+    a.timer_id = m->id;
     a.start_to_fire_timeout = std::to_string(delay.count());
-    issue(std::move(d), op);
-    return op;
+    issue(std::move(d), m);
+    return m;
 }
 
-void engine::cancel(std::shared_ptr<operation> op, std::int64_t event_id) {
-    if (op->st->ready() || op->cancel_requested) return;
-    op->cancel_requested = true;
-    auto canceled = [&](const std::string& what) {
-        fail(*op, std::make_exception_ptr(canceled_error(what + " was canceled", event_id)));
-    };
-    // Issued in this run and not sent: it is dropped, as if never issued.
-    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
-        if (it->op == op) {
-            pending_.erase(it);
-            return canceled(op_text(*op));
-        }
-    }
-    model::decision d;
-    switch (op->kind) {
-    case op_kind::timer:
-        d.decision_type = model::decision_type::cancel_timer;
-        d.cancel_timer_decision_attributes.emplace().timer_id = op->id;
-        issue(std::move(d), nullptr);
-        return canceled(op_text(*op));
-    case op_kind::activity:
-        d.decision_type = model::decision_type::request_cancel_activity_task;
-        d.request_cancel_activity_task_decision_attributes.emplace().activity_id = op->id;
-        issue(std::move(d), nullptr);
-        return; // raises when SWF reports it canceled (or ends as it ends)
-    case op_kind::child: {
-        auto request = make<operation>();
-        request->kind = op_kind::cancel_external;
-        request->id = op->id;
-        request->run_id = op->run_id;
-        request->st = make<state<void>>(&sched); // nobody waits for it
-        request->target = op;
-        d.decision_type = model::decision_type::request_cancel_external_workflow_execution;
-        auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
-        a.workflow_id = op->id;
-        if (!op->run_id.empty()) a.run_id = op->run_id;
-        issue(std::move(d), std::move(request));
-        return;
-    }
-    case op_kind::lambda:
-    case op_kind::signal_external:
-    case op_kind::cancel_external:
-        op->cancel_requested = false; // SWF has no way to cancel these
-        return;
-    }
-}
-
-void engine::cancel_refused(const operation& request) {
-    auto child = request.target.lock();
-    if (!child || child->st->ready()) return;
-    child->cancel_requested = false;
-    if (child->run_id.empty()) child->cancel_again = true; // not started yet: asked again once it is
+void engine::cancel(const std::shared_ptr<command_machine>& m, std::int64_t event_id) {
+    if (m->pending()) m->cancel(*this, event_id);
 }
 
 void engine::fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name,
@@ -253,13 +210,25 @@ void engine::fail_waiter(const std::shared_ptr<state<std::string>>& w, const std
         std::make_exception_ptr(canceled_error("the wait for signal \"" + name + "\" was canceled", event_id)));
 }
 
+namespace {
+
+// Whether s is one of the futures of command m.
+bool owns(const command_machine& m, const state_base* s) {
+    if (m.st.get() == s) return true;
+    if (m.kind != op_kind::child) return false;
+    const auto& started = static_cast<const child_machine&>(m).started;
+    return started && started.get() == s;
+}
+
+} // namespace
+
 void engine::cancel_state(const state_base* s) {
     if (!s) throw std::invalid_argument("cancel of an empty workflow future");
-    auto cancel_op = [&](std::shared_ptr<operation> op) {
-        if (op->kind == op_kind::lambda || op->kind == op_kind::signal_external || op->kind == op_kind::cancel_external)
-            throw std::invalid_argument("SWF cannot cancel a " + op_text(*op) + "; only activities, timers, child "
+    auto cancel_op = [&](const std::shared_ptr<command_machine>& m) {
+        if (!m->cancelable())
+            throw std::invalid_argument("SWF cannot cancel a " + m->text() + "; only activities, timers, child "
                                         "workflows and signal waits can be canceled");
-        if (!s->ready()) cancel(op, 0);
+        if (!s->ready()) cancel(m, 0);
     };
     for (auto& w : bounded_waits_) {
         if (w.out.lock().get() == s) {
@@ -267,13 +236,13 @@ void engine::cancel_state(const state_base* s) {
             return;
         }
     }
-    std::shared_ptr<operation> recorded;
-    by_event_.for_each([&](std::int64_t, const std::shared_ptr<operation>& op) {
-        if (!recorded && (op->st.get() == s || op->started.get() == s)) recorded = op;
+    std::shared_ptr<command_machine> recorded;
+    by_event_.for_each([&](std::int64_t, const std::shared_ptr<command_machine>& m) {
+        if (!recorded && owns(*m, s)) recorded = m;
     });
     if (recorded) return cancel_op(recorded);
-    for (const auto& c : pending_) {
-        if (c.op && (c.op->st.get() == s || c.op->started.get() == s)) return cancel_op(c.op);
+    for (const auto& c : block_.pending()) {
+        if (c.machine && owns(*c.machine, s)) return cancel_op(c.machine);
     }
     if (s->ready()) return;
     for (auto& [name, q] : signal_waits_) {
@@ -297,16 +266,19 @@ void engine::request_cancel(const model::history_event& e) {
 
 void engine::cancel_everything(std::int64_t event_id) {
     // In event order, so that every replay issues the same decisions.
-    std::vector<std::shared_ptr<operation>> open;
-    by_event_.for_each([&](std::int64_t, const std::shared_ptr<operation>& op) {
-        if (op->st->ready() || op->kind == op_kind::cancel_external || op->kind == op_kind::signal_external) return;
+    std::vector<std::shared_ptr<command_machine>> open;
+    by_event_.for_each([&](std::int64_t, const std::shared_ptr<command_machine>& m) {
+        if (!m->pending() || !m->cancelable()) return;
         // A child awaited only until it started is no longer waited for: its
         // child policy decides what happens to it.
-        if (op->started && op->started->ready()) return;
-        open.push_back(op);
+        if (m->kind == op_kind::child) {
+            const auto& started = static_cast<const child_machine&>(*m).started;
+            if (started && started->ready()) return;
+        }
+        open.push_back(m);
     });
-    for (auto& op : open)
-        cancel(op, event_id);
+    for (auto& m : open)
+        cancel(m, event_id);
     std::vector<std::string> names;
     for (const auto& [name, q] : signal_waits_)
         if (!q.empty()) names.push_back(name);
@@ -342,16 +314,17 @@ const std::optional<std::string>* engine::next_side_effect() {
 
 void engine::non_determinism(std::int64_t event_id, std::string history, std::string code) {
     if (error_) return; // the first one found is reported
-    replay_error e{replay_error_kind::non_determinism, event_id, std::move(history), std::move(code), {}};
+    replay_error e{replay_error_kind::non_determinism, event_id, std::move(history), std::move(code), {}, {}};
     e.message = "non-determinism at " + event_at(event_id) +
                 " (decisions of the decision task started at event " + std::to_string(last_run_) +
                 "): the history records " + e.history + " where the code now issues " + e.code;
     error_ = std::move(e);
 }
 
-void engine::malformed(std::int64_t event_id, std::string history, std::string what) {
+void engine::malformed(std::int64_t event_id, std::string history, std::string what, std::string transitions) {
     if (error_) return; // the first one found is reported
-    replay_error e{replay_error_kind::malformed_history, event_id, std::move(history), "nothing", {}};
+    replay_error e{replay_error_kind::malformed_history, event_id, std::move(history), "nothing", {}, {}};
+    e.transitions = std::move(transitions);
     e.message = "malformed history at " + event_at(event_id) + " (" + e.history + "): " + what;
     error_ = std::move(e);
 }
@@ -421,7 +394,7 @@ void engine::on_root_done(state<std::string>& root) {
     }
     closed_ = true;
     close_decision_ = d;
-    issue(std::move(d), nullptr);
+    issue_close(std::move(d));
     sched.stop();
 }
 
@@ -443,7 +416,7 @@ void engine::run_code(const model::history_event& e, bool is_target) {
             sched.run();
             sched.stop();
             running = false;
-            issue(*close_decision_, nullptr);
+            issue_close(*close_decision_);
         }
         close_again_ = false;
         return;
@@ -465,93 +438,28 @@ void engine::run_code(const model::history_event& e, bool is_target) {
     running = false;
 }
 
-namespace {
-
-// The Initiated event a refused start, signal or cancel names, when it names
-// one: SWF records these failures either with the decision (no Initiated
-// event) or later, once it tried (after the Initiated event).
-std::optional<std::int64_t> initiated_of(const model::history_event& e) {
-    switch (e.event_type) {
-    case et::start_child_workflow_execution_failed:
-        if (const auto& a = e.start_child_workflow_execution_failed_event_attributes)
-            return a->initiated_event_id;
-        break;
-    case et::signal_external_workflow_execution_failed:
-        if (const auto& a = e.signal_external_workflow_execution_failed_event_attributes)
-            return a->initiated_event_id;
-        break;
-    case et::request_cancel_external_workflow_execution_failed:
-        if (const auto& a = e.request_cancel_external_workflow_execution_failed_event_attributes)
-            return a->initiated_event_id;
-        break;
-    default: break;
-    }
-    return std::nullopt;
-}
-
-} // namespace
-
-void engine::fail(operation& op, std::exception_ptr error) {
-    if (op.started && !op.started->ready()) op.started->set_exception(error);
-    op.st->set_exception(std::move(error));
-}
-
 void engine::match(const model::history_event& e) {
+    // A refused start, signal or cancel that names its Initiated event is
+    // an outcome of that command, not a decision of this block.
     if (auto initiated = initiated_of(e); initiated && by_event_.find(*initiated)) return resolve(e);
-    if (!matching_)
+    auto r = block_.take(e);
+    switch (r.kind) {
+    case block_match::outside_block:
         return malformed(e.event_id, describe(e), "a decision event that follows no DecisionTaskCompleted");
-    auto history_key = key_of(e);
-    if (!history_key) return malformed(e.event_id, describe(e), "the event has no attributes");
-    if (pending_.empty()) return non_determinism(e.event_id, describe(e), "nothing");
-    const auto& cmd = pending_.front();
-    if (!same_command(*history_key, key_of(cmd.decision)))
-        return non_determinism(e.event_id, describe(e), describe(cmd.decision));
-    auto op = cmd.op;
-    pending_.pop_front();
-
-    switch (e.event_type) {
-    case et::activity_task_scheduled:
-    case et::timer_started:
-    case et::lambda_function_scheduled:
-    case et::start_child_workflow_execution_initiated:
-    case et::signal_external_workflow_execution_initiated:
-    case et::request_cancel_external_workflow_execution_initiated:
-        by_event_.put(e.event_id, std::move(op));
-        break;
-    case et::start_child_workflow_execution_failed:
-        fail(*op, std::make_exception_ptr(start_child_workflow_failed(
-                      e.event_id, op->id, {op->name, op->version},
-                      e.start_child_workflow_execution_failed_event_attributes->cause)));
-        break;
-    case et::signal_external_workflow_execution_failed:
-        fail(*op, std::make_exception_ptr(signal_external_failed(
-                      e.event_id, op->id, op->run_id, op->name,
-                      e.signal_external_workflow_execution_failed_event_attributes->cause)));
-        break;
-    case et::request_cancel_external_workflow_execution_failed:
-        fail(*op, std::make_exception_ptr(request_cancel_external_failed(
-                      e.event_id, op->id, op->run_id,
-                      e.request_cancel_external_workflow_execution_failed_event_attributes->cause)));
-        cancel_refused(*op);
-        break;
-    case et::schedule_activity_task_failed: {
-        const auto& a = *e.schedule_activity_task_failed_event_attributes;
-        op->st->set_exception(std::make_exception_ptr(
-            schedule_activity_failed(e.event_id, op->id, {op->name, op->version}, a.cause)));
-        break;
+    case block_match::no_attributes: return malformed(e.event_id, describe(e), "the event has no attributes");
+    case block_match::nothing_issued: return non_determinism(e.event_id, describe(e), "nothing");
+    case block_match::differs:
+        return non_determinism(e.event_id, describe(e), describe(block_.pending().front().decision));
+    case block_match::matched: break;
     }
-    case et::start_timer_failed:
-        op->st->set_exception(std::make_exception_ptr(
-            start_timer_failed(e.event_id, op->id, e.start_timer_failed_event_attributes->cause)));
-        break;
-    case et::schedule_lambda_function_failed:
-        op->st->set_exception(std::make_exception_ptr(schedule_lambda_failed(
-            e.event_id, op->id, op->name, e.schedule_lambda_function_failed_event_attributes->cause)));
-        break;
-    case et::complete_workflow_execution_failed:
-    case et::fail_workflow_execution_failed:
-    case et::cancel_workflow_execution_failed: close_again_ = true; break;
-    case et::continue_as_new_workflow_execution_failed: {
+    if (r.machine->recorded(e, *this)) {
+        r.machine->recorded_at = e.event_id;
+        by_event_.put(e.event_id, std::move(r.machine));
+    }
+}
+
+void engine::close_refused(const model::history_event& e) {
+    if (e.event_type == et::continue_as_new_workflow_execution_failed) {
         // Refused because events came in: decided again. Refused for good
         // (no such type, a default missing, not permitted): the run fails
         // and says why, rather than asking again forever.
@@ -565,209 +473,24 @@ void engine::match(const model::history_event& e) {
                         " (" + event_at(e.event_id) + ")";
             close_decision_ = std::move(d);
         }
-        close_again_ = true;
-        break;
     }
-    default: break; // markers and close decisions: nothing waits for them
-    }
-}
-
-operation* engine::find(const model::history_event& e, std::int64_t by_event_id, op_kind kind) {
-    auto* found = by_event_.find(by_event_id);
-    if (!found || (*found)->kind != kind) {
-        malformed(e.event_id, describe(e),
-                  "it names event " + std::to_string(by_event_id) +
-                      ", which records no such command of this workflow");
-        return nullptr;
-    }
-    operation* op = found->get();
-    if (op->st->ready()) {
-        // An outcome that crossed a cancel (e.g. a timer that fired before
-        // its CancelTimer was applied) has nothing left to resolve.
-        if (op->cancel_requested) return nullptr;
-        malformed(e.event_id, describe(e),
-                  "the command recorded at event " + std::to_string(by_event_id) + " already has an outcome");
-        return nullptr;
-    }
-    return op;
+    close_again_ = true;
 }
 
 void engine::resolve(const model::history_event& e) {
-    auto no_attributes = [&] { malformed(e.event_id, describe(e), "the event has no attributes"); };
-    auto text = [&](auto& op) -> state<std::string>& { return static_cast<state<std::string>&>(*op->st); };
-    switch (e.event_type) {
-    case et::activity_task_completed: {
-        const auto& a = e.activity_task_completed_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
-            text(op).set_value(a->result_.value_or(""));
-        return;
-    }
-    case et::activity_task_failed: {
-        const auto& a = e.activity_task_failed_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
-            op->st->set_exception(
-                std::make_exception_ptr(activity_failed(e.event_id, op->id, {op->name, op->version},
-                                                        a->reason.value_or(""), a->details.value_or(""))));
-        return;
-    }
-    case et::activity_task_timed_out: {
-        const auto& a = e.activity_task_timed_out_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
-            op->st->set_exception(std::make_exception_ptr(activity_timed_out(
-                e.event_id, op->id, {op->name, op->version}, a->timeout_type, a->details.value_or(""))));
-        return;
-    }
-    case et::activity_task_canceled: {
-        const auto& a = e.activity_task_canceled_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::activity))
-            op->st->set_exception(std::make_exception_ptr(
-                activity_canceled(e.event_id, op->id, {op->name, op->version}, a->details.value_or(""))));
-        return;
-    }
-    case et::timer_fired: {
-        const auto& a = e.timer_fired_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->started_event_id, op_kind::timer))
-            static_cast<state<void>&>(*op->st).set_value();
-        return;
-    }
-    case et::lambda_function_completed: {
-        const auto& a = e.lambda_function_completed_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda))
-            text(op).set_value(a->result_.value_or(""));
-        return;
-    }
-    case et::lambda_function_failed: {
-        const auto& a = e.lambda_function_failed_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda))
-            op->st->set_exception(std::make_exception_ptr(lambda_failed(
-                e.event_id, op->id, op->name, a->reason.value_or(""), a->details.value_or(""))));
-        return;
-    }
-    case et::lambda_function_timed_out: {
-        const auto& a = e.lambda_function_timed_out_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->scheduled_event_id, op_kind::lambda))
-            op->st->set_exception(
-                std::make_exception_ptr(lambda_timed_out(e.event_id, op->id, op->name, a->timeout_type)));
-        return;
-    }
-    case et::start_lambda_function_failed: {
-        const auto& a = e.start_lambda_function_failed_event_attributes;
-        if (!a) return no_attributes();
-        if (!a->scheduled_event_id) return malformed(e.event_id, describe(e), "it names no scheduled event");
-        if (auto* op = find(e, *a->scheduled_event_id, op_kind::lambda))
-            op->st->set_exception(std::make_exception_ptr(
-                start_lambda_failed(e.event_id, op->id, op->name, a->cause, a->message.value_or(""))));
-        return;
-    }
-    case et::child_workflow_execution_started: {
-        const auto& a = e.child_workflow_execution_started_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::child)) {
-            if (!op->run_id.empty())
-                return malformed(e.event_id, describe(e),
-                                 "the child initiated at event " + std::to_string(a->initiated_event_id) +
-                                     " already started");
-            op->run_id = a->workflow_execution.run_id;
-            if (op->started) op->started->set_value(op->run_id);
-            // A cancel asked for before the child existed is asked again now.
-            if (op->cancel_again) {
-                op->cancel_again = false;
-                auto child = by_event_.find(a->initiated_event_id);
-                soon([this, child = *child] { cancel(child, 0); });
-            }
-        }
-        return;
-    }
-    case et::child_workflow_execution_completed: {
-        const auto& a = e.child_workflow_execution_completed_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
-            text(op).set_value(a->result_.value_or(""));
-        return;
-    }
-    case et::child_workflow_execution_failed: {
-        const auto& a = e.child_workflow_execution_failed_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
-            fail(*op, std::make_exception_ptr(child_workflow_failed(
-                          e.event_id, op->id, {op->name, op->version}, a->workflow_execution.run_id,
-                          a->reason.value_or(""), a->details.value_or(""))));
-        return;
-    }
-    case et::child_workflow_execution_timed_out: {
-        const auto& a = e.child_workflow_execution_timed_out_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
-            fail(*op, std::make_exception_ptr(
-                          child_workflow_timed_out(e.event_id, op->id, {op->name, op->version},
-                                                   a->workflow_execution.run_id, a->timeout_type)));
-        return;
-    }
-    case et::child_workflow_execution_canceled: {
-        const auto& a = e.child_workflow_execution_canceled_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
-            fail(*op, std::make_exception_ptr(
-                          child_workflow_canceled(e.event_id, op->id, {op->name, op->version},
-                                                  a->workflow_execution.run_id, a->details.value_or(""))));
-        return;
-    }
-    case et::child_workflow_execution_terminated: {
-        const auto& a = e.child_workflow_execution_terminated_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::child))
-            fail(*op, std::make_exception_ptr(child_workflow_terminated(
-                          e.event_id, op->id, {op->name, op->version}, a->workflow_execution.run_id)));
-        return;
-    }
-    case et::start_child_workflow_execution_failed: {
-        // After its Initiated event (see initiated_of).
-        const auto& a = *e.start_child_workflow_execution_failed_event_attributes;
-        if (auto* op = find(e, a.initiated_event_id, op_kind::child))
-            fail(*op, std::make_exception_ptr(
-                          start_child_workflow_failed(e.event_id, op->id, {op->name, op->version}, a.cause)));
-        return;
-    }
-    case et::external_workflow_execution_signaled: {
-        const auto& a = e.external_workflow_execution_signaled_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::signal_external))
-            static_cast<state<void>&>(*op->st).set_value();
-        return;
-    }
-    case et::signal_external_workflow_execution_failed: {
-        const auto& a = *e.signal_external_workflow_execution_failed_event_attributes;
-        if (auto* op = find(e, a.initiated_event_id, op_kind::signal_external))
-            fail(*op, std::make_exception_ptr(
-                          signal_external_failed(e.event_id, op->id, op->run_id, op->name, a.cause)));
-        return;
-    }
-    case et::external_workflow_execution_cancel_requested: {
-        const auto& a = e.external_workflow_execution_cancel_requested_event_attributes;
-        if (!a) return no_attributes();
-        if (auto* op = find(e, a->initiated_event_id, op_kind::cancel_external))
-            static_cast<state<void>&>(*op->st).set_value();
-        return;
-    }
-    case et::request_cancel_external_workflow_execution_failed: {
-        const auto& a = *e.request_cancel_external_workflow_execution_failed_event_attributes;
-        if (auto* op = find(e, a.initiated_event_id, op_kind::cancel_external)) {
-            fail(*op, std::make_exception_ptr(
-                          request_cancel_external_failed(e.event_id, op->id, op->run_id, a.cause)));
-            cancel_refused(*op);
-        }
-        return;
-    }
-    default: return malformed(e.event_id, describe(e), "the replayer has no outcome rule for it");
-    }
+    if (e.event_type == et::start_lambda_function_failed && e.start_lambda_function_failed_event_attributes &&
+        !e.start_lambda_function_failed_event_attributes->scheduled_event_id)
+        return malformed(e.event_id, describe(e), "it names no scheduled event");
+    auto ref = outcome_of(e);
+    if (!ref) return malformed(e.event_id, describe(e), "the event has no attributes");
+    auto* found = by_event_.find(ref->event_id);
+    if (!found || (*found)->kind != ref->kind)
+        return malformed(e.event_id, describe(e),
+                         "it names event " + std::to_string(ref->event_id) +
+                             ", which records no such command of this workflow");
+    // The machine may be replaced in the table while it runs: keep it.
+    auto machine = *found;
+    machine->outcome(e, *this);
 }
 
 void engine::deliver(const model::history_event& e) {
@@ -845,10 +568,9 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
         // the block's own events (ActivityTaskCanceled right after the
         // ActivityTaskCancelRequested of an activity that had not started),
         // or right after them; they resolve in place either way.
-        if (matching_ && role != event_role::decision && role != event_role::outcome) {
-            matching_ = false;
-            if (!pending_.empty()) {
-                non_determinism(e.event_id, "nothing more", describe(pending_.front().decision));
+        if (block_.is_open() && decision_block::ends_block(role)) {
+            if (const auto* left = block_.close()) {
+                non_determinism(e.event_id, "nothing more", describe(left->decision));
                 break;
             }
         }
@@ -873,7 +595,7 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
                               std::to_string(a->started_event_id) + ", not the last one started (event " +
                               std::to_string(last_run_) + ")");
             }
-            matching_ = true;
+            block_.open();
             break;
         }
         case event_role::decision: match(e); break;
@@ -886,8 +608,9 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
     if (error_) return std::move(*error_);
 
     std::vector<model::decision> decisions;
-    decisions.reserve(pending_.size());
-    for (auto& c : pending_)
+    auto& pending = block_.pending();
+    decisions.reserve(pending.size());
+    for (auto& c : pending)
         decisions.push_back(std::move(c.decision));
     return decisions;
 }
@@ -907,7 +630,7 @@ replay_result replay(const std::vector<model::history_event>& events,
         }
     }
     if (target == events.size()) {
-        replay_error e{replay_error_kind::malformed_history, started_event_id, "nothing", "nothing", {}};
+        replay_error e{replay_error_kind::malformed_history, started_event_id, "nothing", "nothing", {}, {}};
         e.message = started_event_id == 0
                         ? std::string("malformed history: it holds no DecisionTaskStarted event")
                         : "malformed history: it holds no DecisionTaskStarted event with id " +

@@ -39,6 +39,10 @@ struct replay_error {
     std::string code;
     // One sentence with both sides and the event id.
     std::string message;
+    // For an event that does not fit the command it names: the transitions
+    // that command went through ("created -ActivityTaskScheduled@5->
+    // scheduled -ActivityTaskCompleted@7-> completed"); empty otherwise.
+    std::string transitions;
 };
 
 class [[nodiscard]] replay_result {
@@ -71,11 +75,14 @@ replay_result replay(const std::vector<swf::model::history_event>& events,
                      const swf::model::workflow_execution& execution, std::int64_t started_event_id,
                      const workflow_runner& runner);
 
+// The message, with the command's transitions when it does not name them.
+std::string full_text(const replay_error& e);
+
 // What a decider built on the replayer throws when replay fails, so that
 // the runtime's failure policy applies; the type names the kind.
 class replay_failure : public std::runtime_error {
 public:
-    explicit replay_failure(replay_error e) : std::runtime_error(e.message), error_(std::move(e)) {}
+    explicit replay_failure(replay_error e) : std::runtime_error(full_text(e)), error_(std::move(e)) {}
     const replay_error& error() const noexcept { return error_; }
 
 private:
