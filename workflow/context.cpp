@@ -89,8 +89,10 @@ task<std::string> with_retries(context& ctx, std::string name, std::string versi
         }
         const bool last = policy.max_attempts > 0 && attempt >= policy.max_attempts;
         // Asked to cancel: an activity that did not heartbeat ends failed or
-        // timed out rather than canceled; either way it is not tried again.
-        if (last || ctx.cancel_requested() || !retryable(error, policy)) std::rethrow_exception(error);
+        // timed out rather than canceled; either way it is not tried again
+        // (in the detached context it is).
+        if (last || (ctx.cancel_requested() && !ctx.is_detached()) || !retryable(error, policy))
+            std::rethrow_exception(error);
         const auto delay = retry_delay(policy, attempt);
         if (delay.count() > 0) {
             auto wait = ctx.timer(delay);
@@ -115,6 +117,7 @@ future<std::string> context::activity(std::string name, std::string version, std
     }
     auto number = ++engine_->ids.activity;
     auto op = engine_->make<detail::activity_machine>();
+    op->detached = detached_;
     op->id = options.activity_id ? std::move(*options.activity_id) : std::to_string(number);
     op->name = std::move(name);
     op->version = std::move(version);
@@ -126,6 +129,7 @@ future<std::string> context::activity(std::string name, std::string version, std
     auto& a = d.schedule_activity_task_decision_attributes.emplace();
     a.activity_id = op->id;
     a.activity_type = {op->name, op->version};
+    std::string kept_input = options.task_list ? std::string() : input;
     set_payload(*engine_, a, input, options.control);
     if (options.task_list) a.task_list = model::task_list{std::move(*options.task_list)};
     a.schedule_to_close_timeout = seconds_text(options.schedule_to_close_timeout);
@@ -133,6 +137,11 @@ future<std::string> context::activity(std::string name, std::string version, std
     a.start_to_close_timeout = seconds_text(options.start_to_close_timeout);
     a.heartbeat_timeout = seconds_text(options.heartbeat_timeout);
     if (options.task_priority) a.task_priority = std::to_string(*options.task_priority);
+    if (!a.task_list) {
+        // Kept, input included, for a type registered without a default task list.
+        op->without_task_list = std::make_unique<model::schedule_activity_task_decision_attributes>(a);
+        if (!kept_input.empty()) op->without_task_list->input = std::move(kept_input);
+    }
     engine_->issue(std::move(d), std::move(op));
     return future<std::string>(std::move(out));
 }
@@ -140,6 +149,7 @@ future<std::string> context::activity(std::string name, std::string version, std
 future<std::string> context::lambda(std::string function, std::string input, lambda_options options) {
     auto number = ++engine_->ids.lambda;
     auto op = engine_->make<detail::lambda_machine>();
+    op->detached = detached_;
     op->id = options.lambda_id ? std::move(*options.lambda_id) : "l" + std::to_string(number);
     op->name = std::move(function);
     auto out = engine_->make<detail::state<std::string>>(&engine_->sched);
@@ -156,10 +166,11 @@ future<std::string> context::lambda(std::string function, std::string input, lam
     return future<std::string>(std::move(out));
 }
 
-std::shared_ptr<detail::child_machine> context::start_child(model::workflow_type type, std::string input,
-                                                        child_options options) {
+std::shared_ptr<detail::child_machine> context::start_child_command(model::workflow_type type, std::string input,
+                                                                child_options options) {
     auto number = ++engine_->ids.child;
     auto op = engine_->make<detail::child_machine>();
+    op->detached = detached_;
     op->id = options.workflow_id ? std::move(*options.workflow_id)
                                  : engine_->info.execution.run_id + ":c" + std::to_string(number);
     op->name = std::move(type.name);
@@ -184,22 +195,67 @@ std::shared_ptr<detail::child_machine> context::start_child(model::workflow_type
 }
 
 future<std::string> context::child(model::workflow_type type, std::string input, child_options options) {
-    auto op = start_child(std::move(type), std::move(input), std::move(options));
+    auto op = start_child_command(std::move(type), std::move(input), std::move(options));
     return future<std::string>(std::static_pointer_cast<detail::state<std::string>>(op->st));
 }
 
 future<std::string> context::child_started(model::workflow_type type, std::string input,
                                            child_options options) {
-    auto op = start_child(std::move(type), std::move(input), std::move(options));
+    auto op = start_child_command(std::move(type), std::move(input), std::move(options));
     op->started = engine_->make<detail::state<std::string>>(&engine_->sched);
+    op->started_only = true;
     return future<std::string>(op->started);
 }
 
+child_handle context::start_child(model::workflow_type type, std::string input, child_options options) {
+    auto op = start_child_command(std::move(type), std::move(input), std::move(options));
+    op->started = engine_->make<detail::state<std::string>>(&engine_->sched);
+    return child_handle(*this, std::move(op));
+}
+
+const std::string& child_handle::workflow_id() const noexcept {
+    return m_->id;
+}
+
+const std::string& child_handle::run_id() const noexcept {
+    return m_->run_id;
+}
+
+future<std::string> child_handle::started() const {
+    return future<std::string>(m_->started);
+}
+
+future<std::string> child_handle::result() const {
+    return future<std::string>(std::static_pointer_cast<detail::state<std::string>>(m_->st));
+}
+
+void child_handle::cancel(std::optional<std::string> control) {
+    m_->cancel_control = std::move(control);
+    ctx_->engine_->cancel(m_, 0);
+}
+
+future<void> child_handle::signal(std::string name, std::string input, std::optional<std::string> control) {
+    return ctx_->signal_external(m_->id, m_->run_id, std::move(name), std::move(input), std::move(control));
+}
+
+continue_as_new_options continue_as_new_like(const workflow_info& info) {
+    continue_as_new_options o;
+    o.task_list = info.task_list;
+    o.execution_start_to_close_timeout = info.execution_start_to_close_timeout;
+    o.task_start_to_close_timeout = info.task_start_to_close_timeout;
+    o.child_policy = info.child_policy;
+    o.tag_list = info.tag_list;
+    o.lambda_role = info.lambda_role;
+    o.task_priority = info.task_priority;
+    return o;
+}
+
 future<void> context::signal_external(std::string workflow_id, std::string run_id, std::string name,
-                                      std::string input) {
+                                      std::string input, std::optional<std::string> control) {
     if (workflow_id.empty() || name.empty())
         throw std::invalid_argument("an external signal needs a workflow id and a signal name");
     auto op = engine_->make<detail::signal_external_machine>();
+    op->detached = detached_;
     op->id = std::move(workflow_id);
     op->name = std::move(name);
     op->run_id = std::move(run_id);
@@ -213,13 +269,16 @@ future<void> context::signal_external(std::string workflow_id, std::string run_i
     if (!op->run_id.empty()) a.run_id = op->run_id;
     a.signal_name = op->name;
     if (engine_->live && !input.empty()) a.input = std::move(input);
+    if (engine_->live) a.control = std::move(control);
     engine_->issue(std::move(d), std::move(op));
     return future<void>(std::move(out));
 }
 
-future<void> context::request_cancel_external(std::string workflow_id, std::string run_id) {
+future<void> context::request_cancel_external(std::string workflow_id, std::string run_id,
+                                              std::optional<std::string> control) {
     if (workflow_id.empty()) throw std::invalid_argument("a cancel request needs a workflow id");
     auto op = engine_->make<detail::cancel_external_machine>();
+    op->detached = detached_;
     op->id = std::move(workflow_id);
     op->run_id = std::move(run_id);
     auto out = engine_->make<detail::state<void>>(&engine_->sched);
@@ -230,6 +289,7 @@ future<void> context::request_cancel_external(std::string workflow_id, std::stri
     auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
     a.workflow_id = op->id;
     if (!op->run_id.empty()) a.run_id = op->run_id;
+    if (engine_->live) a.control = std::move(control);
     engine_->issue(std::move(d), std::move(op));
     return future<void>(std::move(out));
 }
@@ -263,10 +323,10 @@ model::decision continue_as_new_decision(const continue_as_new_request& r) {
 
 } // namespace detail
 
-future<void> context::timer(std::chrono::seconds delay) {
+future<void> context::timer(std::chrono::seconds delay, timer_options options) {
     if (delay.count() < 0 || delay == unlimited)
         throw std::invalid_argument("a timer needs a delay of 0 s or more");
-    auto op = engine_->start_timer(delay);
+    auto op = engine_->start_timer(delay, std::move(options), detached_);
     return future<void>(std::static_pointer_cast<detail::state<void>>(op->st));
 }
 
@@ -285,19 +345,23 @@ void context::marker(std::string name, std::string details) {
 }
 
 future<std::string> context::wait_signal(std::string name) {
-    return future<std::string>(engine_->wait_signal(name));
+    return future<std::string>(engine_->wait_signal(name, detached_));
+}
+
+context& context::detached() {
+    return engine_->detached_context();
 }
 
 future<std::optional<std::string>> context::wait_signal(std::string name, std::chrono::seconds timeout) {
     if (timeout.count() < 0 || timeout == unlimited)
         throw std::invalid_argument("a signal wait's timeout must be 0 s or more");
     auto out = engine_->make<detail::state<std::optional<std::string>>>(&engine_->sched);
-    auto waiter = engine_->wait_signal(name);
+    auto waiter = engine_->wait_signal(name, detached_);
     if (waiter->ready()) {
         out->set_value(waiter->value());
         return future<std::optional<std::string>>(std::move(out));
     }
-    auto timer = engine_->start_timer(timeout);
+    auto timer = engine_->start_timer(timeout, {}, detached_);
     auto* e = engine_;
     // The signal first: the timer is canceled (CancelTimer), with the
     // decisions of the decision task that sees the signal.

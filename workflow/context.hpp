@@ -99,6 +99,14 @@ struct child_options {
     std::optional<std::string> control{};
 };
 
+struct timer_options {
+    // Replaces the generated id ("t1", "t2", ... by call order; the call
+    // still takes its number, so later calls keep theirs). Ids must be
+    // unique among the execution's open timers.
+    std::optional<std::string> timer_id{};
+    std::optional<std::string> control{};
+};
+
 // What WorkflowExecutionStarted says about this execution.
 struct workflow_info {
     swf::model::workflow_execution execution{};
@@ -109,6 +117,48 @@ struct workflow_info {
     std::vector<std::string> tag_list{};
     std::optional<std::string> continued_execution_run_id{};
     std::optional<swf::model::workflow_execution> parent{};
+    // The event of the parent that started this child.
+    std::optional<std::int64_t> parent_initiated_event_id{};
+    std::string input{};
+    // unlimited when SWF says "NONE".
+    std::optional<std::chrono::seconds> execution_start_to_close_timeout{};
+    std::optional<std::chrono::seconds> task_start_to_close_timeout{};
+    std::optional<int> task_priority{};
+};
+
+// Options for continue_as_new that give the new run what this one has:
+// task list, timeouts, child policy, tags, Lambda role and priority.
+continue_as_new_options continue_as_new_like(const workflow_info& info);
+
+class context;
+
+// A child workflow started with context::start_child: one command, two
+// futures (started: its run id; result: how it ended). Copyable; valid
+// while the replay lasts.
+class child_handle {
+public:
+    const std::string& workflow_id() const noexcept;
+    // The run id once ChildWorkflowExecutionStarted was seen; empty before.
+    const std::string& run_id() const noexcept;
+    // Resolves with the run id at ChildWorkflowExecutionStarted; raises
+    // start_child_workflow_failed.
+    future<std::string> started() const;
+    // Resolves with the child's result; raises child_workflow_failed,
+    // child_workflow_timed_out, child_workflow_canceled,
+    // child_workflow_terminated or start_child_workflow_failed.
+    future<std::string> result() const;
+    // Asks the child to cancel (RequestCancelExternalWorkflowExecution with
+    // control; asked again once it started if SWF refused it before). How
+    // the child ends is result()'s. Not sent yet: the start is dropped.
+    void cancel(std::optional<std::string> control = std::nullopt);
+    // SignalExternalWorkflowExecution to the child (its run, once known).
+    future<void> signal(std::string name, std::string input = {}, std::optional<std::string> control = std::nullopt);
+
+private:
+    friend class context;
+    child_handle(context& ctx, std::shared_ptr<detail::child_machine> m) : ctx_(&ctx), m_(std::move(m)) {}
+    context* ctx_;
+    std::shared_ptr<detail::child_machine> m_;
 };
 
 namespace detail {
@@ -180,21 +230,27 @@ public:
 
     // The same command, awaited only until the child started: resolves with
     // its run id at ChildWorkflowExecutionStarted (raises
-    // start_child_workflow_failed). How the child ends is not reported.
+    // start_child_workflow_failed). How the child ends is not reported, and
+    // once started it is not canceled with this execution.
     future<std::string> child_started(swf::model::workflow_type type, std::string input = {},
                                       child_options options = {});
+
+    // The same command as a handle with both futures: start, signal it,
+    // await its result, cancel it.
+    child_handle start_child(swf::model::workflow_type type, std::string input = {}, child_options options = {});
 
     // SignalExternalWorkflowExecution (an empty run id: the open run).
     // Resolves when ExternalWorkflowExecutionSignaled; raises
     // signal_external_failed.
     future<void> signal_external(std::string workflow_id, std::string run_id, std::string name,
-                                 std::string input = {});
+                                 std::string input = {}, std::optional<std::string> control = std::nullopt);
 
     // RequestCancelExternalWorkflowExecution. Resolves when
     // ExternalWorkflowExecutionCancelRequested (the request was delivered;
     // whether the execution cancels is up to it); raises
     // request_cancel_external_failed.
-    future<void> request_cancel_external(std::string workflow_id, std::string run_id = {});
+    future<void> request_cancel_external(std::string workflow_id, std::string run_id = {},
+                                         std::optional<std::string> control = std::nullopt);
 
     // Ends this run and starts a new one of the same workflow with input:
     // throws continue_as_new_request, and when that leaves run the answer is
@@ -202,8 +258,9 @@ public:
     // throw invalid_argument here instead.
     [[noreturn]] void continue_as_new(std::string input = {}, continue_as_new_options options = {});
 
-    // StartTimer ("t1", "t2", ...). Raises start_timer_failed.
-    future<void> timer(std::chrono::seconds delay);
+    // StartTimer ("t1", "t2", ... or options.timer_id). Raises
+    // start_timer_failed.
+    future<void> timer(std::chrono::seconds delay, timer_options options = {});
 
     // RecordMarker. The name side_effect uses is refused (invalid_argument).
     void marker(std::string name, std::string details = {});
@@ -232,6 +289,14 @@ public:
     // workflow_canceled, leaving run closes the execution as canceled;
     // catching it and going on ignores the request.
     bool cancel_requested() const noexcept;
+    // A context whose commands (activities, timers, children, signal waits,
+    // and what coroutines given it issue) a cancel request of the execution
+    // does not cancel: for clean-up after a cancellation, or for a workflow
+    // that decides itself when to honour a request (it watches
+    // cancellation() and cancels what it wants with cancel()). Activities
+    // with a retry policy keep retrying there. Valid while the replay lasts.
+    context& detached();
+    bool is_detached() const noexcept { return detached_; }
     // Resolves when the execution is asked to cancel (for when_any).
     future<void> cancellation();
     // Cancels one command's future (activity, timer, child workflow, bounded
@@ -297,15 +362,17 @@ public:
 
 private:
     friend class detail::engine;
-    explicit context(detail::engine& e) noexcept : engine_(&e) {}
+    friend class child_handle;
+    context(detail::engine& e, bool detached) noexcept : engine_(&e), detached_(detached) {}
 
     detail::scheduler* scheduler_of() noexcept;
-    std::shared_ptr<detail::child_machine> start_child(swf::model::workflow_type type, std::string input,
-                                                   child_options options);
+    std::shared_ptr<detail::child_machine> start_child_command(swf::model::workflow_type type, std::string input,
+                                                               child_options options);
     void adopt(std::coroutine_handle<> h);
     void cancel_state(const detail::state_base* s);
 
     detail::engine* engine_;
+    bool detached_ = false;
 };
 
 } // namespace swfrt::workflow

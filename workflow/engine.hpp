@@ -94,7 +94,8 @@ class engine {
     std::pmr::monotonic_buffer_resource arena_{16384};
 
 public:
-    engine(const swf::model::workflow_execution& execution, const workflow_runner& runner);
+    engine(const swf::model::workflow_execution& execution, const workflow_runner& runner,
+           replay_options options);
     ~engine();
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
@@ -128,9 +129,14 @@ public:
     // A marker (RecordMarker) as a command of its own.
     void issue_marker(swf::model::decision d);
     void adopt(std::coroutine_handle<> h) { drivers_.push_back(h); }
-    std::shared_ptr<timer_machine> start_timer(std::chrono::seconds delay);
+    std::shared_ptr<timer_machine> start_timer(std::chrono::seconds delay, timer_options options = {},
+                                               bool detached = false);
     // A resolved state when a signal of that name is waiting, else a new waiter.
-    std::shared_ptr<state<std::string>> wait_signal(const std::string& name);
+    std::shared_ptr<state<std::string>> wait_signal(const std::string& name, bool detached = false);
+    context& detached_context();
+    // Where an activity goes that was scheduled without a task list, of a
+    // type registered without a default (see replay_options).
+    std::string activity_task_list() const;
     void withdraw_wait(const std::string& name, const state<std::string>* waiter);
     void add_bounded_wait(bounded_wait w) { bounded_waits_.push_back(std::move(w)); }
     void on_signal(const std::string& name, std::function<void(std::string)> handler);
@@ -180,7 +186,11 @@ private:
     void malformed(std::int64_t event_id, std::string history, std::string what, std::string transitions = {});
 
     const workflow_runner& runner_;
-    context ctx_{*this};
+    const replay_options options_;
+    context ctx_{*this, false};
+    std::unique_ptr<context> detached_ctx_;
+    // Signal waits of the detached context: a cancel request leaves them.
+    std::vector<const state_base*> detached_waits_;
 
     decision_block block_;
     op_table by_event_;

@@ -1,6 +1,7 @@
 #include "workflow/replayer.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -83,7 +84,8 @@ std::optional<std::pair<std::string, int>> parse_version_details(const std::stri
     return std::pair{std::string(change_id), static_cast<int>(version)};
 }
 
-engine::engine(const model::workflow_execution& execution, const workflow_runner& runner) : runner_(runner) {
+engine::engine(const model::workflow_execution& execution, const workflow_runner& runner, replay_options options)
+    : runner_(runner), options_(std::move(options)) {
     info.execution = execution;
     rng_state = fnv1a(execution.run_id);
 }
@@ -114,10 +116,20 @@ void engine::report_malformed(const model::history_event& e, std::string what, s
     malformed(e.event_id, describe(e), std::move(what), std::move(transitions));
 }
 
-std::shared_ptr<state<std::string>> engine::wait_signal(const std::string& name) {
+context& engine::detached_context() {
+    if (!detached_ctx_) detached_ctx_.reset(new context(*this, true));
+    return *detached_ctx_;
+}
+
+std::string engine::activity_task_list() const {
+    return options_.activity_task_list.value_or(info.task_list);
+}
+
+std::shared_ptr<state<std::string>> engine::wait_signal(const std::string& name, bool detached) {
     if (signal_handlers_.count(name))
         throw std::invalid_argument("signal \"" + name + "\" has a handler (on_signal); it cannot be waited for");
     auto w = make<state<std::string>>(&sched);
+    if (detached) detached_waits_.push_back(w.get());
     auto it = signals_.find(name);
     if (it != signals_.end() && !it->second.empty()) {
         w->set_value(std::move(it->second.front()));
@@ -185,10 +197,13 @@ std::shared_ptr<state<void>> engine::cancellation() {
     return cancellation_;
 }
 
-std::shared_ptr<timer_machine> engine::start_timer(std::chrono::seconds delay) {
+std::shared_ptr<timer_machine> engine::start_timer(std::chrono::seconds delay, timer_options options,
+                                                   bool detached) {
     auto number = ++ids.timer;
     auto m = make<timer_machine>();
-    m->id = "t" + std::to_string(number);
+    m->id = options.timer_id ? std::move(*options.timer_id) : "t" + std::to_string(number);
+    if (m->id.empty()) throw std::invalid_argument("a timer id cannot be empty");
+    m->detached = detached;
     m->st = make<state<void>>(&sched);
 
     model::decision d;
@@ -196,6 +211,7 @@ std::shared_ptr<timer_machine> engine::start_timer(std::chrono::seconds delay) {
     auto& a = d.start_timer_decision_attributes.emplace();
     a.timer_id = m->id;
     a.start_to_fire_timeout = std::to_string(delay.count());
+    if (live) a.control = std::move(options.control);
     issue(std::move(d), m);
     return m;
 }
@@ -268,12 +284,12 @@ void engine::cancel_everything(std::int64_t event_id) {
     // In event order, so that every replay issues the same decisions.
     std::vector<std::shared_ptr<command_machine>> open;
     by_event_.for_each([&](std::int64_t, const std::shared_ptr<command_machine>& m) {
-        if (!m->pending() || !m->cancelable()) return;
+        if (!m->pending() || !m->cancelable() || m->detached) return;
         // A child awaited only until it started is no longer waited for: its
         // child policy decides what happens to it.
         if (m->kind == op_kind::child) {
-            const auto& started = static_cast<const child_machine&>(*m).started;
-            if (started && started->ready()) return;
+            const auto& child = static_cast<const child_machine&>(*m);
+            if (child.started_only && child.started && child.started->ready()) return;
         }
         open.push_back(m);
     });
@@ -283,11 +299,19 @@ void engine::cancel_everything(std::int64_t event_id) {
     for (const auto& [name, q] : signal_waits_)
         if (!q.empty()) names.push_back(name);
     std::sort(names.begin(), names.end());
+    auto is_detached = [&](const state_base* w) {
+        return std::find(detached_waits_.begin(), detached_waits_.end(), w) != detached_waits_.end();
+    };
     for (const auto& name : names) {
         auto q = std::move(signal_waits_[name]);
         signal_waits_.erase(name);
-        for (auto& w : q)
-            if (!w->ready()) fail_waiter(w, name, event_id);
+        for (auto& w : q) {
+            if (is_detached(w.get())) {
+                signal_waits_[name].push_back(std::move(w));
+            } else if (!w->ready()) {
+                fail_waiter(w, name, event_id);
+            }
+        }
     }
     if (cancellation_ && !cancellation_->ready()) cancellation_->set_value();
 }
@@ -340,6 +364,27 @@ void engine::start(const model::history_event& e) {
     info.tag_list = a->tag_list;
     info.continued_execution_run_id = a->continued_execution_run_id;
     if (a->parent_workflow_execution) info.parent = *a->parent_workflow_execution;
+    info.parent_initiated_event_id = a->parent_initiated_event_id;
+    info.input = a->input.value_or("");
+    auto seconds = [&](const std::optional<std::string>& text) -> std::optional<std::chrono::seconds> {
+        if (!text) return std::nullopt;
+        if (*text == "NONE") return unlimited;
+        std::int64_t n = 0;
+        auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+        if (ec != std::errc() || end != text->data() + text->size() || n < 0) {
+            malformed(e.event_id, describe(e), "the timeout \"" + *text + "\" is no number of seconds");
+            return std::nullopt;
+        }
+        return std::chrono::seconds(n);
+    };
+    info.execution_start_to_close_timeout = seconds(a->execution_start_to_close_timeout);
+    info.task_start_to_close_timeout = seconds(a->task_start_to_close_timeout);
+    if (a->task_priority) {
+        int p = 0;
+        const auto& t = *a->task_priority;
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), p);
+        if (ec == std::errc() && end == t.data() + t.size()) info.task_priority = p;
+    }
 
     root_ = make<state<std::string>>(&sched);
     root_->on_ready([this](state_base&) { on_root_done(*root_); });
@@ -619,7 +664,7 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
 
 replay_result replay(const std::vector<model::history_event>& events,
                      const model::workflow_execution& execution, std::int64_t started_event_id,
-                     const workflow_runner& runner) {
+                     const workflow_runner& runner, const replay_options& options) {
     std::size_t target = events.size();
     for (std::size_t i = events.size(); i-- > 0;) {
         const auto& e = events[i];
@@ -637,12 +682,13 @@ replay_result replay(const std::vector<model::history_event>& events,
                               std::to_string(started_event_id);
         return e;
     }
-    detail::engine engine(execution, runner);
+    detail::engine engine(execution, runner, options);
     return engine.replay(events, target);
 }
 
-replay_result replay(const model::decision_task& task, const workflow_runner& runner) {
-    return replay(task.events, task.workflow_execution, task.started_event_id, runner);
+replay_result replay(const model::decision_task& task, const workflow_runner& runner,
+                     const replay_options& options) {
+    return replay(task.events, task.workflow_execution, task.started_event_id, runner, options);
 }
 
 } // namespace swfrt::workflow

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -62,18 +63,29 @@ private:
     std::variant<std::vector<swf::model::decision>, replay_error> v_;
 };
 
+// What a replay is configured with, beyond the history and the code.
+struct replay_options {
+    // Where an activity goes that the code scheduled without a task list
+    // when SWF refuses it with DEFAULT_TASK_LIST_UNDEFINED (its type was
+    // registered without a default task list): it is scheduled again, at
+    // the next decision task, on this task list; unset, on the workflow's
+    // own task list. A type registered with a default keeps it.
+    std::optional<std::string> activity_task_list{};
+};
+
 // Decides the decision task (events of every page merged, up to its
 // startedEventId). An exception that escapes run other than
 // workflow_failed and continue_as_new_request propagates out of here: the caller's failure policy
 // decides (fail the execution or leave the task to be retried).
-replay_result replay(const swf::model::decision_task& task, const workflow_runner& runner);
+replay_result replay(const swf::model::decision_task& task, const workflow_runner& runner,
+                     const replay_options& options = {});
 
 // The same on a history read elsewhere (GetWorkflowExecutionHistory pages
 // concatenated): decides at the DecisionTaskStarted event started_event_id,
 // or at the last DecisionTaskStarted when it is 0; later events are not read.
 replay_result replay(const std::vector<swf::model::history_event>& events,
                      const swf::model::workflow_execution& execution, std::int64_t started_event_id,
-                     const workflow_runner& runner);
+                     const workflow_runner& runner, const replay_options& options = {});
 
 // The message, with the command's transitions when it does not name them.
 std::string full_text(const replay_error& e);

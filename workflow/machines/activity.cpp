@@ -3,6 +3,10 @@
 //   created --ActivityTaskScheduled--> scheduled
 //   created --ScheduleActivityTaskFailed--> schedule_failed (raises schedule_activity_failed)
 //   created --cancel--> dropped (not sent; raises canceled_error)
+//   created --ScheduleActivityTaskFailed DEFAULT_TASK_LIST_UNDEFINED--> created
+//            (scheduled without a task list, of a type registered without a
+//            default: made again at the next decision task on the workflow's
+//            default activity task list)
 //   scheduled --cancel--> cancel_issued (RequestCancelActivityTask)
 //   cancel_issued --ActivityTaskCancelRequested--> cancel_recorded
 //   cancel_issued --RequestCancelActivityTaskFailed--> cancel_failed (not asked again)
@@ -51,6 +55,23 @@ bool activity_machine::recorded(const model::history_event& e, engine& en) {
         return true;
     case et::schedule_activity_task_failed:
         if (s_ != s::created) break;
+        if (without_task_list && e.schedule_activity_task_failed_event_attributes->cause ==
+                                     model::schedule_activity_task_failed_cause::default_task_list_undefined) {
+            // Scheduled again at the next decision task, on the workflow's
+            // default activity task list.
+            moved(e, "created");
+            std::shared_ptr<model::schedule_activity_task_decision_attributes> attrs(std::move(without_task_list));
+            attrs->task_list = model::task_list{en.activity_task_list()};
+            en.soon([&en, self = std::static_pointer_cast<activity_machine>(shared_from_this()), attrs] {
+                if (self->s_ != s::created) return; // canceled meanwhile
+                model::decision d;
+                d.decision_type = model::decision_type::schedule_activity_task;
+                d.schedule_activity_task_decision_attributes.emplace() = *attrs;
+                if (!en.live) d.schedule_activity_task_decision_attributes->input.reset();
+                en.issue(std::move(d), self);
+            });
+            return false;
+        }
         s_ = s::schedule_failed;
         moved(e, state_name());
         fail(std::make_exception_ptr(schedule_activity_failed(

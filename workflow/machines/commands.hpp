@@ -22,6 +22,10 @@ public:
     enum class state_t { created, scheduled, schedule_failed, cancel_issued, cancel_recorded, cancel_failed,
                          completed, failed, timed_out, canceled, dropped };
     activity_machine() noexcept : command_machine(op_kind::activity) {}
+    // Scheduled without a task list: the decision, input included, to make
+    // again with the workflow's default activity task list if SWF answers
+    // DEFAULT_TASK_LIST_UNDEFINED (the type was registered without one).
+    std::unique_ptr<swf::model::schedule_activity_task_decision_attributes> without_task_list;
     bool recorded(const swf::model::history_event& e, engine& en) override;
     void outcome(const swf::model::history_event& e, engine& en) override;
     void cancel(engine& en, std::int64_t event_id) override;
@@ -77,6 +81,9 @@ public:
     enum class cancel_t { none, requested, again_when_started };
     child_machine() noexcept : command_machine(op_kind::child) {}
     std::shared_ptr<state<std::string>> started;
+    // Awaited only until it started (child_started): once started, a cancel
+    // request of the execution leaves it to its child policy.
+    bool started_only = false;
     // The control data for the cancel request, when the code cancels it.
     std::optional<std::string> cancel_control;
 

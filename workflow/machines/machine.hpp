@@ -52,6 +52,9 @@ public:
     std::string run_id;  // a child's once started; the external run (empty: the open one)
     // The event that recorded its decision, once matched (0 before).
     std::int64_t recorded_at = 0;
+    // Issued through the detached context: a cancel request of the
+    // execution leaves it.
+    bool detached = false;
 
     // The decision event that records this command's decision, matched in
     // its decision task's block. True when the command is known by the
