@@ -24,7 +24,7 @@ set_target_properties(swfrt_model PROPERTIES EXPORT_NAME model)
 add_library(SwfRuntime::sdk ALIAS swfrt_sdk)
 add_library(SwfRuntime::model ALIAS swfrt_model)
 
-install(FILES ${PROJECT_SOURCE_DIR}/runtime/sdk/swfrt/sdk.hpp
+install(FILES ${PROJECT_SOURCE_DIR}/runtime/sdk/swfrt/sdk.hpp ${PROJECT_SOURCE_DIR}/runtime/sdk/swfrt/json.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/swfrt COMPONENT sdk)
 file(GLOB swfrt_model_headers ${PROJECT_SOURCE_DIR}/swf/model/*.hpp)
 install(FILES ${swfrt_model_headers}

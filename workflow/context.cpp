@@ -389,6 +389,14 @@ future<std::optional<std::string>> context::wait_signal(std::string name, std::c
     return future<std::optional<std::string>>(std::move(out));
 }
 
+void context::log(log_level level, std::string_view message) {
+    if (engine_->live && engine_->log_sink()) engine_->log_sink()(level, message, engine_->info);
+}
+
+bool context::live() const noexcept {
+    return engine_->live;
+}
+
 bool context::cancel_requested() const noexcept {
     return engine_->cancel_requested();
 }

@@ -99,6 +99,8 @@ struct child_options {
     std::optional<std::string> control{};
 };
 
+enum class log_level { debug, info, warn, error };
+
 struct timer_options {
     // Replaces the generated id ("t1", "t2", ... by call order; the call
     // still takes its number, so later calls keep theirs). Ids must be
@@ -333,6 +335,17 @@ public:
     // with the same change_id return the same value. A value outside
     // [min_supported, max_supported] throws unsupported_version.
     int version(const std::string& change_id, int min_supported, int max_supported);
+
+    // A line in the log the replay was given (a plugin's: the runtime's
+    // log, with the workflow type, id and run id as fields), written only
+    // when the code runs at the decision task being answered: nothing is
+    // logged again while the history replays.
+    void log(log_level level, std::string_view message);
+    void log_info(std::string_view message) { log(log_level::info, message); }
+    void log_warn(std::string_view message) { log(log_level::warn, message); }
+    // Whether the code runs at the decision task being answered (false
+    // while it replays what the history already holds).
+    bool live() const noexcept;
 
     // When the current decision task started, as SWF recorded it: the same
     // on every replay of this point of the code.

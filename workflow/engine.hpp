@@ -137,6 +137,7 @@ public:
     // Where an activity goes that was scheduled without a task list, of a
     // type registered without a default (see replay_options).
     std::string activity_task_list() const;
+    const auto& log_sink() const noexcept { return options_.log; }
     void withdraw_wait(const std::string& name, const state<std::string>* waiter);
     void add_bounded_wait(bounded_wait w) { bounded_waits_.push_back(std::move(w)); }
     void on_signal(const std::string& name, std::function<void(std::string)> handler);

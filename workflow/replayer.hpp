@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -71,6 +72,9 @@ struct replay_options {
     // the next decision task, on this task list; unset, on the workflow's
     // own task list. A type registered with a default keeps it.
     std::optional<std::string> activity_task_list{};
+    // Where context::log writes (nothing when unset); called only while the
+    // code runs at the decision task being answered.
+    std::function<void(log_level, std::string_view message, const workflow_info& info)> log{};
 };
 
 // Decides the decision task (events of every page merged, up to its

@@ -33,6 +33,10 @@ struct workflow_policies {
     // fixed by deploying the code the execution started with), fail_workflow
     // answers FailWorkflowExecution with reason "NonDeterminism".
     sdk::failure_policy on_non_determinism = sdk::failure_policy::retry_task;
+    // Where an activity goes that was scheduled without a task list, of a
+    // type registered without a default (replay_options::activity_task_list);
+    // unset: the workflow's own task list.
+    std::optional<std::string> activity_task_list{};
 };
 
 namespace detail {
@@ -59,15 +63,33 @@ inline sdk::decision_result fail_with(std::string reason, std::string details) {
 
 } // namespace detail
 
+static_assert(static_cast<int>(log_level::debug) == static_cast<int>(sdk::log_level::debug) &&
+                  static_cast<int>(log_level::info) == static_cast<int>(sdk::log_level::info) &&
+                  static_cast<int>(log_level::warn) == static_cast<int>(sdk::log_level::warn) &&
+                  static_cast<int>(log_level::error) == static_cast<int>(sdk::log_level::error),
+              "a workflow's log levels are the SDK's");
+
 // A decider that replays the workflow. What it cannot decide it throws
 // (non_determinism_error, malformed_history_error, or the workflow's own
 // exception), so that the runtime leaves the task, unless the policies say
 // to fail the execution; a malformed history always leaves the task.
 inline sdk::raw_decider make_decider(workflow_runner runner, workflow_policies policies = {}) {
-    return [runner = std::move(runner), policies](const swf::model::decision_task& task) {
+    replay_options options;
+    options.activity_task_list = policies.activity_task_list;
+    options.log = [](log_level level, std::string_view message, const workflow_info& info) {
+        auto* host = sdk::plugin_log();
+        if (!host) return;
+        const auto l = static_cast<sdk::log_level>(static_cast<int>(level));
+        if (!host->enabled(l)) return;
+        host->log(l, message,
+                  {{"workflow", info.type.name},
+                   {"workflow_id", info.execution.workflow_id},
+                   {"run_id", info.execution.run_id}});
+    };
+    return [runner = std::move(runner), policies, options](const swf::model::decision_task& task) {
         std::optional<replay_result> r;
         try {
-            r.emplace(replay(task, runner));
+            r.emplace(replay(task, runner, options));
         } catch (...) {
             if (policies.on_exception != sdk::failure_policy::fail_workflow) throw;
             return detail::fail_with("UnhandledException", detail::exception_text(std::current_exception()));

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "runtime/core/app.hpp"
+#include "runtime/plugin/log_host.hpp"
 
 namespace swfrt::runtime::cli {
 
@@ -75,7 +76,9 @@ void add_run_commands(CLI::App& app, int& exit_code) {
         run_limits limits;
         if (args->max_time) limits.max_time = std::chrono::milliseconds{static_cast<long long>(*args->max_time * 1000)};
         limits.max_tasks = args->max_tasks;
+        plugin::set_log_target(&log); // what plugins log, in the configured format
         exit_code = run(*c, plugins, limits, log);
+        plugin::set_log_target(nullptr);
     });
 
     auto* check_cmd = app.add_subcommand(

@@ -19,6 +19,7 @@
 
 #include "swf/client/roles.hpp"
 #include "swf/codec/codec.hpp"
+#include "runtime/plugin/log_host.hpp"
 
 namespace swfrt::runtime {
 
@@ -63,6 +64,7 @@ struct worker::task_state : sdk::activity_context {
     std::string type_label; // name:version
     std::string workflow_id, run_id, id;
     clock_type::time_point started = clock_type::now();
+    logger* log_to = nullptr;
 
     // Activity only.
     std::stop_source stop;
@@ -84,6 +86,11 @@ struct worker::task_state : sdk::activity_context {
     explicit task_state(asio::any_io_executor ex) : strand(asio::make_strand(ex)) {}
 
     const model::activity_task& task() const override { return activity; }
+    void log(sdk::log_level level, std::string_view message) override {
+        if (!log_to) return;
+        log_to->log(plugin::to_runtime(level), message,
+                    {{"activity", type_label}, {"activity_id", id}, {"workflow_id", workflow_id}, {"run_id", run_id}});
+    }
     std::stop_token stop_token() const override { return stop.get_token(); }
     bool cancel_requested() const override { return cancel.load(); }
     void heartbeat(std::string details) override {
@@ -340,6 +347,7 @@ asio::awaitable<void> worker::poll_loop(int index, int restarts) {
 asio::awaitable<void> worker::run_activity(model::activity_task task) {
     auto state = std::make_shared<task_state>(co_await asio::this_coro::executor);
     state->kind = worker_kind::activity;
+    state->log_to = env_.log;
     state->token = task.task_token;
     state->type_label = key_text(task.activity_type.name, task.activity_type.version);
     state->workflow_id = task.workflow_execution.workflow_id;

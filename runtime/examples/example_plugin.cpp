@@ -22,6 +22,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <swfrt/json.hpp>
+
+#include "workflow/json.hpp"
 #include "workflow/sdk_adapter.hpp"
 
 namespace {
@@ -465,7 +468,8 @@ struct countdown : wf::workflow<int, std::string> {
             auto step = ctx.activity("add", "1", "{\"a\":" + std::to_string(remaining) + ",\"b\":0}");
             co_await step;
         }
-        if (remaining > 0) ctx.continue_as_new(std::to_string(remaining));
+        // The new run keeps this one's task list, timeouts, tags and priority.
+        if (remaining > 0) ctx.continue_as_new(std::to_string(remaining), wf::continue_as_new_like(ctx.info()));
         co_return std::string("\"done\"");
     }
 };
@@ -491,8 +495,9 @@ struct cancellable_booking : wf::workflow<> {
         } catch (...) {
             if (!ctx.cancel_requested()) throw;
         }
-        // Issued after the request: not canceled.
-        auto release = ctx.activity("greet", "1", "\"release\"");
+        // Clean-up through the detached context: a cancel request never
+        // cancels what it issues.
+        auto release = ctx.detached().activity("greet", "1", "\"release\"");
         co_await release;
         throw wf::workflow_canceled("released the reservation after a cancel request");
     }
@@ -549,6 +554,74 @@ struct review : wf::workflow<> {
     }
 };
 
+// A child through its handle: starts review as a child, signals it a
+// comment and then the verdict <input> once it started (at its run id),
+// and reports how it ended. A named timer with control data bounds the
+// wait for the start.
+struct relay : wf::workflow<> {
+    static constexpr std::string_view name = "relay";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Starts review as a child, signals it a comment and the verdict <input>; returns "
+                                "the review's result.");
+    }
+
+    wf::task<std::string> run(wf::context& ctx, std::string input) override {
+        wf::child_options options;
+        options.task_list = "example-decisions";
+        options.workflow_id = ctx.info().execution.workflow_id + "-review";
+        auto kid = ctx.start_child({.name = "review", .version = "1"}, "", std::move(options));
+        auto deadline = ctx.timer(60s, {.timer_id = "start-deadline", .control = "relay"});
+        auto started = kid.started();
+        auto either = wf::when_any(started, deadline);
+        if (co_await either == 1) {
+            kid.cancel("the review did not start within 60 s");
+            throw wf::workflow_failed("NOT_STARTED", "the review did not start within 60 s");
+        }
+        ctx.cancel(deadline);
+        ctx.log_info("review started as run " + kid.run_id());
+        auto comment = kid.signal("comment", "\"relayed\"", "from relay");
+        co_await comment;
+        auto verdict = kid.signal("verdict", input);
+        co_await verdict;
+        try {
+            auto result = kid.result();
+            co_return co_await result; // the review's own result
+        } catch (const wf::child_workflow_error& e) {
+            throw wf::workflow_failed("REVIEW_ENDED", e.what());
+        }
+    }
+};
+
+// Typed input and result through the JSON converter: an order in, a receipt
+// out, charged by a JSON activity.
+struct order {
+    std::string id;
+    int cents = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order, id, cents)
+
+struct receipt {
+    std::string order_id;
+    int charged = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(receipt, order_id, charged)
+
+struct shop : wf::workflow<order, receipt> {
+    static constexpr std::string_view name = "shop";
+    static constexpr std::string_view version = "1";
+    static wf::workflow_defaults defaults() {
+        return example_defaults("Charges the order {\"id\":...,\"cents\":...} with the charge activity; returns "
+                                "the receipt.");
+    }
+
+    wf::task<receipt> run(wf::context& ctx, order o) override {
+        if (o.cents <= 0) throw wf::workflow_failed("NOTHING_TO_CHARGE", "order " + o.id + " is for 0 cents");
+        auto charged = ctx.activity("charge", "1", wf::to_json_text(o));
+        co_return co_await wf::json_result<receipt>(std::move(charged));
+    }
+};
+
 } // namespace
 
 SWFRT_PLUGIN(registrar) {
@@ -593,4 +666,13 @@ SWFRT_PLUGIN(registrar) {
     registrar.add_workflow(wf::make_registration<cancellable_booking>());
     registrar.add_workflow(wf::make_registration<retry_fail>());
     registrar.add_workflow(wf::make_registration<review>());
+    registrar.add_workflow(wf::make_registration<relay>());
+    registrar.add_workflow(wf::make_registration<shop>());
+    registrar.add_activity({.type = activity("charge", "Charges an order {\"id\":...,\"cents\":...}; returns a "
+                                                       "receipt."),
+                            .coroutine = {},
+                            .blocking = sdk::json_blocking<order, receipt>([](sdk::activity_context& ctx, order o) {
+                                ctx.log(sdk::log_level::info, "charging order " + o.id);
+                                return receipt{o.id, o.cents};
+                            })});
 }

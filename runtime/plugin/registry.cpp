@@ -1,5 +1,7 @@
 #include "runtime/plugin/registry.hpp"
 
+#include "runtime/plugin/log_host.hpp"
+
 namespace swfrt::runtime::plugin {
 
 namespace {
@@ -39,6 +41,10 @@ void registry::add_activity(sdk::activity_registration registration) {
     type_key key{t.name, t.version}; // before `registration` is moved from
     auto [it, inserted] = activities_.try_emplace(std::move(key), activity_entry{std::move(registration), current_});
     if (!inserted) errors_.push_back(current_ + ": " + what + " is already registered by " + it->second.plugin);
+}
+
+sdk::log_host* registry::log() {
+    return &log_host();
 }
 
 void registry::add_workflow(sdk::workflow_registration registration) {

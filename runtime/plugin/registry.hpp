@@ -31,6 +31,7 @@ public:
 
     void add_activity(sdk::activity_registration registration) override;
     void add_workflow(sdk::workflow_registration registration) override;
+    sdk::log_host* log() override;
 
     const std::map<type_key, activity_entry>& activities() const noexcept { return activities_; }
     const std::map<type_key, workflow_entry>& workflows() const noexcept { return workflows_; }

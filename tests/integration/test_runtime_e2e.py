@@ -916,7 +916,7 @@ class CheckTest(RuntimeCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("%s: ok" % path, p.stdout)
         self.assertIn("2 workers", p.stdout)
-        self.assertIn("5 activity types, 11 workflow types from 1 plugins", p.stdout)
+        self.assertIn("6 activity types, 13 workflow types from 1 plugins", p.stdout)
 
     def test_unknown_key_names_file_line_and_column(self):
         text = config_text(endpoint_url=self.ENDPOINT, domain="d", workers=self.good_workers())

@@ -66,9 +66,11 @@ public:
     std::stop_token stop_token() const override { return stop.get_token(); }
     bool cancel_requested() const override { return false; }
     void heartbeat(std::string details) override { heartbeats.push_back(std::move(details)); }
+    void log(sdk::log_level, std::string_view message) override { logged.emplace_back(message); }
 
     std::stop_source stop;
     std::vector<std::string> heartbeats;
+    std::vector<std::string> logged;
 
 private:
     model::activity_task task_{.activity_id = "a-1",
@@ -189,8 +191,9 @@ TEST_F(plugin_loader_test, example_plugin_registers_its_activities_and_workflows
                       std::stol(*t.default_task_start_to_close_timeout))
             << key.first;
     }
-    EXPECT_THAT(activities, ElementsAre(type_key{"add", "1"}, type_key{"fail", "1"}, type_key{"greet", "1"},
-                                        type_key{"sleep", "1"}, type_key{"slow_blocking", "1"}));
+    EXPECT_THAT(activities, ElementsAre(type_key{"add", "1"}, type_key{"charge", "1"}, type_key{"fail", "1"},
+                                        type_key{"greet", "1"}, type_key{"sleep", "1"},
+                                        type_key{"slow_blocking", "1"}));
 
     auto coroutine = [&](const std::string& name) {
         const auto& r = activity(name).registration;
@@ -201,6 +204,7 @@ TEST_F(plugin_loader_test, example_plugin_registers_its_activities_and_workflows
         return r.blocking && !r.coroutine;
     };
     EXPECT_TRUE(blocking("greet"));
+    EXPECT_TRUE(blocking("charge"));
     EXPECT_TRUE(coroutine("add"));
     EXPECT_TRUE(coroutine("sleep"));
     EXPECT_TRUE(blocking("fail"));
@@ -227,8 +231,9 @@ TEST_F(plugin_loader_test, example_plugin_registers_its_activities_and_workflows
     EXPECT_THAT(workflows,
                 ElementsAre(type_key{"MyWorkflow", "1.0"}, type_key{"cancellable_booking", "1"}, type_key{"chain", "1"},
                             type_key{"countdown", "1"}, type_key{"fan_out", "1"}, type_key{"greeting", "1"},
-                            type_key{"parent_of_fan_out", "1"}, type_key{"retry_fail", "1"},
-                            type_key{"review", "1"}, type_key{"timer_then_greet", "1"}, type_key{"wait_for_approval", "1"}));
+                            type_key{"parent_of_fan_out", "1"}, type_key{"relay", "1"}, type_key{"retry_fail", "1"},
+                            type_key{"review", "1"}, type_key{"shop", "1"}, type_key{"timer_then_greet", "1"},
+                            type_key{"wait_for_approval", "1"}));
 }
 
 TEST_F(plugin_loader_test, find_by_name_with_and_without_version) {

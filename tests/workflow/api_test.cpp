@@ -211,3 +211,45 @@ TEST(activity_task_list, an_activity_given_a_task_list_is_not_scheduled_again) {
     auto h = load_history("api_task_list_default");
     EXPECT_THROW((void)wf::replay(task_at(h, 7), wf::make_runner<listed>()), wf::schedule_activity_failed);
 }
+
+namespace {
+
+struct chatty : wf::workflow<> {
+    static constexpr std::string_view name = "Orchestrator";
+    static constexpr std::string_view version = "1";
+    wf::task<std::string> run(wf::context& ctx, std::string) override {
+        ctx.log_info("starting the kid");
+        auto kid = ctx.start_child({"Kid", "1"}, "\"k\"", kid_options());
+        co_await kid.started();
+        ctx.log(wf::log_level::debug, "kid started");
+        auto signaled = kid.signal("go", "\"now\"", "ctl-signal");
+        co_await signaled;
+        auto result = kid.result();
+        auto r = co_await result;
+        ctx.log_warn("kid done");
+        co_return r;
+    }
+};
+
+std::vector<std::string> logged_at(const model::history& h, std::int64_t started) {
+    std::vector<std::string> lines;
+    wf::replay_options options;
+    options.log = [&lines](wf::log_level level, std::string_view message, const wf::workflow_info& info) {
+        lines.push_back(std::to_string(static_cast<int>(level)) + " " + std::string(message) + " " +
+                        info.execution.workflow_id);
+    };
+    auto r = wf::replay(task_at(h, started), wf::make_runner<chatty>(), options);
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return lines;
+}
+
+} // namespace
+
+TEST(workflow_log, writes_only_what_the_code_does_at_the_decision_task_being_answered) {
+    auto h = load_history("api_child_handle");
+    const auto& id = test_execution().workflow_id;
+    EXPECT_EQ(logged_at(h, 3), std::vector<std::string>{"1 starting the kid " + id});
+    EXPECT_EQ(logged_at(h, 8), std::vector<std::string>{"0 kid started " + id});
+    EXPECT_EQ(logged_at(h, 13), std::vector<std::string>{});
+    EXPECT_EQ(logged_at(h, 17), std::vector<std::string>{"2 kid done " + id});
+}

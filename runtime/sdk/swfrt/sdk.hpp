@@ -20,10 +20,12 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,7 +37,28 @@ namespace swfrt::sdk {
 
 // Raised whenever a type below changes layout or meaning. The runtime
 // refuses a plugin built against another version.
-inline constexpr int abi_version = 1;
+inline constexpr int abi_version = 2;
+
+// ---- logging ----
+
+enum class log_level { debug, info, warn, error };
+using log_field = std::pair<std::string_view, std::string_view>;
+
+// The runtime's log: one line per call, in its text or JSON format, at or
+// above its level, with the fields given (empty values left out).
+class log_host {
+public:
+    virtual ~log_host() = default;
+    virtual bool enabled(log_level level) const = 0;
+    virtual void log(log_level level, std::string_view message, std::initializer_list<log_field> fields) = 0;
+};
+
+// The runtime's log for this plugin's code, kept by the SWFRT_PLUGIN entry
+// point before the plugin registers; null in a program without a runtime.
+inline log_host*& plugin_log() noexcept {
+    static log_host* host = nullptr;
+    return host;
+}
 
 // ---- activities ----
 
@@ -56,6 +79,9 @@ public:
     // recently (the runtime also heartbeats on its own while a handler runs).
     // Never blocks. Details are cut to SWF's 2048 characters.
     virtual void heartbeat(std::string details) = 0;
+    // A line in the runtime's log with the task's coordinates as fields
+    // (activity type and id, workflow id and run id).
+    virtual void log(log_level level, std::string_view message) = 0;
 };
 
 // Throw from a handler to fail the task with this reason and details
@@ -149,6 +175,8 @@ public:
     virtual ~registrar() = default;
     virtual void add_activity(activity_registration registration) = 0;
     virtual void add_workflow(workflow_registration registration) = 0;
+    // The runtime's log (the entry point keeps it as plugin_log()).
+    virtual log_host* log() { return nullptr; }
 };
 
 } // namespace swfrt::sdk
@@ -165,7 +193,10 @@ using swfrt_plugin_entry_fn = int (*)(int host_abi_version, swfrt::sdk::registra
     static void swfrt_plugin_register(::swfrt::sdk::registrar& registrar_name);                                   \
     extern "C" __attribute__((visibility("default"))) int swfrt_plugin_entry(int host_abi_version,               \
                                                                              ::swfrt::sdk::registrar* r) {       \
-        if (host_abi_version == ::swfrt::sdk::abi_version && r) swfrt_plugin_register(*r);                        \
+        if (host_abi_version == ::swfrt::sdk::abi_version && r) {                                                 \
+            ::swfrt::sdk::plugin_log() = r->log();                                                                \
+            swfrt_plugin_register(*r);                                                                            \
+        }                                                                                                         \
         return ::swfrt::sdk::abi_version;                                                                         \
     }                                                                                                             \
     static void swfrt_plugin_register(::swfrt::sdk::registrar& registrar_name)
