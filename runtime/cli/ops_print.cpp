@@ -1,0 +1,66 @@
+#include "runtime/cli/ops_print.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include <simdjson.h>
+
+#include "swf/codec/codec.hpp"
+
+namespace swfrt::runtime::cli {
+
+namespace model = swf::model;
+
+std::string iso_time(double epoch) {
+    std::time_t t = static_cast<std::time_t>(epoch);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string event_line(const model::history_event& e) {
+    std::string json = swf::codec::encode(e);
+    std::string attrs;
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    if (!parser.parse(json).get(obj)) {
+        for (auto [key, value] : obj) {
+            if (key.size() > 15 && key.substr(key.size() - 15) == "EventAttributes") {
+                attrs = simdjson::minify(value);
+                break;
+            }
+        }
+    }
+    if (attrs.size() > 160) {
+        attrs.resize(157);
+        attrs += "...";
+    }
+    char id[16];
+    std::snprintf(id, sizeof id, "%4lld", static_cast<long long>(e.event_id));
+    return std::string(id) + " " + iso_time(e.event_timestamp) + " " +
+           std::string(model::to_string(e.event_type)) + (attrs.empty() ? "" : " " + attrs);
+}
+
+std::string execution_description(const model::workflow_execution_detail& d) {
+    const auto& i = d.execution_info;
+    std::string out = "workflow_id: " + i.execution.workflow_id + "\nrun_id: " + i.execution.run_id +
+                      "\ntype: " + i.workflow_type.name + ":" + i.workflow_type.version +
+                      "\nstatus: " + std::string(model::to_string(i.execution_status));
+    if (i.close_status) out += " (" + std::string(model::to_string(*i.close_status)) + ")";
+    out += "\nstarted: " + iso_time(i.start_timestamp) + "\n";
+    if (i.close_timestamp) out += "closed: " + iso_time(*i.close_timestamp) + "\n";
+    out += "open activities: " + std::to_string(d.open_counts.open_activity_tasks) +
+           ", timers: " + std::to_string(d.open_counts.open_timers) +
+           ", decision tasks: " + std::to_string(d.open_counts.open_decision_tasks) + "\n";
+    return out;
+}
+
+std::string execution_line(const model::workflow_execution_info& i) {
+    auto status = i.close_status ? model::to_string(*i.close_status) : model::to_string(i.execution_status);
+    return i.execution.workflow_id + " " + i.execution.run_id + " " + i.workflow_type.name + ":" +
+           i.workflow_type.version + " " + std::string(status) + " " + iso_time(i.start_timestamp);
+}
+
+} // namespace swfrt::runtime::cli
