@@ -35,7 +35,7 @@ namespace swfrt::sdk {
 
 // Raised whenever a type below changes layout or meaning. The runtime
 // refuses a plugin built against another version.
-inline constexpr int abi_version = 1;
+inline constexpr int abi_version = 2;
 
 // ---- activities ----
 
