@@ -11,6 +11,17 @@ namespace swfrt::runtime::cli {
 
 namespace model = swf::model;
 
+namespace {
+
+// A value this SDK does not know is shown as SWF sent it; an empty text as
+// "" so that the field does not vanish from the line.
+template <class E> std::string shown(E v, const std::string& text) {
+    auto s = model::to_string(v, text);
+    return s.empty() ? std::string("\"\"") : std::string(s);
+}
+
+} // namespace
+
 std::string iso_time(double epoch) {
     std::time_t t = static_cast<std::time_t>(epoch);
     std::tm tm{};
@@ -40,15 +51,15 @@ std::string event_line(const model::history_event& e) {
     char id[16];
     std::snprintf(id, sizeof id, "%4lld", static_cast<long long>(e.event_id));
     return std::string(id) + " " + iso_time(e.event_timestamp) + " " +
-           std::string(model::to_string(e.event_type)) + (attrs.empty() ? "" : " " + attrs);
+           shown(e.event_type, e.event_type_text) + (attrs.empty() ? "" : " " + attrs);
 }
 
 std::string execution_description(const model::workflow_execution_detail& d) {
     const auto& i = d.execution_info;
     std::string out = "workflow_id: " + i.execution.workflow_id + "\nrun_id: " + i.execution.run_id +
                       "\ntype: " + i.workflow_type.name + ":" + i.workflow_type.version +
-                      "\nstatus: " + std::string(model::to_string(i.execution_status));
-    if (i.close_status) out += " (" + std::string(model::to_string(*i.close_status)) + ")";
+                      "\nstatus: " + shown(i.execution_status, i.execution_status_text);
+    if (i.close_status) out += " (" + shown(*i.close_status, i.close_status_text) + ")";
     out += "\nstarted: " + iso_time(i.start_timestamp) + "\n";
     if (i.close_timestamp) out += "closed: " + iso_time(*i.close_timestamp) + "\n";
     out += "open activities: " + std::to_string(d.open_counts.open_activity_tasks) +
@@ -58,9 +69,10 @@ std::string execution_description(const model::workflow_execution_detail& d) {
 }
 
 std::string execution_line(const model::workflow_execution_info& i) {
-    auto status = i.close_status ? model::to_string(*i.close_status) : model::to_string(i.execution_status);
+    auto status = i.close_status ? shown(*i.close_status, i.close_status_text)
+                                 : shown(i.execution_status, i.execution_status_text);
     return i.execution.workflow_id + " " + i.execution.run_id + " " + i.workflow_type.name + ":" +
-           i.workflow_type.version + " " + std::string(status) + " " + iso_time(i.start_timestamp);
+           i.workflow_type.version + " " + status + " " + iso_time(i.start_timestamp);
 }
 
 } // namespace swfrt::runtime::cli

@@ -1,5 +1,6 @@
 // How the operator commands (history, describe, list) print what SWF
-// returned, as text for a person.
+// returned, as text for a person. An enum value this SDK does not know is
+// printed as the text SWF sent, never as an empty field.
 #pragma once
 
 #include <string>

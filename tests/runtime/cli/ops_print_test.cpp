@@ -86,3 +86,38 @@ TEST(execution_line, close_status_or_else_execution_status) {
     EXPECT_EQ(cli::execution_line(execution("CLOSED", "TIMED_OUT")),
               "order-1 run-1 order:2 TIMED_OUT 2025-11-23T18:20:22Z");
 }
+
+TEST(event_line, an_event_type_this_sdk_does_not_know_is_printed_as_swf_sent_it) {
+    // moto_server writes TimerCancelled where SWF writes TimerCanceled; the
+    // rest of the history prints as usual.
+    auto h =
+        history_of(R"({"events":[{"eventId":7,"eventTimestamp":1763922022,"eventType":"TimerCancelled",)"
+                   R"("timerCancelledEventAttributes":{"timerId":"t1","startedEventId":5}},)"
+                   R"({"eventId":8,"eventTimestamp":1763922022,"eventType":"StartTimerFailed",)"
+                   R"("startTimerFailedEventAttributes":{"timerId":"t2","cause":"TIMER_QUOTA_EXHAUSTED",)"
+                   R"("decisionTaskCompletedEventId":6}},)"
+                   R"({"eventId":9,"eventTimestamp":1763922023,"eventType":"DecisionTaskScheduled"}]})");
+    ASSERT_EQ(h.events.size(), 3u);
+    // Its attributes are a member the model does not know: skipped.
+    EXPECT_EQ(cli::event_line(h.events[0]), "   7 2025-11-23T18:20:22Z TimerCancelled");
+    EXPECT_EQ(cli::event_line(h.events[1]),
+              R"(   8 2025-11-23T18:20:22Z StartTimerFailed {"cause":"TIMER_QUOTA_EXHAUSTED",)"
+              R"("decisionTaskCompletedEventId":6,"timerId":"t2"})");
+    EXPECT_EQ(cli::event_line(h.events[2]), "   9 2025-11-23T18:20:23Z DecisionTaskScheduled");
+}
+
+TEST(event_line, an_unknown_value_without_text_is_printed_as_an_empty_string) {
+    model::history_event e;
+    e.event_id = 3;
+    e.event_type = model::event_type::unknown_to_sdk;
+    EXPECT_EQ(cli::event_line(e), R"(   3 1970-01-01T00:00:00Z "")");
+}
+
+TEST(execution_description, statuses_this_sdk_does_not_know_are_printed_as_swf_sent_them) {
+    model::workflow_execution_detail d;
+    d.execution_info = execution("PAUSED", "VANISHED");
+    EXPECT_THAT(cli::execution_description(d), HasSubstr("\nstatus: PAUSED (VANISHED)\n"));
+    EXPECT_EQ(cli::execution_line(d.execution_info), "order-1 run-1 order:2 VANISHED 2025-11-23T18:20:22Z");
+    EXPECT_EQ(cli::execution_line(execution("PAUSED", "")),
+              "order-1 run-1 order:2 PAUSED 2025-11-23T18:20:22Z");
+}
