@@ -165,6 +165,7 @@ std::string_view to_string(event_role role) noexcept {
     case event_role::signal: return "signal";
     case event_role::cancel_request: return "cancel_request";
     case event_role::ignored: return "ignored";
+    case event_role::unknown: return "unknown";
     }
     return "unknown";
 }
@@ -174,11 +175,15 @@ std::span<const event_rule> event_rules() noexcept {
 }
 
 const event_rule& rule_for(model::event_type type) noexcept {
-    return rules[static_cast<std::size_t>(type)];
+    static constexpr event_rule unknown{et::unknown_to_sdk, event_role::unknown, std::nullopt,
+                                        "an event type this SDK does not know: the replay of this execution fails "
+                                        "as a malformed history naming it; other executions go on"};
+    const auto i = static_cast<std::size_t>(type);
+    return i < rules.size() ? rules[i] : unknown;
 }
 
 std::string describe(const model::history_event& e) {
-    auto name = model::to_string(e.event_type);
+    auto name = model::to_string(e.event_type, e.event_type_text);
     switch (e.event_type) {
     case et::activity_task_scheduled:
         return with<model::activity_task_scheduled_event_attributes>(
@@ -189,7 +194,7 @@ std::string describe(const model::history_event& e) {
         return with<model::schedule_activity_task_failed_event_attributes>(
             e.schedule_activity_task_failed_event_attributes, name, [](const auto& a) {
                 return "activity id " + quoted(a.activity_id) + ", type " + type_text(a.activity_type) +
-                       ", cause " + std::string(model::to_string(a.cause));
+                       ", cause " + std::string(model::to_string(a.cause, a.cause_text));
             });
     case et::activity_task_cancel_requested:
         return with<model::activity_task_cancel_requested_event_attributes>(
@@ -207,7 +212,7 @@ std::string describe(const model::history_event& e) {
     case et::start_timer_failed:
         return with<model::start_timer_failed_event_attributes>(
             e.start_timer_failed_event_attributes, name, [](const auto& a) {
-                return "timer id " + quoted(a.timer_id) + ", cause " + std::string(model::to_string(a.cause));
+                return "timer id " + quoted(a.timer_id) + ", cause " + std::string(model::to_string(a.cause, a.cause_text));
             });
     case et::timer_canceled:
         return with<model::timer_canceled_event_attributes>(
@@ -233,7 +238,7 @@ std::string describe(const model::history_event& e) {
         return with<model::schedule_lambda_function_failed_event_attributes>(
             e.schedule_lambda_function_failed_event_attributes, name, [](const auto& a) {
                 return "id " + quoted(a.id) + ", function " + a.name + ", cause " +
-                       std::string(model::to_string(a.cause));
+                       std::string(model::to_string(a.cause, a.cause_text));
             });
     case et::start_child_workflow_execution_initiated:
         return with<model::start_child_workflow_execution_initiated_event_attributes>(
@@ -275,7 +280,7 @@ std::string describe(const model::history_event& e) {
 }
 
 std::string describe(const model::decision& d) {
-    auto name = model::to_string(d.decision_type);
+    auto name = model::to_string(d.decision_type, d.decision_type_text);
     switch (d.decision_type) {
     case dt::schedule_activity_task:
         return with<model::schedule_activity_task_decision_attributes>(

@@ -22,6 +22,7 @@ enum class event_role {
     signal,             // queued for wait_signal, or handed to on_signal's handler
     cancel_request,     // the execution is asked to cancel: what the code waits for is canceled
     ignored,            // nothing for the code; the note says why
+    unknown,            // an event type this SDK does not know (decoded with its text): the replay fails
 };
 
 std::string_view to_string(event_role role) noexcept;

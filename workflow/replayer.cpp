@@ -514,7 +514,9 @@ void engine::close_refused(const model::history_event& e) {
             d.decision_type = model::decision_type::fail_workflow_execution;
             auto& a = d.fail_workflow_execution_decision_attributes.emplace();
             a.reason = "ContinueAsNewWorkflowExecutionFailed";
-            a.details = "SWF refused to continue the execution as new: " + std::string(model::to_string(cause)) +
+            a.details = "SWF refused to continue the execution as new: " +
+                        std::string(model::to_string(cause,
+                                                     e.continue_as_new_workflow_execution_failed_event_attributes->cause_text)) +
                         " (" + event_at(e.event_id) + ")";
             close_decision_ = std::move(d);
         }
@@ -648,6 +650,11 @@ replay_result engine::replay(const std::vector<model::history_event>& events, st
         case event_role::signal: deliver(e); break;
         case event_role::cancel_request: request_cancel(e); break;
         case event_role::ignored: break;
+        case event_role::unknown:
+            malformed(e.event_id, describe(e),
+                      "the event type \"" + e.event_type_text +
+                          "\" is unknown to this SDK, so the replayer cannot tell what it means for the workflow");
+            break;
         }
     }
     if (error_) return std::move(*error_);

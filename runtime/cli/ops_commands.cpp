@@ -1,7 +1,6 @@
 #include "runtime/cli/ops_commands.hpp"
 
 #include <chrono>
-#include <ctime>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -11,10 +10,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <simdjson.h>
 
 #include "config/input_file.hpp"
 #include "runtime/cli/api_command.hpp"
+#include "runtime/cli/ops_print.hpp"
 #include "runtime/core/app.hpp"
 #include "swf/client/blocking.hpp"
 #include "swf/client/paginate.hpp"
@@ -123,39 +122,6 @@ std::optional<std::string> read_input(const ops_args& a, int& exit_code) {
     }
     if (a.input.empty()) return std::string();
     return a.input;
-}
-
-std::string iso_time(double epoch) {
-    std::time_t t = static_cast<std::time_t>(epoch);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-// "  12 2026-11-23T18:20:22Z ActivityTaskCompleted {"result":"...",...}"
-std::string event_line(const model::history_event& e) {
-    std::string json = swf::codec::encode(e);
-    std::string attrs;
-    simdjson::dom::parser parser;
-    simdjson::dom::object obj;
-    if (!parser.parse(json).get(obj)) {
-        for (auto [key, value] : obj) {
-            if (key.size() > 15 && key.substr(key.size() - 15) == "EventAttributes") {
-                attrs = simdjson::minify(value);
-                break;
-            }
-        }
-    }
-    if (attrs.size() > 160) {
-        attrs.resize(157);
-        attrs += "...";
-    }
-    char id[16];
-    std::snprintf(id, sizeof id, "%4lld", static_cast<long long>(e.event_id));
-    return std::string(id) + " " + iso_time(e.event_timestamp) + " " + std::string(model::to_string(e.event_type)) +
-           (attrs.empty() ? "" : " " + attrs);
 }
 
 } // namespace
@@ -267,17 +233,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
         if (a->conn.json) {
             std::cout << swf::codec::encode(*r) << "\n";
         } else {
-            const auto& i = r->execution_info;
-            std::cout << "workflow_id: " << i.execution.workflow_id << "\nrun_id: " << i.execution.run_id
-                      << "\ntype: " << i.workflow_type.name << ":" << i.workflow_type.version
-                      << "\nstatus: " << model::to_string(i.execution_status)
-                      << (i.close_status ? std::string(" (") + std::string(model::to_string(*i.close_status)) + ")"
-                                         : std::string())
-                      << "\nstarted: " << iso_time(i.start_timestamp) << "\n"
-                      << (i.close_timestamp ? "closed: " + iso_time(*i.close_timestamp) + "\n" : std::string())
-                      << "open activities: " << r->open_counts.open_activity_tasks
-                      << ", timers: " << r->open_counts.open_timers
-                      << ", decision tasks: " << r->open_counts.open_decision_tasks << "\n";
+            std::cout << execution_description(*r);
         }
     });
 
@@ -334,12 +290,7 @@ void add_ops_commands(CLI::App& app, int& exit_code) {
             out.execution_infos = std::move(*r);
             std::cout << swf::codec::encode(out) << "\n";
         } else {
-            for (const auto& i : *r)
-                std::cout << i.execution.workflow_id << " " << i.execution.run_id << " " << i.workflow_type.name
-                          << ":" << i.workflow_type.version << " "
-                          << (i.close_status ? model::to_string(*i.close_status)
-                                             : model::to_string(i.execution_status))
-                          << " " << iso_time(i.start_timestamp) << "\n";
+            for (const auto& i : *r) std::cout << execution_line(i) << "\n";
         }
     });
 }

@@ -171,10 +171,10 @@ recorded_history read_history_file(const std::string& path) {
 // A gap left to the decider would read as non-determinism.
 void check_history(const std::vector<model::history_event>& events, const std::string& source) {
     if (events.empty()) throw command_error(exit_usage, source + ": the history holds no events");
-    if (events.front().event_type != model::event_type::workflow_execution_started)
-        throw command_error(exit_usage, source + ": the history starts with event " +
-                                            std::to_string(events.front().event_id) + " (" +
-                                            std::string(model::to_string(events.front().event_type)) +
+    const auto& first = events.front();
+    if (first.event_type != model::event_type::workflow_execution_started)
+        throw command_error(exit_usage, source + ": the history starts with event " + std::to_string(first.event_id) +
+                                            " (" + std::string(model::to_string(first.event_type, first.event_type_text)) +
                                             "), not WorkflowExecutionStarted: is its first page missing?");
     if (events.front().event_id != 1)
         throw command_error(exit_usage, source + ": the history's first event has id " +

@@ -207,7 +207,7 @@ std::map<std::string, step_outcome> outcomes_of(const model::decision_task& task
             const auto& a = *e.activity_task_timed_out_event_attributes;
             fail(a.scheduled_event_id,
                  "activity " + id_of_scheduled_event[a.scheduled_event_id] + " timed out (" +
-                     std::string(model::to_string(a.timeout_type)) + ")",
+                     std::string(model::to_string(a.timeout_type, a.timeout_type_text)) + ")",
                  a.details);
             break;
         }
@@ -217,7 +217,7 @@ std::map<std::string, step_outcome> outcomes_of(const model::decision_task& task
             const auto& a = *e.schedule_activity_task_failed_event_attributes;
             auto& o = by_id[a.activity_id];
             o.failure_reason = "could not schedule activity " + a.activity_id + ": " +
-                               std::string(model::to_string(a.cause));
+                               std::string(model::to_string(a.cause, a.cause_text));
             break;
         }
         default:

@@ -19,9 +19,10 @@ std::optional<std::string> list_name(const model::box<model::task_list>& t) {
     return t->name;
 }
 
-std::optional<std::string> policy_name(const std::optional<model::child_policy>& p) {
+// A value this SDK does not know is named as SWF sent it.
+std::optional<std::string> policy_name(const std::optional<model::child_policy>& p, const std::string& text) {
     if (!p) return std::nullopt;
-    return std::string(model::to_string(*p));
+    return std::string(model::to_string(*p, text));
 }
 
 void compare(std::vector<std::string>& out, std::string_view member, const std::optional<std::string>& requested,
@@ -32,9 +33,9 @@ void compare(std::vector<std::string>& out, std::string_view member, const std::
     out.push_back(std::string(member) + ": requested " + quoted(requested) + ", registered " + quoted(registered));
 }
 
-void compare_status(std::vector<std::string>& out, model::registration_status status) {
+void compare_status(std::vector<std::string>& out, model::registration_status status, const std::string& text) {
     if (status != model::registration_status::registered)
-        out.push_back("status: registered as " + std::string(model::to_string(status)));
+        out.push_back("status: registered as " + std::string(model::to_string(status, text)));
 }
 
 std::string join(const std::vector<std::string>& parts) {
@@ -357,7 +358,7 @@ std::vector<std::string> registration_differences(const model::register_domain_i
     compare(out, "workflowExecutionRetentionPeriodInDays", requested.workflow_execution_retention_period_in_days,
             registered.configuration.workflow_execution_retention_period_in_days);
     compare(out, "description", requested.description, registered.domain_info.description);
-    compare_status(out, registered.domain_info.status);
+    compare_status(out, registered.domain_info.status, registered.domain_info.status_text);
     return out;
 }
 
@@ -366,7 +367,8 @@ std::vector<std::string> registration_differences(const model::register_workflow
     std::vector<std::string> out;
     const auto& c = registered.configuration;
     compare(out, "defaultTaskList", list_name(requested.default_task_list), list_name(c.default_task_list));
-    compare(out, "defaultChildPolicy", policy_name(requested.default_child_policy), policy_name(c.default_child_policy));
+    compare(out, "defaultChildPolicy", policy_name(requested.default_child_policy, requested.default_child_policy_text),
+            policy_name(c.default_child_policy, c.default_child_policy_text));
     compare(out, "defaultExecutionStartToCloseTimeout", requested.default_execution_start_to_close_timeout,
             c.default_execution_start_to_close_timeout);
     compare(out, "defaultTaskStartToCloseTimeout", requested.default_task_start_to_close_timeout,
@@ -374,7 +376,7 @@ std::vector<std::string> registration_differences(const model::register_workflow
     compare(out, "defaultTaskPriority", requested.default_task_priority, c.default_task_priority);
     compare(out, "defaultLambdaRole", requested.default_lambda_role, c.default_lambda_role);
     compare(out, "description", requested.description, registered.type_info.description);
-    compare_status(out, registered.type_info.status);
+    compare_status(out, registered.type_info.status, registered.type_info.status_text);
     return out;
 }
 
@@ -393,7 +395,7 @@ std::vector<std::string> registration_differences(const model::register_activity
             c.default_task_start_to_close_timeout);
     compare(out, "defaultTaskPriority", requested.default_task_priority, c.default_task_priority);
     compare(out, "description", requested.description, registered.type_info.description);
-    compare_status(out, registered.type_info.status);
+    compare_status(out, registered.type_info.status, registered.type_info.status_text);
     return out;
 }
 

@@ -4,265 +4,395 @@
 
 namespace swfrt::swf::codec::detail {
 
-bool decode_value(simdjson::ondemand::value v, model::activity_task_timeout_type& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::activity_task_timeout_type& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::activity_task_timeout_type_from_string(s);
-    if (!e) return ctx.fail_enum("ActivityTaskTimeoutType", s);
-    out = *e;
+    if (auto e = model::activity_task_timeout_type_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("ActivityTaskTimeoutType", s);
+    out = model::activity_task_timeout_type::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::activity_task_timeout_type in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::activity_task_timeout_type in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::cancel_timer_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("CancelTimerFailedCause", s);
-    out = *e;
+    if (auto e = model::cancel_timer_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("CancelTimerFailedCause", s);
+    out = model::cancel_timer_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::cancel_timer_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::cancel_timer_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::cancel_workflow_execution_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("CancelWorkflowExecutionFailedCause", s);
-    out = *e;
+    if (auto e = model::cancel_workflow_execution_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("CancelWorkflowExecutionFailedCause", s);
+    out = model::cancel_workflow_execution_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::cancel_workflow_execution_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::cancel_workflow_execution_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::child_policy& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::child_policy& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::child_policy_from_string(s);
-    if (!e) return ctx.fail_enum("ChildPolicy", s);
-    out = *e;
+    if (auto e = model::child_policy_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("ChildPolicy", s);
+    out = model::child_policy::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::child_policy in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::child_policy in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::close_status& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::close_status& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::close_status_from_string(s);
-    if (!e) return ctx.fail_enum("CloseStatus", s);
-    out = *e;
+    if (auto e = model::close_status_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("CloseStatus", s);
+    out = model::close_status::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::close_status in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::close_status in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::complete_workflow_execution_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::complete_workflow_execution_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::complete_workflow_execution_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("CompleteWorkflowExecutionFailedCause", s);
-    out = *e;
+    if (auto e = model::complete_workflow_execution_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("CompleteWorkflowExecutionFailedCause", s);
+    out = model::complete_workflow_execution_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::complete_workflow_execution_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::complete_workflow_execution_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_execution_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_execution_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::continue_as_new_workflow_execution_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("ContinueAsNewWorkflowExecutionFailedCause", s);
-    out = *e;
+    if (auto e = model::continue_as_new_workflow_execution_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("ContinueAsNewWorkflowExecutionFailedCause", s);
+    out = model::continue_as_new_workflow_execution_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::continue_as_new_workflow_execution_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::continue_as_new_workflow_execution_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::decision_task_timeout_type& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::decision_task_timeout_type& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::decision_task_timeout_type_from_string(s);
-    if (!e) return ctx.fail_enum("DecisionTaskTimeoutType", s);
-    out = *e;
+    if (auto e = model::decision_task_timeout_type_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("DecisionTaskTimeoutType", s);
+    out = model::decision_task_timeout_type::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::decision_task_timeout_type in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::decision_task_timeout_type in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::decision_type& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::decision_type& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::decision_type_from_string(s);
-    if (!e) return ctx.fail_enum("DecisionType", s);
-    out = *e;
+    if (auto e = model::decision_type_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("DecisionType", s);
+    out = model::decision_type::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::decision_type in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::decision_type in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::event_type& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::event_type& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::event_type_from_string(s);
-    if (!e) return ctx.fail_enum("EventType", s);
-    out = *e;
+    if (auto e = model::event_type_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("EventType", s);
+    out = model::event_type::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::event_type in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::event_type in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::execution_status& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::execution_status& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::execution_status_from_string(s);
-    if (!e) return ctx.fail_enum("ExecutionStatus", s);
-    out = *e;
+    if (auto e = model::execution_status_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("ExecutionStatus", s);
+    out = model::execution_status::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::execution_status in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::execution_status in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::fail_workflow_execution_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("FailWorkflowExecutionFailedCause", s);
-    out = *e;
+    if (auto e = model::fail_workflow_execution_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("FailWorkflowExecutionFailedCause", s);
+    out = model::fail_workflow_execution_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::fail_workflow_execution_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::fail_workflow_execution_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::lambda_function_timeout_type& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::lambda_function_timeout_type& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::lambda_function_timeout_type_from_string(s);
-    if (!e) return ctx.fail_enum("LambdaFunctionTimeoutType", s);
-    out = *e;
+    if (auto e = model::lambda_function_timeout_type_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("LambdaFunctionTimeoutType", s);
+    out = model::lambda_function_timeout_type::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::lambda_function_timeout_type in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::lambda_function_timeout_type in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::record_marker_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("RecordMarkerFailedCause", s);
-    out = *e;
+    if (auto e = model::record_marker_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("RecordMarkerFailedCause", s);
+    out = model::record_marker_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::record_marker_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::record_marker_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::registration_status& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::registration_status& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::registration_status_from_string(s);
-    if (!e) return ctx.fail_enum("RegistrationStatus", s);
-    out = *e;
+    if (auto e = model::registration_status_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("RegistrationStatus", s);
+    out = model::registration_status::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::registration_status in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::registration_status in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_task_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_task_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::request_cancel_activity_task_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("RequestCancelActivityTaskFailedCause", s);
-    out = *e;
+    if (auto e = model::request_cancel_activity_task_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("RequestCancelActivityTaskFailedCause", s);
+    out = model::request_cancel_activity_task_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::request_cancel_activity_task_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::request_cancel_activity_task_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_workflow_execution_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_workflow_execution_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::request_cancel_external_workflow_execution_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("RequestCancelExternalWorkflowExecutionFailedCause", s);
-    out = *e;
+    if (auto e = model::request_cancel_external_workflow_execution_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("RequestCancelExternalWorkflowExecutionFailedCause", s);
+    out = model::request_cancel_external_workflow_execution_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::request_cancel_external_workflow_execution_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::request_cancel_external_workflow_execution_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::schedule_activity_task_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("ScheduleActivityTaskFailedCause", s);
-    out = *e;
+    if (auto e = model::schedule_activity_task_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("ScheduleActivityTaskFailedCause", s);
+    out = model::schedule_activity_task_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::schedule_activity_task_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::schedule_activity_task_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::schedule_lambda_function_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("ScheduleLambdaFunctionFailedCause", s);
-    out = *e;
+    if (auto e = model::schedule_lambda_function_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("ScheduleLambdaFunctionFailedCause", s);
+    out = model::schedule_lambda_function_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::schedule_lambda_function_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::schedule_lambda_function_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_execution_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_execution_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::signal_external_workflow_execution_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("SignalExternalWorkflowExecutionFailedCause", s);
-    out = *e;
+    if (auto e = model::signal_external_workflow_execution_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("SignalExternalWorkflowExecutionFailedCause", s);
+    out = model::signal_external_workflow_execution_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::signal_external_workflow_execution_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::signal_external_workflow_execution_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execution_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execution_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::start_child_workflow_execution_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("StartChildWorkflowExecutionFailedCause", s);
-    out = *e;
+    if (auto e = model::start_child_workflow_execution_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("StartChildWorkflowExecutionFailedCause", s);
+    out = model::start_child_workflow_execution_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::start_child_workflow_execution_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::start_child_workflow_execution_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::start_lambda_function_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("StartLambdaFunctionFailedCause", s);
-    out = *e;
+    if (auto e = model::start_lambda_function_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("StartLambdaFunctionFailedCause", s);
+    out = model::start_lambda_function_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::start_lambda_function_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::start_lambda_function_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::start_timer_failed_cause_from_string(s);
-    if (!e) return ctx.fail_enum("StartTimerFailedCause", s);
-    out = *e;
+    if (auto e = model::start_timer_failed_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("StartTimerFailedCause", s);
+    out = model::start_timer_failed_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::start_timer_failed_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::start_timer_failed_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_requested_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_requested_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::workflow_execution_cancel_requested_cause_from_string(s);
-    if (!e) return ctx.fail_enum("WorkflowExecutionCancelRequestedCause", s);
-    out = *e;
+    if (auto e = model::workflow_execution_cancel_requested_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("WorkflowExecutionCancelRequestedCause", s);
+    out = model::workflow_execution_cancel_requested_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::workflow_execution_cancel_requested_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::workflow_execution_cancel_requested_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_terminated_cause& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::workflow_execution_terminated_cause& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::workflow_execution_terminated_cause_from_string(s);
-    if (!e) return ctx.fail_enum("WorkflowExecutionTerminatedCause", s);
-    out = *e;
+    if (auto e = model::workflow_execution_terminated_cause_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("WorkflowExecutionTerminatedCause", s);
+    out = model::workflow_execution_terminated_cause::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::workflow_execution_terminated_cause in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::workflow_execution_terminated_cause in, const std::string& text) { w.string(model::to_string(in, text)); }
 
-bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timeout_type& out, decode_context& ctx) {
+bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timeout_type& out, std::string& text, decode_context& ctx) {
     std::string_view s;
     if (!decode_string_view(v, s, ctx)) return false;
-    auto e = model::workflow_execution_timeout_type_from_string(s);
-    if (!e) return ctx.fail_enum("WorkflowExecutionTimeoutType", s);
-    out = *e;
+    if (auto e = model::workflow_execution_timeout_type_from_string(s)) {
+        out = *e;
+        text.clear();
+        return true;
+    }
+    if (ctx.strict) return ctx.fail_enum("WorkflowExecutionTimeoutType", s);
+    out = model::workflow_execution_timeout_type::unknown_to_sdk;
+    text.assign(s.data(), s.size());
     return true;
 }
-void encode_value(json_writer& w, model::workflow_execution_timeout_type in) { w.string(model::to_string(in)); }
+void encode_value(json_writer& w, model::workflow_execution_timeout_type in, const std::string& text) { w.string(model::to_string(in, text)); }
 
 bool decode_value(simdjson::ondemand::value v, model::activity_type& out, decode_context& ctx) {
     simdjson::ondemand::object obj;
@@ -1081,7 +1211,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task_timed_out_ev
             break;
         case 11:
             if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
-                if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
+                if (!decode_value(fv, out.timeout_type, out.timeout_type_text, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -1121,7 +1251,7 @@ void encode_value(json_writer& w, const model::activity_task_timed_out_event_att
     w.key("startedEventId");
     encode_value(w, in.started_event_id);
     w.key("timeoutType");
-    encode_value(w, in.timeout_type);
+    encode_value(w, in.timeout_type, in.timeout_type_text);
     w.end_object();
 }
 
@@ -1129,6 +1259,9 @@ bool validate_value(const model::activity_task_timed_out_event_attributes& in, v
     if (in.details) {
         if (!ctx.check_utf8((*in.details), "details")) return false;
         if (!ctx.check_max_length((*in.details), 2048, "details")) return false;
+    }
+    {
+        if (in.timeout_type == model::activity_task_timeout_type::unknown_to_sdk) return ctx.refuse_unknown(in.timeout_type_text, "timeoutType");
     }
     return true;
 }
@@ -1241,7 +1374,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_type_info& out, d
         switch (key.size()) {
         case 6:
             if (std::memcmp(key.data(), "status", 6) == 0) {
-                if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
+                if (!decode_value(fv, out.status, out.status_text, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -1294,7 +1427,7 @@ void encode_value(json_writer& w, const model::activity_type_info& in) {
     if (in.deprecation_date) { w.key("deprecationDate"); encode_value(w, *in.deprecation_date); }
     if (in.description) { w.key("description"); encode_value(w, *in.description); }
     w.key("status");
-    encode_value(w, in.status);
+    encode_value(w, in.status, in.status_text);
     w.end_object();
 }
 
@@ -1305,6 +1438,9 @@ bool validate_value(const model::activity_type_info& in, validate_context& ctx) 
     if (in.description) {
         if (!ctx.check_utf8((*in.description), "description")) return false;
         if (!ctx.check_max_length((*in.description), 1024, "description")) return false;
+    }
+    {
+        if (in.status == model::registration_status::unknown_to_sdk) return ctx.refuse_unknown(in.status_text, "status");
     }
     return true;
 }
@@ -1486,7 +1622,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_event_
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -1521,7 +1657,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_timer_failed_event_
 void encode_value(json_writer& w, const model::cancel_timer_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.key("timerId");
@@ -1530,6 +1666,9 @@ void encode_value(json_writer& w, const model::cancel_timer_failed_event_attribu
 }
 
 bool validate_value(const model::cancel_timer_failed_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.cause == model::cancel_timer_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     {
         if (!ctx.check_utf8(in.timer_id, "timerId")) return false;
         if (!ctx.check_min_length(in.timer_id, 1, "timerId")) return false;
@@ -1590,7 +1729,7 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -1618,15 +1757,16 @@ bool decode_value(simdjson::ondemand::value v, model::cancel_workflow_execution_
 void encode_value(json_writer& w, const model::cancel_workflow_execution_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.end_object();
 }
 
 bool validate_value(const model::cancel_workflow_execution_failed_event_attributes& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    {
+        if (in.cause == model::cancel_workflow_execution_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     return true;
 }
 
@@ -2118,7 +2258,7 @@ bool decode_value(simdjson::ondemand::value v, model::child_workflow_execution_t
         switch (key.size()) {
         case 11:
             if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
-                if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
+                if (!decode_value(fv, out.timeout_type, out.timeout_type_text, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
@@ -2171,7 +2311,7 @@ void encode_value(json_writer& w, const model::child_workflow_execution_timed_ou
     w.key("startedEventId");
     encode_value(w, in.started_event_id);
     w.key("timeoutType");
-    encode_value(w, in.timeout_type);
+    encode_value(w, in.timeout_type, in.timeout_type_text);
     w.key("workflowExecution");
     encode_value(w, in.workflow_execution);
     w.key("workflowType");
@@ -2180,6 +2320,9 @@ void encode_value(json_writer& w, const model::child_workflow_execution_timed_ou
 }
 
 bool validate_value(const model::child_workflow_execution_timed_out_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.timeout_type == model::workflow_execution_timeout_type::unknown_to_sdk) return ctx.refuse_unknown(in.timeout_type_text, "timeoutType");
+    }
     {
         if (!validate_value(in.workflow_execution, ctx)) return ctx.in_member("workflowExecution");
     }
@@ -2202,7 +2345,7 @@ bool decode_value(simdjson::ondemand::value v, model::close_status_filter& out, 
         switch (key.size()) {
         case 6:
             if (std::memcmp(key.data(), "status", 6) == 0) {
-                if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
+                if (!decode_value(fv, out.status, out.status_text, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -2223,13 +2366,14 @@ bool decode_value(simdjson::ondemand::value v, model::close_status_filter& out, 
 void encode_value(json_writer& w, const model::close_status_filter& in) {
     w.begin_object();
     w.key("status");
-    encode_value(w, in.status);
+    encode_value(w, in.status, in.status_text);
     w.end_object();
 }
 
 bool validate_value(const model::close_status_filter& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    {
+        if (in.status == model::close_status::unknown_to_sdk) return ctx.refuse_unknown(in.status_text, "status");
+    }
     return true;
 }
 
@@ -2285,7 +2429,7 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -2313,15 +2457,16 @@ bool decode_value(simdjson::ondemand::value v, model::complete_workflow_executio
 void encode_value(json_writer& w, const model::complete_workflow_execution_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.end_object();
 }
 
 bool validate_value(const model::complete_workflow_execution_failed_event_attributes& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    {
+        if (in.cause == model::complete_workflow_execution_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     return true;
 }
 
@@ -2366,7 +2511,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy.emplace(), out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 continue;
             }
             break;
@@ -2408,7 +2553,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
 
 void encode_value(json_writer& w, const model::continue_as_new_workflow_execution_decision_attributes& in) {
     w.begin_object();
-    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy); }
+    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy, in.child_policy_text); }
     if (in.execution_start_to_close_timeout) { w.key("executionStartToCloseTimeout"); encode_value(w, *in.execution_start_to_close_timeout); }
     if (in.input) { w.key("input"); encode_value(w, *in.input); }
     if (in.lambda_role) { w.key("lambdaRole"); encode_value(w, *in.lambda_role); }
@@ -2421,6 +2566,9 @@ void encode_value(json_writer& w, const model::continue_as_new_workflow_executio
 }
 
 bool validate_value(const model::continue_as_new_workflow_execution_decision_attributes& in, validate_context& ctx) {
+    if (in.child_policy) {
+        if ((*in.child_policy) == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     if (in.execution_start_to_close_timeout) {
         if (!ctx.check_utf8((*in.execution_start_to_close_timeout), "executionStartToCloseTimeout")) return false;
         if (!ctx.check_max_length((*in.execution_start_to_close_timeout), 8, "executionStartToCloseTimeout")) return false;
@@ -2472,7 +2620,7 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -2500,15 +2648,16 @@ bool decode_value(simdjson::ondemand::value v, model::continue_as_new_workflow_e
 void encode_value(json_writer& w, const model::continue_as_new_workflow_execution_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.end_object();
 }
 
 bool validate_value(const model::continue_as_new_workflow_execution_failed_event_attributes& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    {
+        if (in.cause == model::continue_as_new_workflow_execution_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     return true;
 }
 
@@ -3650,7 +3799,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy.emplace(), out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 continue;
             }
             break;
@@ -3695,7 +3844,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
 
 void encode_value(json_writer& w, const model::start_child_workflow_execution_decision_attributes& in) {
     w.begin_object();
-    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy); }
+    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy, in.child_policy_text); }
     if (in.control) { w.key("control"); encode_value(w, *in.control); }
     if (in.execution_start_to_close_timeout) { w.key("executionStartToCloseTimeout"); encode_value(w, *in.execution_start_to_close_timeout); }
     if (in.input) { w.key("input"); encode_value(w, *in.input); }
@@ -3712,6 +3861,9 @@ void encode_value(json_writer& w, const model::start_child_workflow_execution_de
 }
 
 bool validate_value(const model::start_child_workflow_execution_decision_attributes& in, validate_context& ctx) {
+    if (in.child_policy) {
+        if ((*in.child_policy) == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     if (in.control) {
         if (!ctx.check_utf8((*in.control), "control")) return false;
         if (!ctx.check_max_length((*in.control), 32768, "control")) return false;
@@ -3841,7 +3993,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision& out, decode_cont
         switch (key.size()) {
         case 12:
             if (std::memcmp(key.data(), "decisionType", 12) == 0) {
-                if (!decode_value(fv, out.decision_type, ctx)) return ctx.in_member("decisionType");
+                if (!decode_value(fv, out.decision_type, out.decision_type_text, ctx)) return ctx.in_member("decisionType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -3955,7 +4107,7 @@ void encode_value(json_writer& w, const model::decision& in) {
     if (in.complete_workflow_execution_decision_attributes) { w.key("completeWorkflowExecutionDecisionAttributes"); encode_value(w, *in.complete_workflow_execution_decision_attributes); }
     if (in.continue_as_new_workflow_execution_decision_attributes) { w.key("continueAsNewWorkflowExecutionDecisionAttributes"); encode_value(w, *in.continue_as_new_workflow_execution_decision_attributes); }
     w.key("decisionType");
-    encode_value(w, in.decision_type);
+    encode_value(w, in.decision_type, in.decision_type_text);
     if (in.fail_workflow_execution_decision_attributes) { w.key("failWorkflowExecutionDecisionAttributes"); encode_value(w, *in.fail_workflow_execution_decision_attributes); }
     if (in.record_marker_decision_attributes) { w.key("recordMarkerDecisionAttributes"); encode_value(w, *in.record_marker_decision_attributes); }
     if (in.request_cancel_activity_task_decision_attributes) { w.key("requestCancelActivityTaskDecisionAttributes"); encode_value(w, *in.request_cancel_activity_task_decision_attributes); }
@@ -3980,6 +4132,9 @@ bool validate_value(const model::decision& in, validate_context& ctx) {
     }
     if (in.continue_as_new_workflow_execution_decision_attributes) {
         if (!validate_value((*in.continue_as_new_workflow_execution_decision_attributes), ctx)) return ctx.in_member("continueAsNewWorkflowExecutionDecisionAttributes");
+    }
+    {
+        if (in.decision_type == model::decision_type::unknown_to_sdk) return ctx.refuse_unknown(in.decision_type_text, "decisionType");
     }
     if (in.fail_workflow_execution_decision_attributes) {
         if (!validate_value((*in.fail_workflow_execution_decision_attributes), ctx)) return ctx.in_member("failWorkflowExecutionDecisionAttributes");
@@ -4242,7 +4397,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task_timed_out_ev
         switch (key.size()) {
         case 11:
             if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
-                if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
+                if (!decode_value(fv, out.timeout_type, out.timeout_type_text, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -4281,13 +4436,14 @@ void encode_value(json_writer& w, const model::decision_task_timed_out_event_att
     w.key("startedEventId");
     encode_value(w, in.started_event_id);
     w.key("timeoutType");
-    encode_value(w, in.timeout_type);
+    encode_value(w, in.timeout_type, in.timeout_type_text);
     w.end_object();
 }
 
 bool validate_value(const model::decision_task_timed_out_event_attributes& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    {
+        if (in.timeout_type == model::decision_task_timeout_type::unknown_to_sdk) return ctx.refuse_unknown(in.timeout_type_text, "timeoutType");
+    }
     return true;
 }
 
@@ -4412,7 +4568,7 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_fa
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -4440,15 +4596,16 @@ bool decode_value(simdjson::ondemand::value v, model::fail_workflow_execution_fa
 void encode_value(json_writer& w, const model::fail_workflow_execution_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.end_object();
 }
 
 bool validate_value(const model::fail_workflow_execution_failed_event_attributes& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    {
+        if (in.cause == model::fail_workflow_execution_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     return true;
 }
 
@@ -4754,7 +4911,7 @@ bool decode_value(simdjson::ondemand::value v, model::lambda_function_timed_out_
         case 11:
             if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.timeout_type.emplace(), ctx)) return ctx.in_member("timeoutType");
+                if (!decode_value(fv, out.timeout_type.emplace(), out.timeout_type_text, ctx)) return ctx.in_member("timeoutType");
                 continue;
             }
             break;
@@ -4791,13 +4948,14 @@ void encode_value(json_writer& w, const model::lambda_function_timed_out_event_a
     encode_value(w, in.scheduled_event_id);
     w.key("startedEventId");
     encode_value(w, in.started_event_id);
-    if (in.timeout_type) { w.key("timeoutType"); encode_value(w, *in.timeout_type); }
+    if (in.timeout_type) { w.key("timeoutType"); encode_value(w, *in.timeout_type, in.timeout_type_text); }
     w.end_object();
 }
 
 bool validate_value(const model::lambda_function_timed_out_event_attributes& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    if (in.timeout_type) {
+        if ((*in.timeout_type) == model::lambda_function_timeout_type::unknown_to_sdk) return ctx.refuse_unknown(in.timeout_type_text, "timeoutType");
+    }
     return true;
 }
 
@@ -4882,7 +5040,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_event
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -4917,7 +5075,7 @@ bool decode_value(simdjson::ondemand::value v, model::record_marker_failed_event
 void encode_value(json_writer& w, const model::record_marker_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.key("markerName");
@@ -4926,6 +5084,9 @@ void encode_value(json_writer& w, const model::record_marker_failed_event_attrib
 }
 
 bool validate_value(const model::record_marker_failed_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.cause == model::record_marker_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     {
         if (!ctx.check_utf8(in.marker_name, "markerName")) return false;
         if (!ctx.check_min_length(in.marker_name, 1, "markerName")) return false;
@@ -4947,7 +5108,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_activity_ta
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -4984,7 +5145,7 @@ void encode_value(json_writer& w, const model::request_cancel_activity_task_fail
     w.key("activityId");
     encode_value(w, in.activity_id);
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.end_object();
@@ -4995,6 +5156,9 @@ bool validate_value(const model::request_cancel_activity_task_failed_event_attri
         if (!ctx.check_utf8(in.activity_id, "activityId")) return false;
         if (!ctx.check_min_length(in.activity_id, 1, "activityId")) return false;
         if (!ctx.check_max_length(in.activity_id, 256, "activityId")) return false;
+    }
+    {
+        if (in.cause == model::request_cancel_activity_task_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
     }
     return true;
 }
@@ -5012,7 +5176,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -5066,7 +5230,7 @@ bool decode_value(simdjson::ondemand::value v, model::request_cancel_external_wo
 void encode_value(json_writer& w, const model::request_cancel_external_workflow_execution_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     if (in.control) { w.key("control"); encode_value(w, *in.control); }
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
@@ -5079,6 +5243,9 @@ void encode_value(json_writer& w, const model::request_cancel_external_workflow_
 }
 
 bool validate_value(const model::request_cancel_external_workflow_execution_failed_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.cause == model::request_cancel_external_workflow_execution_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     if (in.control) {
         if (!ctx.check_utf8((*in.control), "control")) return false;
         if (!ctx.check_max_length((*in.control), 32768, "control")) return false;
@@ -5188,7 +5355,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_activity_task_fai
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
@@ -5234,7 +5401,7 @@ void encode_value(json_writer& w, const model::schedule_activity_task_failed_eve
     w.key("activityType");
     encode_value(w, in.activity_type);
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.end_object();
@@ -5248,6 +5415,9 @@ bool validate_value(const model::schedule_activity_task_failed_event_attributes&
     }
     {
         if (!validate_value(in.activity_type, ctx)) return ctx.in_member("activityType");
+    }
+    {
+        if (in.cause == model::schedule_activity_task_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
     }
     return true;
 }
@@ -5279,7 +5449,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_f
             break;
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 2;
                 continue;
             }
@@ -5307,7 +5477,7 @@ bool decode_value(simdjson::ondemand::value v, model::schedule_lambda_function_f
 void encode_value(json_writer& w, const model::schedule_lambda_function_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.key("id");
@@ -5318,6 +5488,9 @@ void encode_value(json_writer& w, const model::schedule_lambda_function_failed_e
 }
 
 bool validate_value(const model::schedule_lambda_function_failed_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.cause == model::schedule_lambda_function_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     {
         if (!ctx.check_utf8(in.id, "id")) return false;
         if (!ctx.check_min_length(in.id, 1, "id")) return false;
@@ -5344,7 +5517,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -5398,7 +5571,7 @@ bool decode_value(simdjson::ondemand::value v, model::signal_external_workflow_e
 void encode_value(json_writer& w, const model::signal_external_workflow_execution_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     if (in.control) { w.key("control"); encode_value(w, *in.control); }
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
@@ -5411,6 +5584,9 @@ void encode_value(json_writer& w, const model::signal_external_workflow_executio
 }
 
 bool validate_value(const model::signal_external_workflow_execution_failed_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.cause == model::signal_external_workflow_execution_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     if (in.control) {
         if (!ctx.check_utf8((*in.control), "control")) return false;
         if (!ctx.check_max_length((*in.control), 32768, "control")) return false;
@@ -5542,7 +5718,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -5598,7 +5774,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
 void encode_value(json_writer& w, const model::start_child_workflow_execution_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     if (in.control) { w.key("control"); encode_value(w, *in.control); }
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
@@ -5612,6 +5788,9 @@ void encode_value(json_writer& w, const model::start_child_workflow_execution_fa
 }
 
 bool validate_value(const model::start_child_workflow_execution_failed_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.cause == model::start_child_workflow_execution_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     if (in.control) {
         if (!ctx.check_utf8((*in.control), "control")) return false;
         if (!ctx.check_max_length((*in.control), 32768, "control")) return false;
@@ -5678,7 +5857,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
             break;
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
-                if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy, out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 4;
                 continue;
             }
@@ -5730,7 +5909,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_child_workflow_execu
 void encode_value(json_writer& w, const model::start_child_workflow_execution_initiated_event_attributes& in) {
     w.begin_object();
     w.key("childPolicy");
-    encode_value(w, in.child_policy);
+    encode_value(w, in.child_policy, in.child_policy_text);
     if (in.control) { w.key("control"); encode_value(w, *in.control); }
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
@@ -5750,6 +5929,9 @@ void encode_value(json_writer& w, const model::start_child_workflow_execution_in
 }
 
 bool validate_value(const model::start_child_workflow_execution_initiated_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.child_policy == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     if (in.control) {
         if (!ctx.check_utf8((*in.control), "control")) return false;
         if (!ctx.check_max_length((*in.control), 32768, "control")) return false;
@@ -5808,7 +5990,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_fail
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.cause.emplace(), ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause.emplace(), out.cause_text, ctx)) return ctx.in_member("cause");
                 continue;
             }
             break;
@@ -5836,13 +6018,16 @@ bool decode_value(simdjson::ondemand::value v, model::start_lambda_function_fail
 
 void encode_value(json_writer& w, const model::start_lambda_function_failed_event_attributes& in) {
     w.begin_object();
-    if (in.cause) { w.key("cause"); encode_value(w, *in.cause); }
+    if (in.cause) { w.key("cause"); encode_value(w, *in.cause, in.cause_text); }
     if (in.message) { w.key("message"); encode_value(w, *in.message); }
     if (in.scheduled_event_id) { w.key("scheduledEventId"); encode_value(w, *in.scheduled_event_id); }
     w.end_object();
 }
 
 bool validate_value(const model::start_lambda_function_failed_event_attributes& in, validate_context& ctx) {
+    if (in.cause) {
+        if ((*in.cause) == model::start_lambda_function_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     if (in.message) {
         if (!ctx.check_utf8((*in.message), "message")) return false;
         if (!ctx.check_max_length((*in.message), 1728, "message")) return false;
@@ -5863,7 +6048,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_event_a
         switch (key.size()) {
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
-                if (!decode_value(fv, out.cause, ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause, out.cause_text, ctx)) return ctx.in_member("cause");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -5898,7 +6083,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_timer_failed_event_a
 void encode_value(json_writer& w, const model::start_timer_failed_event_attributes& in) {
     w.begin_object();
     w.key("cause");
-    encode_value(w, in.cause);
+    encode_value(w, in.cause, in.cause_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     w.key("timerId");
@@ -5907,6 +6092,9 @@ void encode_value(json_writer& w, const model::start_timer_failed_event_attribut
 }
 
 bool validate_value(const model::start_timer_failed_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.cause == model::start_timer_failed_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     {
         if (!ctx.check_utf8(in.timer_id, "timerId")) return false;
         if (!ctx.check_min_length(in.timer_id, 1, "timerId")) return false;
@@ -6129,7 +6317,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.cause.emplace(), ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause.emplace(), out.cause_text, ctx)) return ctx.in_member("cause");
                 continue;
             }
             break;
@@ -6157,13 +6345,16 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_cancel_
 
 void encode_value(json_writer& w, const model::workflow_execution_cancel_requested_event_attributes& in) {
     w.begin_object();
-    if (in.cause) { w.key("cause"); encode_value(w, *in.cause); }
+    if (in.cause) { w.key("cause"); encode_value(w, *in.cause, in.cause_text); }
     if (in.external_initiated_event_id) { w.key("externalInitiatedEventId"); encode_value(w, *in.external_initiated_event_id); }
     if (in.external_workflow_execution) { w.key("externalWorkflowExecution"); encode_value(w, *in.external_workflow_execution); }
     w.end_object();
 }
 
 bool validate_value(const model::workflow_execution_cancel_requested_event_attributes& in, validate_context& ctx) {
+    if (in.cause) {
+        if ((*in.cause) == model::workflow_execution_cancel_requested_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
     if (in.external_workflow_execution) {
         if (!validate_value((*in.external_workflow_execution), ctx)) return ctx.in_member("externalWorkflowExecution");
     }
@@ -6319,7 +6510,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_continu
             break;
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
-                if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy, out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
@@ -6378,7 +6569,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_continu
 void encode_value(json_writer& w, const model::workflow_execution_continued_as_new_event_attributes& in) {
     w.begin_object();
     w.key("childPolicy");
-    encode_value(w, in.child_policy);
+    encode_value(w, in.child_policy, in.child_policy_text);
     w.key("decisionTaskCompletedEventId");
     encode_value(w, in.decision_task_completed_event_id);
     if (in.execution_start_to_close_timeout) { w.key("executionStartToCloseTimeout"); encode_value(w, *in.execution_start_to_close_timeout); }
@@ -6397,6 +6588,9 @@ void encode_value(json_writer& w, const model::workflow_execution_continued_as_n
 }
 
 bool validate_value(const model::workflow_execution_continued_as_new_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.child_policy == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     if (in.execution_start_to_close_timeout) {
         if (!ctx.check_utf8((*in.execution_start_to_close_timeout), "executionStartToCloseTimeout")) return false;
         if (!ctx.check_max_length((*in.execution_start_to_close_timeout), 8, "executionStartToCloseTimeout")) return false;
@@ -6623,7 +6817,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_started
             break;
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
-                if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy, out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -6687,7 +6881,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_started
 void encode_value(json_writer& w, const model::workflow_execution_started_event_attributes& in) {
     w.begin_object();
     w.key("childPolicy");
-    encode_value(w, in.child_policy);
+    encode_value(w, in.child_policy, in.child_policy_text);
     if (in.continued_execution_run_id) { w.key("continuedExecutionRunId"); encode_value(w, *in.continued_execution_run_id); }
     if (in.execution_start_to_close_timeout) { w.key("executionStartToCloseTimeout"); encode_value(w, *in.execution_start_to_close_timeout); }
     if (in.input) { w.key("input"); encode_value(w, *in.input); }
@@ -6705,6 +6899,9 @@ void encode_value(json_writer& w, const model::workflow_execution_started_event_
 }
 
 bool validate_value(const model::workflow_execution_started_event_attributes& in, validate_context& ctx) {
+    {
+        if (in.child_policy == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     if (in.continued_execution_run_id) {
         if (!ctx.check_utf8((*in.continued_execution_run_id), "continuedExecutionRunId")) return false;
         if (!ctx.check_max_length((*in.continued_execution_run_id), 64, "continuedExecutionRunId")) return false;
@@ -6762,7 +6959,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_termina
         case 5:
             if (std::memcmp(key.data(), "cause", 5) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.cause.emplace(), ctx)) return ctx.in_member("cause");
+                if (!decode_value(fv, out.cause.emplace(), out.cause_text, ctx)) return ctx.in_member("cause");
                 continue;
             }
             break;
@@ -6782,7 +6979,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_termina
             break;
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
-                if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy, out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -6802,15 +6999,21 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_termina
 
 void encode_value(json_writer& w, const model::workflow_execution_terminated_event_attributes& in) {
     w.begin_object();
-    if (in.cause) { w.key("cause"); encode_value(w, *in.cause); }
+    if (in.cause) { w.key("cause"); encode_value(w, *in.cause, in.cause_text); }
     w.key("childPolicy");
-    encode_value(w, in.child_policy);
+    encode_value(w, in.child_policy, in.child_policy_text);
     if (in.details) { w.key("details"); encode_value(w, *in.details); }
     if (in.reason) { w.key("reason"); encode_value(w, *in.reason); }
     w.end_object();
 }
 
 bool validate_value(const model::workflow_execution_terminated_event_attributes& in, validate_context& ctx) {
+    if (in.cause) {
+        if ((*in.cause) == model::workflow_execution_terminated_cause::unknown_to_sdk) return ctx.refuse_unknown(in.cause_text, "cause");
+    }
+    {
+        if (in.child_policy == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     if (in.details) {
         if (!ctx.check_utf8((*in.details), "details")) return false;
         if (!ctx.check_max_length((*in.details), 32768, "details")) return false;
@@ -6835,12 +7038,12 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timed_o
         switch (key.size()) {
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
-                if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy, out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
             if (std::memcmp(key.data(), "timeoutType", 11) == 0) {
-                if (!decode_value(fv, out.timeout_type, ctx)) return ctx.in_member("timeoutType");
+                if (!decode_value(fv, out.timeout_type, out.timeout_type_text, ctx)) return ctx.in_member("timeoutType");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -6861,15 +7064,19 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_timed_o
 void encode_value(json_writer& w, const model::workflow_execution_timed_out_event_attributes& in) {
     w.begin_object();
     w.key("childPolicy");
-    encode_value(w, in.child_policy);
+    encode_value(w, in.child_policy, in.child_policy_text);
     w.key("timeoutType");
-    encode_value(w, in.timeout_type);
+    encode_value(w, in.timeout_type, in.timeout_type_text);
     w.end_object();
 }
 
 bool validate_value(const model::workflow_execution_timed_out_event_attributes& in, validate_context& ctx) {
-    (void)in;
-    (void)ctx;
+    {
+        if (in.child_policy == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
+    {
+        if (in.timeout_type == model::workflow_execution_timeout_type::unknown_to_sdk) return ctx.refuse_unknown(in.timeout_type_text, "timeoutType");
+    }
     return true;
 }
 
@@ -6893,7 +7100,7 @@ bool decode_value(simdjson::ondemand::value v, model::history_event& out, decode
             break;
         case 9:
             if (std::memcmp(key.data(), "eventType", 9) == 0) {
-                if (!decode_value(fv, out.event_type, ctx)) return ctx.in_member("eventType");
+                if (!decode_value(fv, out.event_type, out.event_type_text, ctx)) return ctx.in_member("eventType");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -7270,7 +7477,7 @@ void encode_value(json_writer& w, const model::history_event& in) {
     w.key("eventTimestamp");
     encode_value(w, in.event_timestamp);
     w.key("eventType");
-    encode_value(w, in.event_type);
+    encode_value(w, in.event_type, in.event_type_text);
     if (in.external_workflow_execution_cancel_requested_event_attributes) { w.key("externalWorkflowExecutionCancelRequestedEventAttributes"); encode_value(w, *in.external_workflow_execution_cancel_requested_event_attributes); }
     if (in.external_workflow_execution_signaled_event_attributes) { w.key("externalWorkflowExecutionSignaledEventAttributes"); encode_value(w, *in.external_workflow_execution_signaled_event_attributes); }
     if (in.fail_workflow_execution_failed_event_attributes) { w.key("failWorkflowExecutionFailedEventAttributes"); encode_value(w, *in.fail_workflow_execution_failed_event_attributes); }
@@ -7370,6 +7577,9 @@ bool validate_value(const model::history_event& in, validate_context& ctx) {
     }
     if (in.decision_task_timed_out_event_attributes) {
         if (!validate_value((*in.decision_task_timed_out_event_attributes), ctx)) return ctx.in_member("decisionTaskTimedOutEventAttributes");
+    }
+    {
+        if (in.event_type == model::event_type::unknown_to_sdk) return ctx.refuse_unknown(in.event_type_text, "eventType");
     }
     if (in.external_workflow_execution_cancel_requested_event_attributes) {
         if (!validate_value((*in.external_workflow_execution_cancel_requested_event_attributes), ctx)) return ctx.in_member("externalWorkflowExecutionCancelRequestedEventAttributes");
@@ -8283,7 +8493,7 @@ bool decode_value(simdjson::ondemand::value v, model::domain_info& out, decode_c
             break;
         case 6:
             if (std::memcmp(key.data(), "status", 6) == 0) {
-                if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
+                if (!decode_value(fv, out.status, out.status_text, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -8315,7 +8525,7 @@ void encode_value(json_writer& w, const model::domain_info& in) {
     w.key("name");
     encode_value(w, in.name);
     w.key("status");
-    encode_value(w, in.status);
+    encode_value(w, in.status, in.status_text);
     w.end_object();
 }
 
@@ -8333,6 +8543,9 @@ bool validate_value(const model::domain_info& in, validate_context& ctx) {
         if (!ctx.check_utf8(in.name, "name")) return false;
         if (!ctx.check_min_length(in.name, 1, "name")) return false;
         if (!ctx.check_max_length(in.name, 256, "name")) return false;
+    }
+    {
+        if (in.status == model::registration_status::unknown_to_sdk) return ctx.refuse_unknown(in.status_text, "status");
     }
     return true;
 }
@@ -8691,7 +8904,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_activity_types_input&
             break;
         case 18:
             if (std::memcmp(key.data(), "registrationStatus", 18) == 0) {
-                if (!decode_value(fv, out.registration_status, ctx)) return ctx.in_member("registrationStatus");
+                if (!decode_value(fv, out.registration_status, out.registration_status_text, ctx)) return ctx.in_member("registrationStatus");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -8717,7 +8930,7 @@ void encode_value(json_writer& w, const model::list_activity_types_input& in) {
     if (in.name) { w.key("name"); encode_value(w, *in.name); }
     if (in.next_page_token) { w.key("nextPageToken"); encode_value(w, *in.next_page_token); }
     w.key("registrationStatus");
-    encode_value(w, in.registration_status);
+    encode_value(w, in.registration_status, in.registration_status_text);
     if (in.reverse_order) { w.key("reverseOrder"); encode_value(w, *in.reverse_order); }
     w.end_object();
 }
@@ -8740,6 +8953,9 @@ bool validate_value(const model::list_activity_types_input& in, validate_context
     if (in.next_page_token) {
         if (!ctx.check_utf8((*in.next_page_token), "nextPageToken")) return false;
         if (!ctx.check_max_length((*in.next_page_token), 2048, "nextPageToken")) return false;
+    }
+    {
+        if (in.registration_status == model::registration_status::unknown_to_sdk) return ctx.refuse_unknown(in.registration_status_text, "registrationStatus");
     }
     return true;
 }
@@ -8917,7 +9133,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_domains_input& out, d
             break;
         case 18:
             if (std::memcmp(key.data(), "registrationStatus", 18) == 0) {
-                if (!decode_value(fv, out.registration_status, ctx)) return ctx.in_member("registrationStatus");
+                if (!decode_value(fv, out.registration_status, out.registration_status_text, ctx)) return ctx.in_member("registrationStatus");
                 seen |= std::uint64_t{1} << 0;
                 continue;
             }
@@ -8940,7 +9156,7 @@ void encode_value(json_writer& w, const model::list_domains_input& in) {
     if (in.maximum_page_size) { w.key("maximumPageSize"); encode_value(w, *in.maximum_page_size); }
     if (in.next_page_token) { w.key("nextPageToken"); encode_value(w, *in.next_page_token); }
     w.key("registrationStatus");
-    encode_value(w, in.registration_status);
+    encode_value(w, in.registration_status, in.registration_status_text);
     if (in.reverse_order) { w.key("reverseOrder"); encode_value(w, *in.reverse_order); }
     w.end_object();
 }
@@ -8953,6 +9169,9 @@ bool validate_value(const model::list_domains_input& in, validate_context& ctx) 
     if (in.next_page_token) {
         if (!ctx.check_utf8((*in.next_page_token), "nextPageToken")) return false;
         if (!ctx.check_max_length((*in.next_page_token), 2048, "nextPageToken")) return false;
+    }
+    {
+        if (in.registration_status == model::registration_status::unknown_to_sdk) return ctx.refuse_unknown(in.registration_status_text, "registrationStatus");
     }
     return true;
 }
@@ -9271,7 +9490,7 @@ bool decode_value(simdjson::ondemand::value v, model::list_workflow_types_input&
             break;
         case 18:
             if (std::memcmp(key.data(), "registrationStatus", 18) == 0) {
-                if (!decode_value(fv, out.registration_status, ctx)) return ctx.in_member("registrationStatus");
+                if (!decode_value(fv, out.registration_status, out.registration_status_text, ctx)) return ctx.in_member("registrationStatus");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -9297,7 +9516,7 @@ void encode_value(json_writer& w, const model::list_workflow_types_input& in) {
     if (in.name) { w.key("name"); encode_value(w, *in.name); }
     if (in.next_page_token) { w.key("nextPageToken"); encode_value(w, *in.next_page_token); }
     w.key("registrationStatus");
-    encode_value(w, in.registration_status);
+    encode_value(w, in.registration_status, in.registration_status_text);
     if (in.reverse_order) { w.key("reverseOrder"); encode_value(w, *in.reverse_order); }
     w.end_object();
 }
@@ -9320,6 +9539,9 @@ bool validate_value(const model::list_workflow_types_input& in, validate_context
     if (in.next_page_token) {
         if (!ctx.check_utf8((*in.next_page_token), "nextPageToken")) return false;
         if (!ctx.check_max_length((*in.next_page_token), 2048, "nextPageToken")) return false;
+    }
+    {
+        if (in.registration_status == model::registration_status::unknown_to_sdk) return ctx.refuse_unknown(in.registration_status_text, "registrationStatus");
     }
     return true;
 }
@@ -9947,7 +10169,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_workflow_type_inp
         case 18:
             if (std::memcmp(key.data(), "defaultChildPolicy", 18) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.default_child_policy.emplace(), ctx)) return ctx.in_member("defaultChildPolicy");
+                if (!decode_value(fv, out.default_child_policy.emplace(), out.default_child_policy_text, ctx)) return ctx.in_member("defaultChildPolicy");
                 continue;
             }
             break;
@@ -9987,7 +10209,7 @@ bool decode_value(simdjson::ondemand::value v, model::register_workflow_type_inp
 
 void encode_value(json_writer& w, const model::register_workflow_type_input& in) {
     w.begin_object();
-    if (in.default_child_policy) { w.key("defaultChildPolicy"); encode_value(w, *in.default_child_policy); }
+    if (in.default_child_policy) { w.key("defaultChildPolicy"); encode_value(w, *in.default_child_policy, in.default_child_policy_text); }
     if (in.default_execution_start_to_close_timeout) { w.key("defaultExecutionStartToCloseTimeout"); encode_value(w, *in.default_execution_start_to_close_timeout); }
     if (in.default_lambda_role) { w.key("defaultLambdaRole"); encode_value(w, *in.default_lambda_role); }
     if (in.default_task_list) { w.key("defaultTaskList"); encode_value(w, *in.default_task_list); }
@@ -10004,6 +10226,9 @@ void encode_value(json_writer& w, const model::register_workflow_type_input& in)
 }
 
 bool validate_value(const model::register_workflow_type_input& in, validate_context& ctx) {
+    if (in.default_child_policy) {
+        if ((*in.default_child_policy) == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.default_child_policy_text, "defaultChildPolicy");
+    }
     if (in.default_execution_start_to_close_timeout) {
         if (!ctx.check_utf8((*in.default_execution_start_to_close_timeout), "defaultExecutionStartToCloseTimeout")) return false;
         if (!ctx.check_max_length((*in.default_execution_start_to_close_timeout), 8, "defaultExecutionStartToCloseTimeout")) return false;
@@ -10589,7 +10814,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_workflow_execution_i
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy.emplace(), out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 continue;
             }
             break;
@@ -10634,7 +10859,7 @@ bool decode_value(simdjson::ondemand::value v, model::start_workflow_execution_i
 
 void encode_value(json_writer& w, const model::start_workflow_execution_input& in) {
     w.begin_object();
-    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy); }
+    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy, in.child_policy_text); }
     w.key("domain");
     encode_value(w, in.domain);
     if (in.execution_start_to_close_timeout) { w.key("executionStartToCloseTimeout"); encode_value(w, *in.execution_start_to_close_timeout); }
@@ -10652,6 +10877,9 @@ void encode_value(json_writer& w, const model::start_workflow_execution_input& i
 }
 
 bool validate_value(const model::start_workflow_execution_input& in, validate_context& ctx) {
+    if (in.child_policy) {
+        if ((*in.child_policy) == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     {
         if (!ctx.check_utf8(in.domain, "domain")) return false;
         if (!ctx.check_min_length(in.domain, 1, "domain")) return false;
@@ -10807,7 +11035,7 @@ bool decode_value(simdjson::ondemand::value v, model::terminate_workflow_executi
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.child_policy.emplace(), ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy.emplace(), out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 continue;
             }
             break;
@@ -10826,7 +11054,7 @@ bool decode_value(simdjson::ondemand::value v, model::terminate_workflow_executi
 
 void encode_value(json_writer& w, const model::terminate_workflow_execution_input& in) {
     w.begin_object();
-    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy); }
+    if (in.child_policy) { w.key("childPolicy"); encode_value(w, *in.child_policy, in.child_policy_text); }
     if (in.details) { w.key("details"); encode_value(w, *in.details); }
     w.key("domain");
     encode_value(w, in.domain);
@@ -10838,6 +11066,9 @@ void encode_value(json_writer& w, const model::terminate_workflow_execution_inpu
 }
 
 bool validate_value(const model::terminate_workflow_execution_input& in, validate_context& ctx) {
+    if (in.child_policy) {
+        if ((*in.child_policy) == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     if (in.details) {
         if (!ctx.check_utf8((*in.details), "details")) return false;
         if (!ctx.check_max_length((*in.details), 32768, "details")) return false;
@@ -11347,7 +11578,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_configu
             break;
         case 11:
             if (std::memcmp(key.data(), "childPolicy", 11) == 0) {
-                if (!decode_value(fv, out.child_policy, ctx)) return ctx.in_member("childPolicy");
+                if (!decode_value(fv, out.child_policy, out.child_policy_text, ctx)) return ctx.in_member("childPolicy");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
@@ -11389,7 +11620,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_configu
 void encode_value(json_writer& w, const model::workflow_execution_configuration& in) {
     w.begin_object();
     w.key("childPolicy");
-    encode_value(w, in.child_policy);
+    encode_value(w, in.child_policy, in.child_policy_text);
     w.key("executionStartToCloseTimeout");
     encode_value(w, in.execution_start_to_close_timeout);
     if (in.lambda_role) { w.key("lambdaRole"); encode_value(w, *in.lambda_role); }
@@ -11402,6 +11633,9 @@ void encode_value(json_writer& w, const model::workflow_execution_configuration&
 }
 
 bool validate_value(const model::workflow_execution_configuration& in, validate_context& ctx) {
+    {
+        if (in.child_policy == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.child_policy_text, "childPolicy");
+    }
     {
         if (!ctx.check_utf8(in.execution_start_to_close_timeout, "executionStartToCloseTimeout")) return false;
         if (!ctx.check_min_length(in.execution_start_to_close_timeout, 1, "executionStartToCloseTimeout")) return false;
@@ -11514,7 +11748,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& o
         case 11:
             if (std::memcmp(key.data(), "closeStatus", 11) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.close_status.emplace(), ctx)) return ctx.in_member("closeStatus");
+                if (!decode_value(fv, out.close_status.emplace(), out.close_status_text, ctx)) return ctx.in_member("closeStatus");
                 continue;
             }
             break;
@@ -11544,7 +11778,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& o
                 continue;
             }
             if (std::memcmp(key.data(), "executionStatus", 15) == 0) {
-                if (!decode_value(fv, out.execution_status, ctx)) return ctx.in_member("executionStatus");
+                if (!decode_value(fv, out.execution_status, out.execution_status_text, ctx)) return ctx.in_member("executionStatus");
                 seen |= std::uint64_t{1} << 3;
                 continue;
             }
@@ -11565,12 +11799,12 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_execution_info& o
 void encode_value(json_writer& w, const model::workflow_execution_info& in) {
     w.begin_object();
     if (in.cancel_requested) { w.key("cancelRequested"); encode_value(w, *in.cancel_requested); }
-    if (in.close_status) { w.key("closeStatus"); encode_value(w, *in.close_status); }
+    if (in.close_status) { w.key("closeStatus"); encode_value(w, *in.close_status, in.close_status_text); }
     if (in.close_timestamp) { w.key("closeTimestamp"); encode_value(w, *in.close_timestamp); }
     w.key("execution");
     encode_value(w, in.execution);
     w.key("executionStatus");
-    encode_value(w, in.execution_status);
+    encode_value(w, in.execution_status, in.execution_status_text);
     if (in.parent) { w.key("parent"); encode_value(w, *in.parent); }
     w.key("startTimestamp");
     encode_value(w, in.start_timestamp);
@@ -11581,8 +11815,14 @@ void encode_value(json_writer& w, const model::workflow_execution_info& in) {
 }
 
 bool validate_value(const model::workflow_execution_info& in, validate_context& ctx) {
+    if (in.close_status) {
+        if ((*in.close_status) == model::close_status::unknown_to_sdk) return ctx.refuse_unknown(in.close_status_text, "closeStatus");
+    }
     {
         if (!validate_value(in.execution, ctx)) return ctx.in_member("execution");
+    }
+    {
+        if (in.execution_status == model::execution_status::unknown_to_sdk) return ctx.refuse_unknown(in.execution_status_text, "executionStatus");
     }
     if (in.parent) {
         if (!validate_value((*in.parent), ctx)) return ctx.in_member("parent");
@@ -11865,7 +12105,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_configuratio
         case 18:
             if (std::memcmp(key.data(), "defaultChildPolicy", 18) == 0) {
                 if (is_null(fv)) continue;
-                if (!decode_value(fv, out.default_child_policy.emplace(), ctx)) return ctx.in_member("defaultChildPolicy");
+                if (!decode_value(fv, out.default_child_policy.emplace(), out.default_child_policy_text, ctx)) return ctx.in_member("defaultChildPolicy");
                 continue;
             }
             break;
@@ -11900,7 +12140,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_configuratio
 
 void encode_value(json_writer& w, const model::workflow_type_configuration& in) {
     w.begin_object();
-    if (in.default_child_policy) { w.key("defaultChildPolicy"); encode_value(w, *in.default_child_policy); }
+    if (in.default_child_policy) { w.key("defaultChildPolicy"); encode_value(w, *in.default_child_policy, in.default_child_policy_text); }
     if (in.default_execution_start_to_close_timeout) { w.key("defaultExecutionStartToCloseTimeout"); encode_value(w, *in.default_execution_start_to_close_timeout); }
     if (in.default_lambda_role) { w.key("defaultLambdaRole"); encode_value(w, *in.default_lambda_role); }
     if (in.default_task_list) { w.key("defaultTaskList"); encode_value(w, *in.default_task_list); }
@@ -11910,6 +12150,9 @@ void encode_value(json_writer& w, const model::workflow_type_configuration& in) 
 }
 
 bool validate_value(const model::workflow_type_configuration& in, validate_context& ctx) {
+    if (in.default_child_policy) {
+        if ((*in.default_child_policy) == model::child_policy::unknown_to_sdk) return ctx.refuse_unknown(in.default_child_policy_text, "defaultChildPolicy");
+    }
     if (in.default_execution_start_to_close_timeout) {
         if (!ctx.check_utf8((*in.default_execution_start_to_close_timeout), "defaultExecutionStartToCloseTimeout")) return false;
         if (!ctx.check_max_length((*in.default_execution_start_to_close_timeout), 8, "defaultExecutionStartToCloseTimeout")) return false;
@@ -11945,7 +12188,7 @@ bool decode_value(simdjson::ondemand::value v, model::workflow_type_info& out, d
         switch (key.size()) {
         case 6:
             if (std::memcmp(key.data(), "status", 6) == 0) {
-                if (!decode_value(fv, out.status, ctx)) return ctx.in_member("status");
+                if (!decode_value(fv, out.status, out.status_text, ctx)) return ctx.in_member("status");
                 seen |= std::uint64_t{1} << 1;
                 continue;
             }
@@ -11996,7 +12239,7 @@ void encode_value(json_writer& w, const model::workflow_type_info& in) {
     if (in.deprecation_date) { w.key("deprecationDate"); encode_value(w, *in.deprecation_date); }
     if (in.description) { w.key("description"); encode_value(w, *in.description); }
     w.key("status");
-    encode_value(w, in.status);
+    encode_value(w, in.status, in.status_text);
     w.key("workflowType");
     encode_value(w, in.workflow_type);
     w.end_object();
@@ -12006,6 +12249,9 @@ bool validate_value(const model::workflow_type_info& in, validate_context& ctx) 
     if (in.description) {
         if (!ctx.check_utf8((*in.description), "description")) return false;
         if (!ctx.check_max_length((*in.description), 1024, "description")) return false;
+    }
+    {
+        if (in.status == model::registration_status::unknown_to_sdk) return ctx.refuse_unknown(in.status_text, "status");
     }
     {
         if (!validate_value(in.workflow_type, ctx)) return ctx.in_member("workflowType");

@@ -83,6 +83,12 @@ struct decode_context : path_builder {
 };
 
 struct validate_context : path_builder {
+    // An enum value kept from a response that this SDK does not know: SWF
+    // would refuse it, or worse, read it as something else.
+    bool refuse_unknown(const std::string& text, std::string_view member) {
+        message = "holds '" + text + "', a value this SDK does not know (kept from a response); it is not sent";
+        return in_member(member);
+    }
     bool check_utf8(const std::string& s, std::string_view member) {
         if (is_valid_utf8(s)) return true;
         message = "is not valid UTF-8";

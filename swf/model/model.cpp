@@ -11,6 +11,7 @@ std::string_view to_string(activity_task_timeout_type v) noexcept {
     case activity_task_timeout_type::schedule_to_start: return "SCHEDULE_TO_START";
     case activity_task_timeout_type::schedule_to_close: return "SCHEDULE_TO_CLOSE";
     case activity_task_timeout_type::heartbeat: return "HEARTBEAT";
+    case activity_task_timeout_type::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -36,6 +37,7 @@ std::string_view to_string(cancel_timer_failed_cause v) noexcept {
     switch (v) {
     case cancel_timer_failed_cause::timer_id_unknown: return "TIMER_ID_UNKNOWN";
     case cancel_timer_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case cancel_timer_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -57,6 +59,7 @@ std::string_view to_string(cancel_workflow_execution_failed_cause v) noexcept {
     switch (v) {
     case cancel_workflow_execution_failed_cause::unhandled_decision: return "UNHANDLED_DECISION";
     case cancel_workflow_execution_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case cancel_workflow_execution_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -79,6 +82,7 @@ std::string_view to_string(child_policy v) noexcept {
     case child_policy::terminate: return "TERMINATE";
     case child_policy::request_cancel: return "REQUEST_CANCEL";
     case child_policy::abandon: return "ABANDON";
+    case child_policy::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -107,6 +111,7 @@ std::string_view to_string(close_status v) noexcept {
     case close_status::terminated: return "TERMINATED";
     case close_status::continued_as_new: return "CONTINUED_AS_NEW";
     case close_status::timed_out: return "TIMED_OUT";
+    case close_status::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -138,6 +143,7 @@ std::string_view to_string(complete_workflow_execution_failed_cause v) noexcept 
     switch (v) {
     case complete_workflow_execution_failed_cause::unhandled_decision: return "UNHANDLED_DECISION";
     case complete_workflow_execution_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case complete_workflow_execution_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -166,6 +172,7 @@ std::string_view to_string(continue_as_new_workflow_execution_failed_cause v) no
     case continue_as_new_workflow_execution_failed_cause::default_child_policy_undefined: return "DEFAULT_CHILD_POLICY_UNDEFINED";
     case continue_as_new_workflow_execution_failed_cause::continue_as_new_workflow_execution_rate_exceeded: return "CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED";
     case continue_as_new_workflow_execution_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case continue_as_new_workflow_execution_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -208,6 +215,7 @@ std::string_view to_string(decision_task_timeout_type v) noexcept {
     switch (v) {
     case decision_task_timeout_type::start_to_close: return "START_TO_CLOSE";
     case decision_task_timeout_type::schedule_to_start: return "SCHEDULE_TO_START";
+    case decision_task_timeout_type::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -240,6 +248,7 @@ std::string_view to_string(decision_type v) noexcept {
     case decision_type::request_cancel_external_workflow_execution: return "RequestCancelExternalWorkflowExecution";
     case decision_type::start_child_workflow_execution: return "StartChildWorkflowExecution";
     case decision_type::schedule_lambda_function: return "ScheduleLambdaFunction";
+    case decision_type::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -344,6 +353,7 @@ std::string_view to_string(event_type v) noexcept {
     case event_type::lambda_function_timed_out: return "LambdaFunctionTimedOut";
     case event_type::schedule_lambda_function_failed: return "ScheduleLambdaFunctionFailed";
     case event_type::start_lambda_function_failed: return "StartLambdaFunctionFailed";
+    case event_type::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -467,6 +477,7 @@ std::string_view to_string(execution_status v) noexcept {
     switch (v) {
     case execution_status::open: return "OPEN";
     case execution_status::closed: return "CLOSED";
+    case execution_status::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -488,6 +499,7 @@ std::string_view to_string(fail_workflow_execution_failed_cause v) noexcept {
     switch (v) {
     case fail_workflow_execution_failed_cause::unhandled_decision: return "UNHANDLED_DECISION";
     case fail_workflow_execution_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case fail_workflow_execution_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -508,6 +520,7 @@ std::optional<fail_workflow_execution_failed_cause> fail_workflow_execution_fail
 std::string_view to_string(lambda_function_timeout_type v) noexcept {
     switch (v) {
     case lambda_function_timeout_type::start_to_close: return "START_TO_CLOSE";
+    case lambda_function_timeout_type::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -525,6 +538,7 @@ std::optional<lambda_function_timeout_type> lambda_function_timeout_type_from_st
 std::string_view to_string(record_marker_failed_cause v) noexcept {
     switch (v) {
     case record_marker_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case record_marker_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -543,6 +557,7 @@ std::string_view to_string(registration_status v) noexcept {
     switch (v) {
     case registration_status::registered: return "REGISTERED";
     case registration_status::deprecated: return "DEPRECATED";
+    case registration_status::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -562,6 +577,7 @@ std::string_view to_string(request_cancel_activity_task_failed_cause v) noexcept
     switch (v) {
     case request_cancel_activity_task_failed_cause::activity_id_unknown: return "ACTIVITY_ID_UNKNOWN";
     case request_cancel_activity_task_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case request_cancel_activity_task_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -584,6 +600,7 @@ std::string_view to_string(request_cancel_external_workflow_execution_failed_cau
     case request_cancel_external_workflow_execution_failed_cause::unknown_external_workflow_execution: return "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION";
     case request_cancel_external_workflow_execution_failed_cause::request_cancel_external_workflow_execution_rate_exceeded: return "REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED";
     case request_cancel_external_workflow_execution_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case request_cancel_external_workflow_execution_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -617,6 +634,7 @@ std::string_view to_string(schedule_activity_task_failed_cause v) noexcept {
     case schedule_activity_task_failed_cause::default_start_to_close_timeout_undefined: return "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED";
     case schedule_activity_task_failed_cause::default_heartbeat_timeout_undefined: return "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED";
     case schedule_activity_task_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case schedule_activity_task_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -665,6 +683,7 @@ std::string_view to_string(schedule_lambda_function_failed_cause v) noexcept {
     case schedule_lambda_function_failed_cause::open_lambda_functions_limit_exceeded: return "OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED";
     case schedule_lambda_function_failed_cause::lambda_function_creation_rate_exceeded: return "LAMBDA_FUNCTION_CREATION_RATE_EXCEEDED";
     case schedule_lambda_function_failed_cause::lambda_service_not_available_in_region: return "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION";
+    case schedule_lambda_function_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -691,6 +710,7 @@ std::string_view to_string(signal_external_workflow_execution_failed_cause v) no
     case signal_external_workflow_execution_failed_cause::unknown_external_workflow_execution: return "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION";
     case signal_external_workflow_execution_failed_cause::signal_external_workflow_execution_rate_exceeded: return "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED";
     case signal_external_workflow_execution_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case signal_external_workflow_execution_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -724,6 +744,7 @@ std::string_view to_string(start_child_workflow_execution_failed_cause v) noexce
     case start_child_workflow_execution_failed_cause::default_task_start_to_close_timeout_undefined: return "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED";
     case start_child_workflow_execution_failed_cause::default_child_policy_undefined: return "DEFAULT_CHILD_POLICY_UNDEFINED";
     case start_child_workflow_execution_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case start_child_workflow_execution_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -765,6 +786,7 @@ std::optional<start_child_workflow_execution_failed_cause> start_child_workflow_
 std::string_view to_string(start_lambda_function_failed_cause v) noexcept {
     switch (v) {
     case start_lambda_function_failed_cause::assume_role_failed: return "ASSUME_ROLE_FAILED";
+    case start_lambda_function_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -785,6 +807,7 @@ std::string_view to_string(start_timer_failed_cause v) noexcept {
     case start_timer_failed_cause::open_timers_limit_exceeded: return "OPEN_TIMERS_LIMIT_EXCEEDED";
     case start_timer_failed_cause::timer_creation_rate_exceeded: return "TIMER_CREATION_RATE_EXCEEDED";
     case start_timer_failed_cause::operation_not_permitted: return "OPERATION_NOT_PERMITTED";
+    case start_timer_failed_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -809,6 +832,7 @@ std::optional<start_timer_failed_cause> start_timer_failed_cause_from_string(std
 std::string_view to_string(workflow_execution_cancel_requested_cause v) noexcept {
     switch (v) {
     case workflow_execution_cancel_requested_cause::child_policy_applied: return "CHILD_POLICY_APPLIED";
+    case workflow_execution_cancel_requested_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -828,6 +852,7 @@ std::string_view to_string(workflow_execution_terminated_cause v) noexcept {
     case workflow_execution_terminated_cause::child_policy_applied: return "CHILD_POLICY_APPLIED";
     case workflow_execution_terminated_cause::event_limit_exceeded: return "EVENT_LIMIT_EXCEEDED";
     case workflow_execution_terminated_cause::operator_initiated: return "OPERATOR_INITIATED";
+    case workflow_execution_terminated_cause::unknown_to_sdk: return {};
     }
     return {};
 }
@@ -849,6 +874,7 @@ std::optional<workflow_execution_terminated_cause> workflow_execution_terminated
 std::string_view to_string(workflow_execution_timeout_type v) noexcept {
     switch (v) {
     case workflow_execution_timeout_type::start_to_close: return "START_TO_CLOSE";
+    case workflow_execution_timeout_type::unknown_to_sdk: return {};
     }
     return {};
 }

@@ -20,35 +20,61 @@ struct empty {
     bool operator==(const empty&) const = default;
 };
 
+// Every enum ends with unknown_to_sdk: a value that a response held and this
+// SDK does not know (SWF added it, or an emulator spells it otherwise: moto
+// writes TimerCancelled for TimerCanceled). Each enum member of a struct has
+// a sibling `std::string <member>_text` that keeps the text of such a value
+// and is empty for every known one. Decoding a response keeps the text;
+// strict decoding (requests) refuses the value. to_string gives "" for
+// unknown_to_sdk and <enum>_from_string never returns it; to_string(v, text)
+// names v as SWF wrote it. Encoding writes the kept text back; validation
+// refuses to send unknown_to_sdk.
+
 enum class activity_task_timeout_type {
     start_to_close,
     schedule_to_start,
     schedule_to_close,
     heartbeat,
+    unknown_to_sdk,
 };
 std::string_view to_string(activity_task_timeout_type v) noexcept;
+inline std::string_view to_string(activity_task_timeout_type v, std::string_view text) noexcept {
+    return v == activity_task_timeout_type::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<activity_task_timeout_type> activity_task_timeout_type_from_string(std::string_view s) noexcept;
 
 enum class cancel_timer_failed_cause {
     timer_id_unknown,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(cancel_timer_failed_cause v) noexcept;
+inline std::string_view to_string(cancel_timer_failed_cause v, std::string_view text) noexcept {
+    return v == cancel_timer_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<cancel_timer_failed_cause> cancel_timer_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class cancel_workflow_execution_failed_cause {
     unhandled_decision,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(cancel_workflow_execution_failed_cause v) noexcept;
+inline std::string_view to_string(cancel_workflow_execution_failed_cause v, std::string_view text) noexcept {
+    return v == cancel_workflow_execution_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<cancel_workflow_execution_failed_cause> cancel_workflow_execution_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class child_policy {
     terminate,
     request_cancel,
     abandon,
+    unknown_to_sdk,
 };
 std::string_view to_string(child_policy v) noexcept;
+inline std::string_view to_string(child_policy v, std::string_view text) noexcept {
+    return v == child_policy::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<child_policy> child_policy_from_string(std::string_view s) noexcept;
 
 enum class close_status {
@@ -58,15 +84,23 @@ enum class close_status {
     terminated,
     continued_as_new,
     timed_out,
+    unknown_to_sdk,
 };
 std::string_view to_string(close_status v) noexcept;
+inline std::string_view to_string(close_status v, std::string_view text) noexcept {
+    return v == close_status::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<close_status> close_status_from_string(std::string_view s) noexcept;
 
 enum class complete_workflow_execution_failed_cause {
     unhandled_decision,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(complete_workflow_execution_failed_cause v) noexcept;
+inline std::string_view to_string(complete_workflow_execution_failed_cause v, std::string_view text) noexcept {
+    return v == complete_workflow_execution_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<complete_workflow_execution_failed_cause> complete_workflow_execution_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class continue_as_new_workflow_execution_failed_cause {
@@ -79,15 +113,23 @@ enum class continue_as_new_workflow_execution_failed_cause {
     default_child_policy_undefined,
     continue_as_new_workflow_execution_rate_exceeded,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(continue_as_new_workflow_execution_failed_cause v) noexcept;
+inline std::string_view to_string(continue_as_new_workflow_execution_failed_cause v, std::string_view text) noexcept {
+    return v == continue_as_new_workflow_execution_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<continue_as_new_workflow_execution_failed_cause> continue_as_new_workflow_execution_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class decision_task_timeout_type {
     start_to_close,
     schedule_to_start,
+    unknown_to_sdk,
 };
 std::string_view to_string(decision_task_timeout_type v) noexcept;
+inline std::string_view to_string(decision_task_timeout_type v, std::string_view text) noexcept {
+    return v == decision_task_timeout_type::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<decision_task_timeout_type> decision_task_timeout_type_from_string(std::string_view s) noexcept;
 
 enum class decision_type {
@@ -104,8 +146,12 @@ enum class decision_type {
     request_cancel_external_workflow_execution,
     start_child_workflow_execution,
     schedule_lambda_function,
+    unknown_to_sdk,
 };
 std::string_view to_string(decision_type v) noexcept;
+inline std::string_view to_string(decision_type v, std::string_view text) noexcept {
+    return v == decision_type::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<decision_type> decision_type_from_string(std::string_view s) noexcept;
 
 enum class event_type {
@@ -163,56 +209,88 @@ enum class event_type {
     lambda_function_timed_out,
     schedule_lambda_function_failed,
     start_lambda_function_failed,
+    unknown_to_sdk,
 };
 std::string_view to_string(event_type v) noexcept;
+inline std::string_view to_string(event_type v, std::string_view text) noexcept {
+    return v == event_type::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<event_type> event_type_from_string(std::string_view s) noexcept;
 
 enum class execution_status {
     open,
     closed,
+    unknown_to_sdk,
 };
 std::string_view to_string(execution_status v) noexcept;
+inline std::string_view to_string(execution_status v, std::string_view text) noexcept {
+    return v == execution_status::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<execution_status> execution_status_from_string(std::string_view s) noexcept;
 
 enum class fail_workflow_execution_failed_cause {
     unhandled_decision,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(fail_workflow_execution_failed_cause v) noexcept;
+inline std::string_view to_string(fail_workflow_execution_failed_cause v, std::string_view text) noexcept {
+    return v == fail_workflow_execution_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<fail_workflow_execution_failed_cause> fail_workflow_execution_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class lambda_function_timeout_type {
     start_to_close,
+    unknown_to_sdk,
 };
 std::string_view to_string(lambda_function_timeout_type v) noexcept;
+inline std::string_view to_string(lambda_function_timeout_type v, std::string_view text) noexcept {
+    return v == lambda_function_timeout_type::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<lambda_function_timeout_type> lambda_function_timeout_type_from_string(std::string_view s) noexcept;
 
 enum class record_marker_failed_cause {
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(record_marker_failed_cause v) noexcept;
+inline std::string_view to_string(record_marker_failed_cause v, std::string_view text) noexcept {
+    return v == record_marker_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<record_marker_failed_cause> record_marker_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class registration_status {
     registered,
     deprecated,
+    unknown_to_sdk,
 };
 std::string_view to_string(registration_status v) noexcept;
+inline std::string_view to_string(registration_status v, std::string_view text) noexcept {
+    return v == registration_status::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<registration_status> registration_status_from_string(std::string_view s) noexcept;
 
 enum class request_cancel_activity_task_failed_cause {
     activity_id_unknown,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(request_cancel_activity_task_failed_cause v) noexcept;
+inline std::string_view to_string(request_cancel_activity_task_failed_cause v, std::string_view text) noexcept {
+    return v == request_cancel_activity_task_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<request_cancel_activity_task_failed_cause> request_cancel_activity_task_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class request_cancel_external_workflow_execution_failed_cause {
     unknown_external_workflow_execution,
     request_cancel_external_workflow_execution_rate_exceeded,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(request_cancel_external_workflow_execution_failed_cause v) noexcept;
+inline std::string_view to_string(request_cancel_external_workflow_execution_failed_cause v, std::string_view text) noexcept {
+    return v == request_cancel_external_workflow_execution_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<request_cancel_external_workflow_execution_failed_cause> request_cancel_external_workflow_execution_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class schedule_activity_task_failed_cause {
@@ -227,8 +305,12 @@ enum class schedule_activity_task_failed_cause {
     default_start_to_close_timeout_undefined,
     default_heartbeat_timeout_undefined,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(schedule_activity_task_failed_cause v) noexcept;
+inline std::string_view to_string(schedule_activity_task_failed_cause v, std::string_view text) noexcept {
+    return v == schedule_activity_task_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<schedule_activity_task_failed_cause> schedule_activity_task_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class schedule_lambda_function_failed_cause {
@@ -236,16 +318,24 @@ enum class schedule_lambda_function_failed_cause {
     open_lambda_functions_limit_exceeded,
     lambda_function_creation_rate_exceeded,
     lambda_service_not_available_in_region,
+    unknown_to_sdk,
 };
 std::string_view to_string(schedule_lambda_function_failed_cause v) noexcept;
+inline std::string_view to_string(schedule_lambda_function_failed_cause v, std::string_view text) noexcept {
+    return v == schedule_lambda_function_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<schedule_lambda_function_failed_cause> schedule_lambda_function_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class signal_external_workflow_execution_failed_cause {
     unknown_external_workflow_execution,
     signal_external_workflow_execution_rate_exceeded,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(signal_external_workflow_execution_failed_cause v) noexcept;
+inline std::string_view to_string(signal_external_workflow_execution_failed_cause v, std::string_view text) noexcept {
+    return v == signal_external_workflow_execution_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<signal_external_workflow_execution_failed_cause> signal_external_workflow_execution_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class start_child_workflow_execution_failed_cause {
@@ -260,14 +350,22 @@ enum class start_child_workflow_execution_failed_cause {
     default_task_start_to_close_timeout_undefined,
     default_child_policy_undefined,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(start_child_workflow_execution_failed_cause v) noexcept;
+inline std::string_view to_string(start_child_workflow_execution_failed_cause v, std::string_view text) noexcept {
+    return v == start_child_workflow_execution_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<start_child_workflow_execution_failed_cause> start_child_workflow_execution_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class start_lambda_function_failed_cause {
     assume_role_failed,
+    unknown_to_sdk,
 };
 std::string_view to_string(start_lambda_function_failed_cause v) noexcept;
+inline std::string_view to_string(start_lambda_function_failed_cause v, std::string_view text) noexcept {
+    return v == start_lambda_function_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<start_lambda_function_failed_cause> start_lambda_function_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class start_timer_failed_cause {
@@ -275,28 +373,44 @@ enum class start_timer_failed_cause {
     open_timers_limit_exceeded,
     timer_creation_rate_exceeded,
     operation_not_permitted,
+    unknown_to_sdk,
 };
 std::string_view to_string(start_timer_failed_cause v) noexcept;
+inline std::string_view to_string(start_timer_failed_cause v, std::string_view text) noexcept {
+    return v == start_timer_failed_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<start_timer_failed_cause> start_timer_failed_cause_from_string(std::string_view s) noexcept;
 
 enum class workflow_execution_cancel_requested_cause {
     child_policy_applied,
+    unknown_to_sdk,
 };
 std::string_view to_string(workflow_execution_cancel_requested_cause v) noexcept;
+inline std::string_view to_string(workflow_execution_cancel_requested_cause v, std::string_view text) noexcept {
+    return v == workflow_execution_cancel_requested_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<workflow_execution_cancel_requested_cause> workflow_execution_cancel_requested_cause_from_string(std::string_view s) noexcept;
 
 enum class workflow_execution_terminated_cause {
     child_policy_applied,
     event_limit_exceeded,
     operator_initiated,
+    unknown_to_sdk,
 };
 std::string_view to_string(workflow_execution_terminated_cause v) noexcept;
+inline std::string_view to_string(workflow_execution_terminated_cause v, std::string_view text) noexcept {
+    return v == workflow_execution_terminated_cause::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<workflow_execution_terminated_cause> workflow_execution_terminated_cause_from_string(std::string_view s) noexcept;
 
 enum class workflow_execution_timeout_type {
     start_to_close,
+    unknown_to_sdk,
 };
 std::string_view to_string(workflow_execution_timeout_type v) noexcept;
+inline std::string_view to_string(workflow_execution_timeout_type v, std::string_view text) noexcept {
+    return v == workflow_execution_timeout_type::unknown_to_sdk ? text : to_string(v);
+}
 std::optional<workflow_execution_timeout_type> workflow_execution_timeout_type_from_string(std::string_view s) noexcept;
 
 struct activity_type {
@@ -397,6 +511,7 @@ struct activity_task_timed_out_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
     ::swfrt::swf::model::activity_task_timeout_type timeout_type{};
+    std::string timeout_type_text;
 
     bool operator==(const ::swfrt::swf::model::activity_task_timed_out_event_attributes&) const = default;
 };
@@ -418,6 +533,7 @@ struct activity_type_info {
     std::optional<::swfrt::swf::model::timestamp> deprecation_date;
     std::optional<std::string> description;
     ::swfrt::swf::model::registration_status status{};
+    std::string status_text;
 
     bool operator==(const ::swfrt::swf::model::activity_type_info&) const = default;
 };
@@ -444,6 +560,7 @@ struct cancel_timer_decision_attributes {
 
 struct cancel_timer_failed_event_attributes {
     ::swfrt::swf::model::cancel_timer_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
     std::string timer_id;
 
@@ -458,6 +575,7 @@ struct cancel_workflow_execution_decision_attributes {
 
 struct cancel_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::cancel_workflow_execution_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
 
     bool operator==(const ::swfrt::swf::model::cancel_workflow_execution_failed_event_attributes&) const = default;
@@ -522,6 +640,7 @@ struct child_workflow_execution_timed_out_event_attributes {
     std::int64_t initiated_event_id{};
     std::int64_t started_event_id{};
     ::swfrt::swf::model::workflow_execution_timeout_type timeout_type{};
+    std::string timeout_type_text;
     ::swfrt::swf::model::workflow_execution workflow_execution;
     ::swfrt::swf::model::workflow_type workflow_type;
 
@@ -530,6 +649,7 @@ struct child_workflow_execution_timed_out_event_attributes {
 
 struct close_status_filter {
     ::swfrt::swf::model::close_status status{};
+    std::string status_text;
 
     bool operator==(const ::swfrt::swf::model::close_status_filter&) const = default;
 };
@@ -542,6 +662,7 @@ struct complete_workflow_execution_decision_attributes {
 
 struct complete_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::complete_workflow_execution_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
 
     bool operator==(const ::swfrt::swf::model::complete_workflow_execution_failed_event_attributes&) const = default;
@@ -549,6 +670,7 @@ struct complete_workflow_execution_failed_event_attributes {
 
 struct continue_as_new_workflow_execution_decision_attributes {
     std::optional<::swfrt::swf::model::child_policy> child_policy;
+    std::string child_policy_text;
     std::optional<std::string> execution_start_to_close_timeout;
     std::optional<std::string> input;
     std::optional<std::string> lambda_role;
@@ -563,6 +685,7 @@ struct continue_as_new_workflow_execution_decision_attributes {
 
 struct continue_as_new_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::continue_as_new_workflow_execution_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
 
     bool operator==(const ::swfrt::swf::model::continue_as_new_workflow_execution_failed_event_attributes&) const = default;
@@ -695,6 +818,7 @@ struct signal_external_workflow_execution_decision_attributes {
 
 struct start_child_workflow_execution_decision_attributes {
     std::optional<::swfrt::swf::model::child_policy> child_policy;
+    std::string child_policy_text;
     std::optional<std::string> control;
     std::optional<std::string> execution_start_to_close_timeout;
     std::optional<std::string> input;
@@ -723,6 +847,7 @@ struct decision {
     ::swfrt::swf::model::box<::swfrt::swf::model::complete_workflow_execution_decision_attributes> complete_workflow_execution_decision_attributes;
     ::swfrt::swf::model::box<::swfrt::swf::model::continue_as_new_workflow_execution_decision_attributes> continue_as_new_workflow_execution_decision_attributes;
     ::swfrt::swf::model::decision_type decision_type{};
+    std::string decision_type_text;
     ::swfrt::swf::model::box<::swfrt::swf::model::fail_workflow_execution_decision_attributes> fail_workflow_execution_decision_attributes;
     ::swfrt::swf::model::box<::swfrt::swf::model::record_marker_decision_attributes> record_marker_decision_attributes;
     ::swfrt::swf::model::box<::swfrt::swf::model::request_cancel_activity_task_decision_attributes> request_cancel_activity_task_decision_attributes;
@@ -766,6 +891,7 @@ struct decision_task_timed_out_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
     ::swfrt::swf::model::decision_task_timeout_type timeout_type{};
+    std::string timeout_type_text;
 
     bool operator==(const ::swfrt::swf::model::decision_task_timed_out_event_attributes&) const = default;
 };
@@ -786,6 +912,7 @@ struct external_workflow_execution_signaled_event_attributes {
 
 struct fail_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::fail_workflow_execution_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
 
     bool operator==(const ::swfrt::swf::model::fail_workflow_execution_failed_event_attributes&) const = default;
@@ -829,6 +956,7 @@ struct lambda_function_timed_out_event_attributes {
     std::int64_t scheduled_event_id{};
     std::int64_t started_event_id{};
     std::optional<::swfrt::swf::model::lambda_function_timeout_type> timeout_type;
+    std::string timeout_type_text;
 
     bool operator==(const ::swfrt::swf::model::lambda_function_timed_out_event_attributes&) const = default;
 };
@@ -843,6 +971,7 @@ struct marker_recorded_event_attributes {
 
 struct record_marker_failed_event_attributes {
     ::swfrt::swf::model::record_marker_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
     std::string marker_name;
 
@@ -852,6 +981,7 @@ struct record_marker_failed_event_attributes {
 struct request_cancel_activity_task_failed_event_attributes {
     std::string activity_id;
     ::swfrt::swf::model::request_cancel_activity_task_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
 
     bool operator==(const ::swfrt::swf::model::request_cancel_activity_task_failed_event_attributes&) const = default;
@@ -859,6 +989,7 @@ struct request_cancel_activity_task_failed_event_attributes {
 
 struct request_cancel_external_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::request_cancel_external_workflow_execution_failed_cause cause{};
+    std::string cause_text;
     std::optional<std::string> control;
     std::int64_t decision_task_completed_event_id{};
     std::int64_t initiated_event_id{};
@@ -881,6 +1012,7 @@ struct schedule_activity_task_failed_event_attributes {
     std::string activity_id;
     ::swfrt::swf::model::activity_type activity_type;
     ::swfrt::swf::model::schedule_activity_task_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
 
     bool operator==(const ::swfrt::swf::model::schedule_activity_task_failed_event_attributes&) const = default;
@@ -888,6 +1020,7 @@ struct schedule_activity_task_failed_event_attributes {
 
 struct schedule_lambda_function_failed_event_attributes {
     ::swfrt::swf::model::schedule_lambda_function_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
     std::string id;
     std::string name;
@@ -897,6 +1030,7 @@ struct schedule_lambda_function_failed_event_attributes {
 
 struct signal_external_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::signal_external_workflow_execution_failed_cause cause{};
+    std::string cause_text;
     std::optional<std::string> control;
     std::int64_t decision_task_completed_event_id{};
     std::int64_t initiated_event_id{};
@@ -919,6 +1053,7 @@ struct signal_external_workflow_execution_initiated_event_attributes {
 
 struct start_child_workflow_execution_failed_event_attributes {
     ::swfrt::swf::model::start_child_workflow_execution_failed_cause cause{};
+    std::string cause_text;
     std::optional<std::string> control;
     std::int64_t decision_task_completed_event_id{};
     std::int64_t initiated_event_id{};
@@ -930,6 +1065,7 @@ struct start_child_workflow_execution_failed_event_attributes {
 
 struct start_child_workflow_execution_initiated_event_attributes {
     ::swfrt::swf::model::child_policy child_policy{};
+    std::string child_policy_text;
     std::optional<std::string> control;
     std::int64_t decision_task_completed_event_id{};
     std::optional<std::string> execution_start_to_close_timeout;
@@ -947,6 +1083,7 @@ struct start_child_workflow_execution_initiated_event_attributes {
 
 struct start_lambda_function_failed_event_attributes {
     std::optional<::swfrt::swf::model::start_lambda_function_failed_cause> cause;
+    std::string cause_text;
     std::optional<std::string> message;
     std::optional<std::int64_t> scheduled_event_id;
 
@@ -955,6 +1092,7 @@ struct start_lambda_function_failed_event_attributes {
 
 struct start_timer_failed_event_attributes {
     ::swfrt::swf::model::start_timer_failed_cause cause{};
+    std::string cause_text;
     std::int64_t decision_task_completed_event_id{};
     std::string timer_id;
 
@@ -987,6 +1125,7 @@ struct timer_started_event_attributes {
 
 struct workflow_execution_cancel_requested_event_attributes {
     std::optional<::swfrt::swf::model::workflow_execution_cancel_requested_cause> cause;
+    std::string cause_text;
     std::optional<std::int64_t> external_initiated_event_id;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_execution> external_workflow_execution;
 
@@ -1009,6 +1148,7 @@ struct workflow_execution_completed_event_attributes {
 
 struct workflow_execution_continued_as_new_event_attributes {
     ::swfrt::swf::model::child_policy child_policy{};
+    std::string child_policy_text;
     std::int64_t decision_task_completed_event_id{};
     std::optional<std::string> execution_start_to_close_timeout;
     std::optional<std::string> input;
@@ -1042,6 +1182,7 @@ struct workflow_execution_signaled_event_attributes {
 
 struct workflow_execution_started_event_attributes {
     ::swfrt::swf::model::child_policy child_policy{};
+    std::string child_policy_text;
     std::optional<std::string> continued_execution_run_id;
     std::optional<std::string> execution_start_to_close_timeout;
     std::optional<std::string> input;
@@ -1059,7 +1200,9 @@ struct workflow_execution_started_event_attributes {
 
 struct workflow_execution_terminated_event_attributes {
     std::optional<::swfrt::swf::model::workflow_execution_terminated_cause> cause;
+    std::string cause_text;
     ::swfrt::swf::model::child_policy child_policy{};
+    std::string child_policy_text;
     std::optional<std::string> details;
     std::optional<std::string> reason;
 
@@ -1068,7 +1211,9 @@ struct workflow_execution_terminated_event_attributes {
 
 struct workflow_execution_timed_out_event_attributes {
     ::swfrt::swf::model::child_policy child_policy{};
+    std::string child_policy_text;
     ::swfrt::swf::model::workflow_execution_timeout_type timeout_type{};
+    std::string timeout_type_text;
 
     bool operator==(const ::swfrt::swf::model::workflow_execution_timed_out_event_attributes&) const = default;
 };
@@ -1098,6 +1243,7 @@ struct history_event {
     std::int64_t event_id{};
     ::swfrt::swf::model::timestamp event_timestamp{};
     ::swfrt::swf::model::event_type event_type{};
+    std::string event_type_text;
     ::swfrt::swf::model::box<::swfrt::swf::model::external_workflow_execution_cancel_requested_event_attributes> external_workflow_execution_cancel_requested_event_attributes;
     ::swfrt::swf::model::box<::swfrt::swf::model::external_workflow_execution_signaled_event_attributes> external_workflow_execution_signaled_event_attributes;
     ::swfrt::swf::model::box<::swfrt::swf::model::fail_workflow_execution_failed_event_attributes> fail_workflow_execution_failed_event_attributes;
@@ -1237,6 +1383,7 @@ struct domain_info {
     std::optional<std::string> description;
     std::string name;
     ::swfrt::swf::model::registration_status status{};
+    std::string status_text;
 
     bool operator==(const ::swfrt::swf::model::domain_info&) const = default;
 };
@@ -1284,6 +1431,7 @@ struct list_activity_types_input {
     std::optional<std::string> name;
     std::optional<std::string> next_page_token;
     ::swfrt::swf::model::registration_status registration_status{};
+    std::string registration_status_text;
     std::optional<bool> reverse_order;
 
     bool operator==(const ::swfrt::swf::model::list_activity_types_input&) const = default;
@@ -1308,6 +1456,7 @@ struct list_domains_input {
     std::optional<std::int32_t> maximum_page_size;
     std::optional<std::string> next_page_token;
     ::swfrt::swf::model::registration_status registration_status{};
+    std::string registration_status_text;
     std::optional<bool> reverse_order;
 
     bool operator==(const ::swfrt::swf::model::list_domains_input&) const = default;
@@ -1351,6 +1500,7 @@ struct list_workflow_types_input {
     std::optional<std::string> name;
     std::optional<std::string> next_page_token;
     ::swfrt::swf::model::registration_status registration_status{};
+    std::string registration_status_text;
     std::optional<bool> reverse_order;
 
     bool operator==(const ::swfrt::swf::model::list_workflow_types_input&) const = default;
@@ -1422,6 +1572,7 @@ struct register_domain_input {
 
 struct register_workflow_type_input {
     std::optional<::swfrt::swf::model::child_policy> default_child_policy;
+    std::string default_child_policy_text;
     std::optional<std::string> default_execution_start_to_close_timeout;
     std::optional<std::string> default_lambda_role;
     ::swfrt::swf::model::box<::swfrt::swf::model::task_list> default_task_list;
@@ -1493,6 +1644,7 @@ struct signal_workflow_execution_input {
 
 struct start_workflow_execution_input {
     std::optional<::swfrt::swf::model::child_policy> child_policy;
+    std::string child_policy_text;
     std::string domain;
     std::optional<std::string> execution_start_to_close_timeout;
     std::optional<std::string> input;
@@ -1516,6 +1668,7 @@ struct tag_resource_input {
 
 struct terminate_workflow_execution_input {
     std::optional<::swfrt::swf::model::child_policy> child_policy;
+    std::string child_policy_text;
     std::optional<std::string> details;
     std::string domain;
     std::optional<std::string> reason;
@@ -1590,6 +1743,7 @@ struct workflow_execution_already_started_fault {
 
 struct workflow_execution_configuration {
     ::swfrt::swf::model::child_policy child_policy{};
+    std::string child_policy_text;
     std::string execution_start_to_close_timeout;
     std::optional<std::string> lambda_role;
     ::swfrt::swf::model::task_list task_list;
@@ -1609,9 +1763,11 @@ struct workflow_execution_count {
 struct workflow_execution_info {
     std::optional<bool> cancel_requested;
     std::optional<::swfrt::swf::model::close_status> close_status;
+    std::string close_status_text;
     std::optional<::swfrt::swf::model::timestamp> close_timestamp;
     ::swfrt::swf::model::workflow_execution execution;
     ::swfrt::swf::model::execution_status execution_status{};
+    std::string execution_status_text;
     ::swfrt::swf::model::box<::swfrt::swf::model::workflow_execution> parent;
     ::swfrt::swf::model::timestamp start_timestamp{};
     std::vector<std::string> tag_list;
@@ -1649,6 +1805,7 @@ struct workflow_execution_infos {
 
 struct workflow_type_configuration {
     std::optional<::swfrt::swf::model::child_policy> default_child_policy;
+    std::string default_child_policy_text;
     std::optional<std::string> default_execution_start_to_close_timeout;
     std::optional<std::string> default_lambda_role;
     ::swfrt::swf::model::box<::swfrt::swf::model::task_list> default_task_list;
@@ -1663,6 +1820,7 @@ struct workflow_type_info {
     std::optional<::swfrt::swf::model::timestamp> deprecation_date;
     std::optional<std::string> description;
     ::swfrt::swf::model::registration_status status{};
+    std::string status_text;
     ::swfrt::swf::model::workflow_type workflow_type;
 
     bool operator==(const ::swfrt::swf::model::workflow_type_info&) const = default;

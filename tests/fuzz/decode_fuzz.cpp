@@ -1,7 +1,8 @@
 // libFuzzer target for the response decoder: arbitrary bytes as the body of
 // the responses a worker decodes most (history pages, decision and activity
 // tasks) and as an error body. Besides crashes and UB it traps when a value
-// that decoded does not survive encode -> decode unchanged.
+// that decoded does not survive encode -> decode unchanged (an enum value
+// unknown to this SDK included: its text is kept and written back).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,6 +29,12 @@ void round_trip(std::string_view input) {
     }
     std::string encoded = codec::encode(*first);
     auto second = codec::decode<T>(encoded, codec::decode_options{.strict = true});
+    if (!second) {
+        // An enum value this SDK does not know is written back as it came,
+        // and strict decoding refuses it (and only it).
+        check(second.error().message.find(" value '") != std::string::npos);
+        second = codec::decode<T>(encoded);
+    }
     check(second.has_value());
     check(*second == *first);
 }

@@ -56,7 +56,7 @@ std::string command_machine::transitions() const {
 }
 
 void command_machine::moved(const model::history_event& e, std::string_view to) {
-    seen_[count_ % kept] = {model::to_string(e.event_type), e.event_id, to};
+    seen_[count_ % kept] = {model::to_string(e.event_type, e.event_type_text), e.event_id, to};
     ++count_;
 }
 
@@ -72,7 +72,8 @@ void command_machine::refuse(const model::history_event& e, engine& en) const {
         return;
     }
     en.report_malformed(e,
-                        std::string(model::to_string(e.event_type)) + " does not fit the " + text() + ", which is " +
+                        std::string(model::to_string(e.event_type, e.event_type_text)) + " does not fit the " + text() +
+                            ", which is " +
                             std::string(state_name()) + " (" + transitions() + ")",
                         transitions());
 }

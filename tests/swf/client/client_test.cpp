@@ -358,6 +358,27 @@ TEST_F(client_test, decision_task_is_decoded) {
     EXPECT_EQ(r->events[0].decision_task_scheduled_event_attributes->task_list.name, "deciders");
 }
 
+TEST_F(client_test, an_event_type_this_sdk_does_not_know_does_not_fail_the_task) {
+    // moto_server writes TimerCancelled where SWF writes TimerCanceled.
+    auto c = make();
+    transport_->respond(200, R"({"taskToken":"tok-1","startedEventId":3,"previousStartedEventId":0,)"
+                             R"("workflowExecution":{"workflowId":"wf","runId":"run"},)"
+                             R"("workflowType":{"name":"order","version":"1"},)"
+                             R"("events":[{"eventId":1,"eventTimestamp":1714564800.25,"eventType":"TimerCancelled",)"
+                             R"("timerCancelledEventAttributes":{"timerId":"t"}},)"
+                             R"({"eventId":2,"eventTimestamp":1714564801.25,"eventType":"DecisionTaskScheduled",)"
+                             R"("decisionTaskScheduledEventAttributes":{"taskList":{"name":"deciders"}}}]})");
+    model::poll_for_decision_task_input in;
+    in.domain = "orders";
+    in.task_list.name = "deciders";
+    auto r = run(c->poll_for_decision_task(in));
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_EQ(r->events.size(), 2u);
+    EXPECT_EQ(r->events[0].event_type, model::event_type::unknown_to_sdk);
+    EXPECT_EQ(r->events[0].event_type_text, "TimerCancelled");
+    EXPECT_EQ(r->events[1].event_type, model::event_type::decision_task_scheduled);
+}
+
 TEST_F(client_test, empty_poll_is_a_task_without_token) {
     // SWF answers a poll that found nothing within 60 s with an empty task.
     auto c = make();
@@ -640,6 +661,38 @@ TEST_F(client_test, empty_task_token_is_refused_before_sending) {
     EXPECT_EQ(r.error().kind, error_kind::validation);
     EXPECT_EQ(r.error().message.rfind("RespondActivityTaskCompleted: ", 0), 0u) << r.error().message;
     EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(client_test, a_value_this_sdk_does_not_know_is_refused_before_sending) {
+    auto c = make();
+    transport_->respond(200, "{}");
+    model::respond_decision_task_completed_input in;
+    in.task_token = "tok";
+    auto& d = in.decisions.emplace_back();
+    d.decision_type = model::decision_type::unknown_to_sdk;
+    d.decision_type_text = "TimerCancelled";
+    auto r = run(c->respond_decision_task_completed(in));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, error_kind::validation);
+    EXPECT_NE(r.error().message.find("decisions[0].decisionType holds 'TimerCancelled'"), std::string::npos)
+        << r.error().message;
+    EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(client_test, call_json_prints_a_value_this_sdk_does_not_know_as_it_came) {
+    auto c = make();
+    transport_->respond(200, R"({"domainInfo":{"name":"orders","status":"RETIRED"},)"
+                             R"("configuration":{"workflowExecutionRetentionPeriodInDays":"7"}})");
+    auto r = run(c->call_json(operation::describe_domain, R"({"name":"orders"})"));
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_NE(r->find(R"("status":"RETIRED")"), std::string::npos) << *r;
+    // A request is decoded strictly: the same value there is an input error.
+    auto q = run(c->call_json(operation::list_domains, R"({"registrationStatus":"RETIRED"})"));
+    ASSERT_FALSE(q);
+    EXPECT_EQ(q.error().kind, error_kind::validation);
+    EXPECT_NE(q.error().message.find("unknown RegistrationStatus value 'RETIRED'"), std::string::npos)
+        << q.error().message;
+    EXPECT_EQ(requests().size(), 1u);
 }
 
 // -------------------------------------------------------------- long polls

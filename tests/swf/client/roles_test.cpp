@@ -1114,6 +1114,24 @@ TEST(registration_differences_test, workflow_type) {
               }));
 }
 
+TEST(registration_differences_test, values_this_sdk_does_not_know_are_named_as_swf_sent_them) {
+    auto requested = order_workflow();
+    model::workflow_type_detail registered;
+    auto& c = registered.configuration;
+    c.default_task_list.emplace().name = "deciders";
+    c.default_child_policy = model::child_policy::unknown_to_sdk;
+    c.default_child_policy_text = "DETACH";
+    c.default_execution_start_to_close_timeout = "3600";
+    c.default_task_start_to_close_timeout = "30";
+    registered.type_info.workflow_type = {"order", "1"};
+    registered.type_info.description = "one order";
+    registered.type_info.status = model::registration_status::unknown_to_sdk;
+    registered.type_info.status_text = "RETIRED";
+    EXPECT_EQ(client::registration_differences(requested, registered),
+              (std::vector<std::string>{R"(defaultChildPolicy: requested "TERMINATE", registered "DETACH")",
+                                        "status: registered as RETIRED"}));
+}
+
 TEST(registration_differences_test, activity_type) {
     auto requested = resize_activity();
     model::activity_type_detail registered;

@@ -563,17 +563,147 @@ TEST(wrong_types, integers_must_be_whole_and_in_range) {
 
 // --- enums ---------------------------------------------------------------
 
-TEST(enums, unknown_value_names_the_enum_and_the_path) {
+// A page as moto_server writes one (TimerCancelled where SWF writes
+// TimerCanceled) with a cause and a timeout type no SWF version has.
+constexpr std::string_view page_with_unknown_values =
+    R"({"events":[{"eventId":1,"eventTimestamp":1,"eventType":"TimerStarted",)"
+    R"("timerStartedEventAttributes":{"timerId":"t","startToFireTimeout":"5","decisionTaskCompletedEventId":0}},)"
+    R"({"eventId":2,"eventTimestamp":2,"eventType":"TimerCancelled",)"
+    R"("timerCancelledEventAttributes":{"timerId":"t","startedEventId":1}},)"
+    R"({"eventId":3,"eventTimestamp":3,"eventType":"StartTimerFailed",)"
+    R"("startTimerFailedEventAttributes":{"timerId":"u","cause":"TIMER_QUOTA_EXHAUSTED","decisionTaskCompletedEventId":0}},)"
+    R"({"eventId":4,"eventTimestamp":4,"eventType":"ActivityTaskTimedOut",)"
+    R"("activityTaskTimedOutEventAttributes":{"timeoutType":"START_TO_\u0046INISH","scheduledEventId":1,"startedEventId":1}}]})";
+
+TEST(enums, unknown_values_in_a_response_decode_and_keep_their_text) {
+    auto h = codec::decode<model::history>(page_with_unknown_values);
+    ASSERT_TRUE(h) << h.error().message;
+    ASSERT_EQ(h->events.size(), 4u);
+    const auto& started = h->events[0];
+    EXPECT_EQ(started.event_type, model::event_type::timer_started);
+    EXPECT_EQ(started.event_type_text, "") << "the text is kept only for unknown values";
+
+    const auto& cancelled = h->events[1];
+    EXPECT_EQ(cancelled.event_type, model::event_type::unknown_to_sdk);
+    EXPECT_EQ(cancelled.event_type_text, "TimerCancelled");
+    EXPECT_EQ(cancelled.event_id, 2);
+    EXPECT_EQ(model::to_string(cancelled.event_type), "");
+    EXPECT_EQ(model::to_string(cancelled.event_type, cancelled.event_type_text), "TimerCancelled");
+
+    const auto& failed = h->events[2];
+    EXPECT_EQ(failed.event_type, model::event_type::start_timer_failed);
+    ASSERT_TRUE(failed.start_timer_failed_event_attributes);
+    EXPECT_EQ(failed.start_timer_failed_event_attributes->cause, model::start_timer_failed_cause::unknown_to_sdk);
+    EXPECT_EQ(failed.start_timer_failed_event_attributes->cause_text, "TIMER_QUOTA_EXHAUSTED");
+    EXPECT_EQ(failed.start_timer_failed_event_attributes->timer_id, "u");
+
+    // The text is kept unescaped, as for any string.
+    ASSERT_TRUE(h->events[3].activity_task_timed_out_event_attributes);
+    EXPECT_EQ(h->events[3].activity_task_timed_out_event_attributes->timeout_type,
+              model::activity_task_timeout_type::unknown_to_sdk);
+    EXPECT_EQ(h->events[3].activity_task_timed_out_event_attributes->timeout_type_text, "START_TO_FINISH");
+}
+
+TEST(enums, unknown_values_are_encoded_back_as_they_came) {
+    auto h = codec::decode<model::history>(page_with_unknown_values);
+    ASSERT_TRUE(h) << h.error().message;
+    auto json = codec::encode(*h);
+    EXPECT_THAT(json, HasSubstr(R"("eventType":"TimerCancelled")"));
+    EXPECT_THAT(json, HasSubstr(R"("cause":"TIMER_QUOTA_EXHAUSTED")"));
+    EXPECT_THAT(json, HasSubstr(R"("timeoutType":"START_TO_FINISH")"));
+    EXPECT_THAT(json, HasSubstr(R"("eventType":"TimerStarted")"));
+    auto again = codec::decode<model::history>(json);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_TRUE(*again == *h);
+    EXPECT_EQ(codec::encode(*again), json);
+}
+
+TEST(enums, unknown_values_of_optional_members_keep_their_text) {
+    auto infos = codec::decode<model::workflow_execution_infos>(
+        R"({"executionInfos":[{"execution":{"workflowId":"w","runId":"r"},"workflowType":{"name":"n","version":"1"},)"
+        R"("startTimestamp":1,"executionStatus":"PAUSED","closeStatus":"VANISHED"},)"
+        R"({"execution":{"workflowId":"w","runId":"s"},"workflowType":{"name":"n","version":"1"},)"
+        R"("startTimestamp":1,"executionStatus":"CLOSED","closeStatus":"COMPLETED"}]})");
+    ASSERT_TRUE(infos) << infos.error().message;
+    ASSERT_EQ(infos->execution_infos.size(), 2u);
+    const auto& odd = infos->execution_infos[0];
+    EXPECT_EQ(odd.execution_status, model::execution_status::unknown_to_sdk);
+    EXPECT_EQ(odd.execution_status_text, "PAUSED");
+    ASSERT_TRUE(odd.close_status);
+    EXPECT_EQ(*odd.close_status, model::close_status::unknown_to_sdk);
+    EXPECT_EQ(odd.close_status_text, "VANISHED");
+    const auto& known = infos->execution_infos[1];
+    EXPECT_EQ(known.close_status, model::close_status::completed);
+    EXPECT_EQ(known.close_status_text, "");
+    EXPECT_EQ(known.execution_status_text, "");
+    auto json = codec::encode(*infos);
+    EXPECT_THAT(json, HasSubstr(R"("closeStatus":"VANISHED")"));
+    EXPECT_THAT(json, HasSubstr(R"("executionStatus":"PAUSED")"));
+}
+
+TEST(enums, a_later_known_value_clears_the_kept_text) {
+    // JSON allows a member twice; the last one wins, text included.
+    auto e = codec::decode<model::history_event>(
+        R"({"eventId":1,"eventTimestamp":1,"eventType":"TimerCancelled","eventType":"TimerCanceled"})");
+    ASSERT_TRUE(e) << e.error().message;
+    EXPECT_EQ(e->event_type, model::event_type::timer_canceled);
+    EXPECT_EQ(e->event_type_text, "");
+}
+
+TEST(enums, unknown_values_are_refused_when_strict_with_the_enum_and_the_path) {
     EXPECT_EQ(decode_error<model::history>(
-                  R"({"events":[{"eventId":1,"eventType":"WorkflowExecutionExploded","eventTimestamp":1}]})"),
+                  R"({"events":[{"eventId":1,"eventType":"WorkflowExecutionExploded","eventTimestamp":1}]})", true),
               "events[0].eventType: unknown EventType value 'WorkflowExecutionExploded'");
+    EXPECT_EQ(decode_error<model::history>(page_with_unknown_values, true),
+              "events[1].eventType: unknown EventType value 'TimerCancelled'");
     EXPECT_EQ(decode_error<model::start_workflow_execution_input>(
-                  R"({"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":"KILL"})"),
+                  R"({"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":"KILL"})",
+                  true),
               "childPolicy: unknown ChildPolicy value 'KILL'");
     // Enum values are case sensitive.
     EXPECT_EQ(decode_error<model::respond_decision_task_completed_input>(
-                  R"({"taskToken":"t","decisions":[{"decisionType":"startTimer"}]})"),
+                  R"({"taskToken":"t","decisions":[{"decisionType":"startTimer"}]})", true),
               "decisions[0].decisionType: unknown DecisionType value 'startTimer'");
+    // An enum is a string: another JSON type is an error either way.
+    EXPECT_EQ(decode_error<model::history_event>(R"({"eventId":1,"eventType":7,"eventTimestamp":1})"),
+              "eventType: expected string");
+}
+
+TEST(enums, unknown_values_are_never_sent) {
+    model::respond_decision_task_completed_input answer;
+    answer.task_token = "t";
+    auto& d = answer.decisions.emplace_back();
+    d.decision_type = model::decision_type::unknown_to_sdk;
+    d.decision_type_text = "ScheduleNothing";
+    EXPECT_EQ(validate_error(answer), "decisions[0].decisionType holds 'ScheduleNothing', a value this SDK does not "
+                                      "know (kept from a response); it is not sent");
+    d.decision_type = model::decision_type::start_timer;
+    d.start_timer_decision_attributes.emplace().timer_id = "t";
+    d.start_timer_decision_attributes->start_to_fire_timeout = "5";
+    EXPECT_EQ(validate_error(answer), "valid");
+
+    // A value decoded from a response and copied into a request: an optional member.
+    auto detail = codec::decode<model::workflow_execution_detail>(
+        R"({"executionConfiguration":{"taskStartToCloseTimeout":"10","executionStartToCloseTimeout":"60",)"
+        R"("taskList":{"name":"q"},"childPolicy":"DETACH"},)"
+        R"("executionInfo":{"execution":{"workflowId":"w","runId":"r"},"workflowType":{"name":"n","version":"1"},)"
+        R"("startTimestamp":1,"executionStatus":"OPEN"},"openCounts":{"openActivityTasks":0,"openDecisionTasks":0,)"
+        R"("openTimers":0,"openChildWorkflowExecutions":0}})");
+    ASSERT_TRUE(detail) << detail.error().message;
+    model::start_workflow_execution_input start;
+    start.domain = "d";
+    start.workflow_id = "w2";
+    start.workflow_type = detail->execution_info.workflow_type;
+    start.child_policy = detail->execution_configuration.child_policy;
+    start.child_policy_text = detail->execution_configuration.child_policy_text;
+    EXPECT_EQ(validate_error(start),
+              "childPolicy holds 'DETACH', a value this SDK does not know (kept from a response); it is not sent");
+    // A hand-made unknown value without text is refused all the same.
+    start.child_policy = model::child_policy::unknown_to_sdk;
+    start.child_policy_text.clear();
+    EXPECT_THAT(validate_error(start), StartsWith("childPolicy holds ''"));
+    start.child_policy = model::child_policy::abandon;
+    EXPECT_EQ(validate_error(start), "valid");
 }
 
 // --- malformed input -----------------------------------------------------

@@ -55,10 +55,13 @@ struct enum_case {
     std::vector<std::string> (*names)();
     // Round-trips every name through from_string; returns the first failure.
     std::string (*check)();
+    // What the last value, unknown_to_sdk, looks like; returns the first failure.
+    std::string (*check_unknown)(std::size_t expected_count);
 };
 
-// Enumerators are dense from 0 (the generator declares them in model order),
-// so walking the integers until to_string has no name visits each once.
+// Enumerators are dense from 0 (the generator declares them in model order,
+// then unknown_to_sdk, which has no name), so walking the integers until
+// to_string has no name visits each value of the model once.
 template <class E>
 std::vector<std::string> names_of() {
     std::vector<std::string> out;
@@ -88,9 +91,24 @@ std::string check_round_trip() {
     return {};
 }
 
+// unknown_to_sdk follows the model's values, has no name of its own, is never
+// parsed, and shows the text kept beside it.
+template <class E, auto FromString>
+std::string check_unknown_value(std::size_t expected_count) {
+    if (static_cast<std::size_t>(E::unknown_to_sdk) != expected_count) return "unknown_to_sdk is not the last value";
+    if (!model::to_string(E::unknown_to_sdk).empty()) return "to_string(unknown_to_sdk) is not empty";
+    if (model::to_string(E::unknown_to_sdk, "Kept") != "Kept") return "to_string(v, text) does not give the text";
+    for (auto s : {"", "unknown_to_sdk", "UNKNOWN_TO_SDK", "UNKNOWN_TO_SDK_VERSION", "Kept"})
+        if (FromString(s)) return std::string(s) + " is accepted";
+    auto first = static_cast<E>(0);
+    if (model::to_string(first, "Kept") != model::to_string(first)) return "to_string(v, text) of a known value";
+    return {};
+}
+
 #define SWFRT_ENUM_CASE(shape_name, cxx, count)                                                                      \
     enum_case{#shape_name, count, &names_of<model::cxx>,                                                             \
-              &check_round_trip<model::cxx, &model::cxx##_from_string>},
+              &check_round_trip<model::cxx, &model::cxx##_from_string>,                                             \
+              &check_unknown_value<model::cxx, &model::cxx##_from_string>},
 const enum_case enum_cases[] = {SWFRT_TEST_ENUMS(SWFRT_ENUM_CASE)};
 #undef SWFRT_ENUM_CASE
 
@@ -122,6 +140,7 @@ TEST(enums, every_value_round_trips_through_its_string) {
         EXPECT_EQ(names.size(), e.expected_count);
         EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size()) << "duplicate strings";
         EXPECT_EQ(e.check(), "");
+        EXPECT_EQ(e.check_unknown(e.expected_count), "");
         total += names.size();
     }
     EXPECT_EQ(total, 149u);
@@ -322,6 +341,21 @@ TEST(model_structs, equality_sees_nested_and_boxed_members) {
     EXPECT_TRUE(t1 == t2);
     t2.events[0].event_timestamp = 1.5;
     EXPECT_FALSE(t1 == t2);
+}
+
+TEST(model_structs, enum_members_have_a_sibling_for_the_text_of_an_unknown_value) {
+    model::history_event e;
+    EXPECT_TRUE(e.event_type_text.empty());
+    model::workflow_execution_info i;
+    EXPECT_FALSE(i.close_status);
+    EXPECT_TRUE(i.close_status_text.empty());
+    EXPECT_TRUE(i.execution_status_text.empty());
+    // The kept text is part of the value.
+    model::history_event a, b;
+    a.event_type = b.event_type = model::event_type::unknown_to_sdk;
+    a.event_type_text = "TimerCancelled";
+    b.event_type_text = "TimerUncancelled";
+    EXPECT_FALSE(a == b);
 }
 
 TEST(model_structs, optional_members_start_absent_and_required_ones_default) {
