@@ -175,6 +175,15 @@ struct step_outcome {
     std::optional<std::string> failure_details;
 };
 
+// An event's attributes; a history without them is refused, never read.
+template <class A> const A& attributes_of(const model::history_event& e, const swfrt::swf::model::box<A>& a) {
+    if (!a)
+        throw std::invalid_argument("malformed history: event " + std::to_string(e.event_id) + " (" +
+                                    std::string(model::to_string(e.event_type, e.event_type_text)) +
+                                    ") lacks its attributes");
+    return *a;
+}
+
 std::map<std::string, step_outcome> outcomes_of(const model::decision_task& task) {
     std::map<std::string, step_outcome> by_id;
     std::map<std::int64_t, std::string> id_of_scheduled_event;
@@ -186,25 +195,25 @@ std::map<std::string, step_outcome> outcomes_of(const model::decision_task& task
     for (const auto& e : task.events) {
         switch (e.event_type) {
         case model::event_type::activity_task_scheduled: {
-            const auto& a = *e.activity_task_scheduled_event_attributes;
+            const auto& a = attributes_of(e, e.activity_task_scheduled_event_attributes);
             id_of_scheduled_event[e.event_id] = a.activity_id;
             by_id[a.activity_id].scheduled = true;
             break;
         }
         case model::event_type::activity_task_completed: {
-            const auto& a = *e.activity_task_completed_event_attributes;
+            const auto& a = attributes_of(e, e.activity_task_completed_event_attributes);
             by_id[id_of_scheduled_event[a.scheduled_event_id]].result = a.result_.value_or("");
             break;
         }
         case model::event_type::activity_task_failed: {
-            const auto& a = *e.activity_task_failed_event_attributes;
+            const auto& a = attributes_of(e, e.activity_task_failed_event_attributes);
             fail(a.scheduled_event_id,
                  "activity " + id_of_scheduled_event[a.scheduled_event_id] + " failed: " + a.reason.value_or(""),
                  a.details);
             break;
         }
         case model::event_type::activity_task_timed_out: {
-            const auto& a = *e.activity_task_timed_out_event_attributes;
+            const auto& a = attributes_of(e, e.activity_task_timed_out_event_attributes);
             fail(a.scheduled_event_id,
                  "activity " + id_of_scheduled_event[a.scheduled_event_id] + " timed out (" +
                      std::string(model::to_string(a.timeout_type, a.timeout_type_text)) + ")",
@@ -214,7 +223,7 @@ std::map<std::string, step_outcome> outcomes_of(const model::decision_task& task
         case model::event_type::schedule_activity_task_failed: {
             // Not an activity outcome but a refused decision (e.g. the type is
             // not registered); retrying the same decision would fail again.
-            const auto& a = *e.schedule_activity_task_failed_event_attributes;
+            const auto& a = attributes_of(e, e.schedule_activity_task_failed_event_attributes);
             auto& o = by_id[a.activity_id];
             o.failure_reason = "could not schedule activity " + a.activity_id + ": " +
                                std::string(model::to_string(a.cause, a.cause_text));
@@ -230,7 +239,7 @@ std::map<std::string, step_outcome> outcomes_of(const model::decision_task& task
 std::string workflow_input(const model::decision_task& task) {
     for (const auto& e : task.events)
         if (e.event_type == model::event_type::workflow_execution_started)
-            return e.workflow_execution_started_event_attributes->input.value_or("");
+            return attributes_of(e, e.workflow_execution_started_event_attributes).input.value_or("");
     return {};
 }
 
