@@ -477,8 +477,7 @@ struct countdown : wf::workflow<int, std::string> {
             auto step = ctx.activity("add", "1", "{\"a\":" + std::to_string(remaining) + ",\"b\":0}");
             co_await step;
         }
-        // The new run keeps this one's task list, timeouts, tags and priority.
-        if (remaining > 0) ctx.continue_as_new(std::to_string(remaining), wf::continue_as_new_like(ctx.info()));
+        if (remaining > 0) ctx.continue_as_new(std::to_string(remaining));
         co_return std::string("\"done\"");
     }
 };

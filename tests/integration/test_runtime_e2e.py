@@ -33,6 +33,8 @@ from botocore.exceptions import ClientError
 from loopback import LoopbackServer
 from moto_server import MotoServer
 
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDRUNTIMEE2E"
 SECRET_KEY = "runtime/e2e/secret/key/for/moto"
@@ -966,8 +968,11 @@ class CheckTest(RuntimeCase):
         lib = plugin("bad_abi")
         text, (path, p) = self.plugin_errors("bad-abi.yaml", [EXAMPLE_PLUGIN, lib])
         line, col = location_of(text, q(lib))
+        # The test plugin answers the SDK's ABI version plus one.
+        with open(os.path.join(ROOT_DIR, "runtime", "sdk", "swfrt", "sdk.hpp")) as f:
+            abi = int(re.search(r"abi_version = (\d+);", f.read()).group(1))
         self.assert_refused(p, "%s:%d:%d: %s" % (path, line, col, lib),
-                            "plugin ABI version 2, this swf-runtime needs 1")
+                            "plugin ABI version %d, this swf-runtime needs %d" % (abi + 1, abi))
 
     def test_plugin_that_is_not_a_shared_library(self):
         lib = os.path.join(self.tmp, "not-a-plugin.so")
