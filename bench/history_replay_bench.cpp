@@ -36,6 +36,7 @@
 #include "workflow/errors.hpp"
 #include "workflow/future.hpp"
 #include "workflow/history_events.hpp"
+#include "workflow/json.hpp"
 #include "workflow/replayer.hpp"
 #include "workflow/workflow.hpp"
 
@@ -204,7 +205,10 @@ wf::task<void> count_notes(wf::context& ctx, tally& t) {
     }
 }
 
-struct order_workflow : wf::workflow<> {
+// with_converter: every result also goes through the JSON data converter
+// (workflow/json.hpp: parsed by nlohmann-json into a document), what a
+// workflow with typed results pays on top of the replay.
+template <bool with_converter> struct order_workflow_of : wf::workflow<> {
     static constexpr std::string_view name = "process-order";
     static constexpr std::string_view version = "4.2";
 
@@ -251,11 +255,18 @@ struct order_workflow : wf::workflow<> {
             for (const auto& r : results) {
                 ++t.results;
                 t.result_bytes += static_cast<std::int64_t>(r.size());
+                if constexpr (with_converter) {
+                    if (r.empty()) continue; // a signal without input
+                    const auto document = wf::from_json_text<nlohmann::json>(r, "result");
+                    if (document.is_discarded() || document.empty()) throw std::logic_error("an empty result");
+                }
             }
         }
         co_return summary(plan.rounds, t);
     }
 };
+
+using order_workflow = order_workflow_of<false>;
 
 // ---- the history generator ----
 
@@ -296,7 +307,7 @@ std::string result_payload(std::mt19937_64& rng, std::string_view step, std::int
         if (!first) s += ',';
         first = false;
         s += R"({"sku":"SKU-)" + std::to_string(10000 + rng() % 90000) + R"(","qty":)" + std::to_string(1 + rng() % 9) +
-             R"(,"name":"Kaffeebohnen \"Äthiopien\" 500 g","note":"zerbrechlich\nbitte ")" + one_of(rng, marks) +
+             R"(,"name":"Kaffeebohnen \"Äthiopien\" 500 g","note":"zerbrechlich\nbitte )" + one_of(rng, marks) +
              R"( nicht stapeln"})";
     }
     s += R"(],"tags":[")";
@@ -636,6 +647,11 @@ const wf::workflow_runner& runner() {
     return r;
 }
 
+const wf::workflow_runner& converter_runner() {
+    static const wf::workflow_runner r = wf::make_runner<order_workflow_of<true>>();
+    return r;
+}
+
 std::vector<model::history_event> decode_pages(const std::vector<std::string>& pages) {
     // As the client's paginator does: every page first, then one move into
     // a list of the right size.
@@ -745,6 +761,14 @@ void bm_decode_replay(benchmark::State& state, const fixture* f) {
 void bm_replay(benchmark::State& state, const fixture* f) {
     for (auto _ : state) {
         auto r = wf::replay(f->events, execution(), 0, runner());
+        check_final(*f, r);
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(f->events_count));
+}
+
+void bm_replay_converter(benchmark::State& state, const fixture* f) {
+    for (auto _ : state) {
+        auto r = wf::replay(f->events, execution(), 0, converter_runner());
         check_final(*f, r);
     }
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(f->events_count));
@@ -903,7 +927,8 @@ int main(int argc, char** argv) {
         auto* d = benchmark::RegisterBenchmark(("decode/" + n).c_str(), bm_decode, &f);
         auto* dr = benchmark::RegisterBenchmark(("decode_replay/" + n).c_str(), bm_decode_replay, &f);
         auto* r = benchmark::RegisterBenchmark(("replay/" + n).c_str(), bm_replay, &f);
-        for (auto* b : {d, dr, r}) {
+        auto* rc = benchmark::RegisterBenchmark(("replay_converter/" + n).c_str(), bm_replay_converter, &f);
+        for (auto* b : {d, dr, r, rc}) {
             b->Unit(benchmark::kMillisecond)->UseRealTime();
             if (big)
                 b->Iterations(5);
@@ -957,6 +982,19 @@ int main(int argc, char** argv) {
                     cell(rate(static_cast<double>(f.bytes), d) / 1e6, 9, 1).c_str(), cell(rate(ev, d), 12, 0).c_str(),
                     cell(dr * 1e3, 12, 2).c_str(), cell(rate(ev, dr), 12, 0).c_str(), cell(r * 1e3, 12, 2).c_str(),
                     cell(rate(ev, r), 12, 0).c_str());
+    }
+
+    std::printf("\nThe JSON data converter (every activity, Lambda, child and signal result also parsed by "
+                "nlohmann-json, as typed results are)\n");
+    std::printf("  %-6s %14s %18s %10s\n", "size", "replay ms", "with converter ms", "cost");
+    for (const auto& f : all) {
+        const double r = seconds("replay", f), rc = seconds("replay_converter", f);
+        char cost[32];
+        if (r > 0 && rc > 0)
+            std::snprintf(cost, sizeof cost, "%+.0f%%", (rc / r - 1) * 100);
+        else
+            std::snprintf(cost, sizeof cost, "-");
+        std::printf("  %-6s %14.2f %18.2f %10s\n", label(f.events_count).c_str(), r * 1e3, rc * 1e3, cost);
     }
 
     std::printf("\nPeak heap per event (counting global operator new: malloc_usable_size of every block, most bytes "

@@ -54,9 +54,13 @@ template <json_convertible T> std::string to_json_text(const T& v) {
 
 // The T that JSON text holds.
 template <json_convertible T> T from_json_text(std::string_view text, std::string_view what = "payload") {
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded())
-        throw invalid_payload("the " + std::string(what) + " is not JSON: " + detail::excerpt(text));
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw invalid_payload("the " + std::string(what) + " is not JSON: " + detail::excerpt(text) + " (" + e.what() +
+                              ")");
+    }
     try {
         return j.template get<T>();
     } catch (const nlohmann::json::exception& e) {
