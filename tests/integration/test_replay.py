@@ -385,9 +385,9 @@ class ReplayEndToEndTest(e2e.RuntimeCase, ReplayCase):
         cls.config_path = cls.write_config("replay.yaml", e2e.config_text(
             endpoint_url=cls.moto.endpoint_url, domain=DOMAIN, grace=1, workers=[
                 {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "max_concurrent": 4,
-                 "handlers": ["fan_out", "timer_then_greet", "wait_for_approval", "retry_fail", "review"]},
+                 "handlers": ["fan_out", "timer_then_greet", "wait_for_approval", "retry_fail", "review", "shop"]},
                 {"kind": "activity", "task_list": ACTIVITIES, "pollers": 2, "max_concurrent": 8,
-                 "handlers": ["add", "greet", "fail"]}]))
+                 "handlers": ["add", "greet", "fail", "charge"]}]))
         cls.runtime = e2e.RuntimeProcess(cls.config_path)
         cls.addClassCleanup(cls.runtime.terminate)
         cls.runtime.start().wait_ready()
@@ -467,6 +467,28 @@ class ReplayEndToEndTest(e2e.RuntimeCase, ReplayCase):
             with self.subTest(execution=target):
                 self.assert_decisions(replay("--workflow", name, "--execution", target, "--domain", DOMAIN,
                                              "--config", self.config_path), expected)
+
+    def test_shop_takes_an_order_and_gives_a_receipt_through_the_json_converter(self):
+        execution = self.start("shop-1", "shop", json.dumps({"id": "o-1", "cents": 250}))
+        events = self.assert_completed(execution, '{"charged":250,"order_id":"o-1"}', 60)
+        scheduled = [e["activityTaskScheduledEventAttributes"] for e in events
+                     if e["eventType"] == "ActivityTaskScheduled"]
+        self.assertEqual([(s["activityType"]["name"], json.loads(s["input"])) for s in scheduled],
+                         [("charge", {"id": "o-1", "cents": 250})])
+        # The activity's line, through the runtime's log, with the task's coordinates.
+        lines = [line for line in self.runtime.log().splitlines() if "charging order o-1" in line]
+        self.assertEqual(len(lines), 1, self.runtime.log_tail())
+        self.assertIn("shop-1", lines[0])
+        self.assertIn("charge:1", lines[0])
+        self.assert_replays_to_its_close(execution, "shop", events)
+
+    def test_shop_fails_an_order_that_is_not_json_with_invalid_input(self):
+        execution = self.start("shop-bad", "shop", "order o-2, please")
+        events = self.assert_closed(execution, "FAILED", 60)
+        failed = events[-1]["workflowExecutionFailedEventAttributes"]
+        self.assertEqual(failed["reason"], "InvalidInput")
+        self.assertIn("is not JSON", failed["details"])
+        self.assertNotIn("ActivityTaskScheduled", [e["eventType"] for e in events])
 
     def test_fan_out_of_twelve_adds_in_batches_of_five(self):
         execution = self.start("fan-out-12", "fan_out", "12")
