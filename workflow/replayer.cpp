@@ -217,7 +217,10 @@ std::shared_ptr<timer_machine> engine::start_timer(std::chrono::seconds delay, t
 }
 
 void engine::cancel(const std::shared_ptr<command_machine>& m, std::int64_t event_id) {
-    if (m->pending()) m->cancel(*this, event_id);
+    // m may be the pending command's own pointer, which dropping the
+    // command releases: the machine must outlive its cancel.
+    auto keep = m;
+    if (keep->pending()) keep->cancel(*this, event_id);
 }
 
 void engine::fail_waiter(const std::shared_ptr<state<std::string>>& w, const std::string& name,

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "swf/codec/codec.hpp"
@@ -56,7 +57,7 @@ inline model::decision_task task_at(const model::history& h, std::int64_t starte
     t.started_event_id = started_event_id;
     for (const auto& e : h.events) {
         if (e.event_id > started_event_id) break;
-        if (e.event_type == model::event_type::workflow_execution_started)
+        if (e.event_type == model::event_type::workflow_execution_started && e.workflow_execution_started_event_attributes)
             t.workflow_type = e.workflow_execution_started_event_attributes->workflow_type;
         if (e.event_type == model::event_type::decision_task_started && e.event_id != started_event_id)
             t.previous_started_event_id = e.event_id;
@@ -154,10 +155,69 @@ inline std::string payload_of(const model::decision& d) {
     }
 }
 
+// "decided: ...", the replay error's kind, or "threw: ..." for an exception
+// of the workflow's own out of run (what the failure policy gets).
+inline std::string answer_at(const model::history& h, std::int64_t started, const workflow_runner& runner) {
+    try {
+        auto r = replay(task_at(h, started), runner);
+        if (!r) return std::string(to_string(r.error().kind));
+        std::string out = "decided:";
+        for (const auto& d : r.value())
+            out += " " + swf::codec::encode(d);
+        return out;
+    } catch (const std::exception& e) {
+        return std::string("threw: ") + e.what();
+    } catch (...) {
+        return "threw: a non-standard exception"; // continue_as_new_request and the like
+    }
+}
+
+// One event changed (its type to the next in the model's order, its id by
+// 1000, or its place with the next event's): every decision task from there
+// on gets decisions, a replay error or the workflow's own exception, never
+// a crash, the same on a second replay; after an id change a replay that
+// still decides decides what it did on the unchanged history.
+inline void expect_mutations_answered(const model::history& h, const workflow_runner& runner) {
+    std::vector<std::pair<std::int64_t, std::string>> original;
+    for (const auto& e : h.events)
+        if (e.event_type == model::event_type::decision_task_started)
+            original.emplace_back(e.event_id, answer_at(h, e.event_id, runner));
+    int refused = 0;
+    for (std::size_t i = 1; i < h.events.size(); ++i) {
+        for (int m = 0; m < 3; ++m) {
+            if (m == 2 && i + 1 >= h.events.size()) continue;
+            auto mutated = h;
+            auto& e = mutated.events[i];
+            if (m == 0) e.event_type = static_cast<model::event_type>((static_cast<int>(e.event_type) + 1) % 54);
+            if (m == 1) e.event_id += 1000;
+            if (m == 2) std::swap(mutated.events[i], mutated.events[i + 1]);
+            static constexpr const char* what[] = {"type", "id", "place"};
+            for (const auto& [started, before] : original) {
+                if (started <= static_cast<std::int64_t>(i)) continue;
+                bool present = false;
+                for (const auto& ev : mutated.events)
+                    present = present ||
+                              (ev.event_id == started && ev.event_type == model::event_type::decision_task_started);
+                if (!present) continue;
+                const auto first = answer_at(mutated, started, runner);
+                EXPECT_EQ(first, answer_at(mutated, started, runner))
+                    << what[m] << " of event " << i + 1 << ", task at " << started;
+                if (first.rfind("decided:", 0) != 0) ++refused;
+                if (m == 1 && first.rfind("decided:", 0) == 0) {
+                    EXPECT_EQ(first, before) << "id of event " << i + 1 << ", task at " << started;
+                }
+            }
+        }
+    }
+    EXPECT_GT(refused, 0) << "no mutation was refused: the check sees nothing";
+}
+
 // Every decision task the history shows answered, replayed on its own:
 // the code must decide what the history records after its
-// DecisionTaskCompleted (identity and payload), no more, no less.
+// DecisionTaskCompleted (identity and payload), no more, no less; and the
+// history with one event mutated is answered without a crash (above).
 inline void expect_history_reproduced(const model::history& h, const workflow_runner& runner) {
+    expect_mutations_answered(h, runner);
     int answered = 0;
     for (std::size_t i = 0; i < h.events.size(); ++i) {
         const auto& c = h.events[i];
