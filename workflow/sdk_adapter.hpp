@@ -41,16 +41,6 @@ struct workflow_policies {
 
 namespace detail {
 
-inline std::string exception_text(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    } catch (...) {
-        return "a non-standard exception";
-    }
-}
-
 inline sdk::decision_result fail_with(std::string reason, std::string details) {
     swf::model::decision d;
     d.decision_type = swf::model::decision_type::fail_workflow_execution;
@@ -69,10 +59,11 @@ static_assert(static_cast<int>(log_level::debug) == static_cast<int>(sdk::log_le
                   static_cast<int>(log_level::error) == static_cast<int>(sdk::log_level::error),
               "a workflow's log levels are the SDK's");
 
-// A decider that replays the workflow. What it cannot decide it throws
-// (non_determinism_error, malformed_history_error, or the workflow's own
-// exception), so that the runtime leaves the task, unless the policies say
-// to fail the execution; a malformed history always leaves the task.
+// A decider that replays the workflow. What it cannot decide it answers as
+// non-determinism, a malformed history, or failed (the workflow's own
+// exception), with the message, so that the runtime leaves the task, unless
+// the policies say to fail the execution; a malformed history always
+// leaves the task.
 inline sdk::raw_decider make_decider(workflow_runner runner, workflow_policies policies = {}) {
     replay_options options;
     options.activity_task_list = policies.activity_task_list;
@@ -90,15 +81,25 @@ inline sdk::raw_decider make_decider(workflow_runner runner, workflow_policies p
         std::optional<replay_result> r;
         try {
             r.emplace(replay(task, runner, options));
+        } catch (const std::exception& e) {
+            if (policies.on_exception == sdk::failure_policy::fail_workflow)
+                return detail::fail_with("UnhandledException", e.what());
+            return sdk::decision_result::not_decided(sdk::decider_outcome::failed,
+                                                     sdk::describe_exception(std::current_exception()));
         } catch (...) {
-            if (policies.on_exception != sdk::failure_policy::fail_workflow) throw;
-            return detail::fail_with("UnhandledException", detail::exception_text(std::current_exception()));
+            auto text = sdk::describe_exception(std::current_exception());
+            if (policies.on_exception == sdk::failure_policy::fail_workflow)
+                return detail::fail_with("UnhandledException", std::move(text));
+            return sdk::decision_result::not_decided(sdk::decider_outcome::failed, std::move(text));
         }
         if (!*r) {
-            if (r->error().kind == replay_error_kind::non_determinism &&
-                policies.on_non_determinism == sdk::failure_policy::fail_workflow)
-                return detail::fail_with("NonDeterminism", r->error().message);
-            throw_replay_error(std::move(*r).error());
+            const replay_error& e = r->error();
+            if (e.kind == replay_error_kind::non_determinism) {
+                if (policies.on_non_determinism == sdk::failure_policy::fail_workflow)
+                    return detail::fail_with("NonDeterminism", e.message);
+                return sdk::decision_result::not_decided(sdk::decider_outcome::non_determinism, full_text(e));
+            }
+            return sdk::decision_result::not_decided(sdk::decider_outcome::malformed_history, full_text(e));
         }
         return sdk::decision_result{std::move(*r).value(), std::nullopt};
     };
@@ -119,7 +120,7 @@ inline std::optional<std::string> seconds_or_none(const std::optional<std::chron
 } // namespace detail
 
 // The decider applies the policies itself; the runtime is told to leave
-// the task for whatever the decider throws.
+// the task when the decider answers failed.
 template <workflow_class W> sdk::workflow_registration make_registration(workflow_policies policies = {}) {
     const workflow_defaults d = defaults_of<W>();
     sdk::workflow_registration r;

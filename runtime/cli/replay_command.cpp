@@ -1,7 +1,5 @@
 #include "runtime/cli/replay_command.hpp"
 
-#include <cxxabi.h>
-
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -33,12 +31,6 @@ namespace asio = boost::asio;
 namespace model = swf::model;
 namespace client = swf::client;
 
-// What the workflow adapter (workflow/sdk_adapter.hpp) throws. Its types
-// live in the plugin with hidden visibility, so the runtime cannot catch
-// them by type: it recognises them by name.
-constexpr std::string_view non_determinism_type = "swfrt::workflow::non_determinism_error";
-constexpr std::string_view malformed_history_type = "swfrt::workflow::malformed_history_error";
-
 struct replay_args {
     std::string plugin, workflow, version, history_file, execution;
     std::string domain, config_path, endpoint_url, region, profile, ca_file;
@@ -54,16 +46,6 @@ public:
 private:
     int exit_code_;
 };
-
-std::string current_exception_type() {
-    const std::type_info* t = abi::__cxa_current_exception_type();
-    if (!t) return "unknown exception";
-    int status = 0;
-    char* demangled = abi::__cxa_demangle(t->name(), nullptr, nullptr, &status);
-    std::string out = status == 0 && demangled ? demangled : t->name();
-    std::free(demangled);
-    return out;
-}
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -376,20 +358,25 @@ int replay(const replay_args& a) {
     if (!fetch && !a.execution.empty()) execution = parse_execution(a.execution);
     auto task = decision_task_of(std::move(history.events), std::move(execution));
 
+    sdk::decision_result decided;
     try {
-        auto decided = entry.registration.decider(task);
+        decided = entry.registration.decider(task);
+    } catch (...) {
+        decided = sdk::decision_result::not_decided(sdk::decider_outcome::failed,
+                                                    sdk::describe_exception(std::current_exception()));
+    }
+    switch (decided.outcome) {
+    case sdk::decider_outcome::decided:
         std::cout << decisions_json(decided.decisions) << "\n";
         return exit_ok;
-    } catch (const std::exception& e) {
-        const std::string thrown = current_exception_type();
-        if (thrown == non_determinism_type) throw command_error(exit_non_determinism, e.what());
-        if (thrown == malformed_history_type) throw command_error(exit_usage, source + ": " + e.what());
-        throw command_error(exit_decider_failed,
-                            "the decider of " + type + " failed: " + thrown + ": " + e.what());
-    } catch (...) {
-        throw command_error(exit_decider_failed,
-                            "the decider of " + type + " threw " + current_exception_type());
+    case sdk::decider_outcome::non_determinism:
+        throw command_error(exit_non_determinism, decided.message);
+    case sdk::decider_outcome::malformed_history:
+        throw command_error(exit_usage, source + ": " + decided.message);
+    case sdk::decider_outcome::failed:
+        break;
     }
+    throw command_error(exit_decider_failed, "the decider of " + type + " failed: " + decided.message);
 }
 
 } // namespace

@@ -114,15 +114,7 @@ struct worker::poller_state {
 
 namespace {
 
-std::string exception_text(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return type_name(ex) + ": " + ex.what();
-    } catch (...) {
-        return "a non-standard exception";
-    }
-}
+std::string exception_text(std::exception_ptr e) { return sdk::describe_exception(e); }
 
 // Runs a blocking handler on the thread pool it is spawned on.
 asio::awaitable<std::string> run_blocking(const sdk::blocking_activity& fn, std::shared_ptr<worker::task_state> s) {
@@ -614,20 +606,37 @@ asio::awaitable<void> worker::run_decision(model::decision_task task, std::share
 
     const auto received = env_.client->options().clock->now();
     sdk::decision_result decided;
-    std::string failure;
     const auto started = clock_type::now();
     try {
         decided = entry->registration.decider(task);
-    } catch (const std::exception& e) {
-        failure = type_name(e) + ": " + e.what();
     } catch (...) {
-        failure = "a non-standard exception";
+        decided = sdk::decision_result::not_decided(sdk::decider_outcome::failed,
+                                                    sdk::describe_exception(std::current_exception()));
     }
     std::chrono::duration<double> took = clock_type::now() - started;
     env_.metrics->observe("swfrt_handler_seconds", {{"kind", "decision"}, {"type", type}}, took.count());
 
     swf::client::decision_client answer(env_.client, settings_.domain, settings_.task_list, settings_.identity);
-    if (!failure.empty()) {
+    const bool failed = decided.outcome != sdk::decider_outcome::decided;
+    const std::string failure = std::move(decided.message);
+    if (decided.outcome == sdk::decider_outcome::non_determinism ||
+        decided.outcome == sdk::decider_outcome::malformed_history) {
+        // Never answered with a guess: the task times out, SWF schedules
+        // another, and a deployment with the right code (or a repaired
+        // peer) decides it.
+        const bool nd = decided.outcome == sdk::decider_outcome::non_determinism;
+        env_.metrics->add("swfrt_tasks_failed_total", {{"kind", "decision"}, {"type", type}});
+        env_.metrics->add("swfrt_tasks_unanswered_total",
+                          {{"kind", "decision"}, {"reason", nd ? "non_determinism" : "malformed_history"}});
+        env_.log->error(nd ? "NON-DETERMINISM: the history disagrees with the code; the decision task is left to "
+                             "time out and will be retried"
+                           : "MALFORMED HISTORY: the decision task is left to time out and will be retried",
+                        {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", state->workflow_id},
+                         {"run_id", state->run_id}, {"error", failure}});
+        untrack(state);
+        co_return;
+    }
+    if (failed) {
         env_.metrics->add("swfrt_tasks_failed_total", {{"kind", "decision"}, {"type", type}});
         if (entry->registration.on_exception == sdk::failure_policy::retry_task || abandoned_.load()) {
             env_.metrics->add("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "decider_failed"}});
@@ -665,7 +674,7 @@ asio::awaitable<void> worker::run_decision(model::decision_task task, std::share
                         {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", state->workflow_id},
                          {"run_id", state->run_id}, {"error", r.error().to_string()}});
     } else {
-        if (failure.empty()) env_.metrics->add("swfrt_tasks_completed_total", {{"kind", "decision"}, {"type", type}});
+        if (!failed) env_.metrics->add("swfrt_tasks_completed_total", {{"kind", "decision"}, {"type", type}});
         env_.log->info("decision task answered", {{"task_list", settings_.task_list}, {"type", type},
                                                   {"workflow_id", state->workflow_id}, {"run_id", state->run_id},
                                                   {"decisions", n}});

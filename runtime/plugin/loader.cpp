@@ -52,10 +52,20 @@ std::unique_ptr<library> load(const std::string& path, registry& into, std::stri
     }
     auto entry = reinterpret_cast<swfrt_plugin_entry_fn>(sym);
     // Ask first without a registrar: nothing of the plugin runs but the check.
-    int abi = entry(sdk::abi_version, nullptr);
+    const char* fingerprint = nullptr;
+    int abi = entry(sdk::abi_version, nullptr, &fingerprint);
     if (abi != sdk::abi_version) {
         error = path + ": plugin ABI version " + std::to_string(abi) + ", this swf-runtime needs " +
                 std::to_string(sdk::abi_version) + "; rebuild the plugin against this version's SDK";
+        return nullptr;
+    }
+    // The plugin's structs are the model's: built from another model, it
+    // would read and write them with another layout.
+    if (!fingerprint || std::strcmp(fingerprint, sdk::model_fingerprint) != 0) {
+        error = path + ": plugin built against SWF model " +
+                (fingerprint ? std::string(fingerprint, ::strnlen(fingerprint, 128)) : std::string("(none given)")) +
+                ", this swf-runtime has " + sdk::model_fingerprint +
+                "; rebuild the plugin against this version's SDK";
         return nullptr;
     }
     // Register into a staging registry first: a plugin whose registration
@@ -63,7 +73,8 @@ std::unique_ptr<library> load(const std::string& path, registry& into, std::stri
     registry staging;
     staging.set_current_plugin(path);
     try {
-        entry(sdk::abi_version, &staging);
+        const char* host_fingerprint = sdk::model_fingerprint;
+        entry(sdk::abi_version, &staging, &host_fingerprint);
         into.merge(std::move(staging));
     } catch (const std::exception& e) {
         error = path + ": the plugin's registration threw: " + e.what();

@@ -10,6 +10,7 @@ project) and writes, relative to --out (default: the project root):
     swf/model/model.cpp            enum <-> string tables
     swf/model/operations.hpp       the 39 operations and the modelled faults
     swf/codec/codec_generated.cpp  encode / decode / validate for every struct
+    swf/model/fingerprint.hpp      a hash of model.hpp, checked when a plugin loads
 
 Every enum gets a last value unknown_to_sdk, and every enum member a sibling
 <member>_text that keeps the text of such a value (see ENUM_NOTE).
@@ -19,6 +20,7 @@ into memory and exits 1 when a committed file differs (run by CTest).
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -258,6 +260,15 @@ def gen_operations_hpp(m):
     return "".join(o)
 
 
+def gen_fingerprint_hpp(model_hpp):
+    digest = hashlib.sha256(model_hpp.encode("utf-8")).hexdigest()[:16]
+    return (HEADER + "// A hash of the generated model.hpp (its structs are the plugin interface's):\n"
+            "// the runtime refuses a plugin whose SDK was built from another model.\n"
+            "#pragma once\n\nnamespace swfrt::swf::model {\n"
+            f"inline constexpr const char model_fingerprint[] = \"swf-2012-01-25/{digest}\";\n"
+            "}\n")
+
+
 def utf8_len_check(var, lo, hi, path):
     conds = []
     if lo is not None and lo > 0:
@@ -447,8 +458,10 @@ def main():
     if os.path.exists(pag):
         with open(pag, encoding="utf-8") as f:
             m.paginators = json.load(f)["pagination"]
+    model_hpp = gen_model_hpp(m)
     files = {
-        "swf/model/model.hpp": gen_model_hpp(m),
+        "swf/model/model.hpp": model_hpp,
+        "swf/model/fingerprint.hpp": gen_fingerprint_hpp(model_hpp),
         "swf/model/model.cpp": gen_model_cpp(m),
         "swf/model/operations.hpp": gen_operations_hpp(m),
         "swf/codec/codec_decls.hpp": gen_codec_decls_hpp(m),

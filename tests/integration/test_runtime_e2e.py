@@ -969,10 +969,20 @@ class CheckTest(RuntimeCase):
         text, (path, p) = self.plugin_errors("bad-abi.yaml", [EXAMPLE_PLUGIN, lib])
         line, col = location_of(text, q(lib))
         # The test plugin answers the SDK's ABI version plus one.
-        with open(os.path.join(ROOT_DIR, "runtime", "sdk", "swfrt", "sdk.hpp")) as f:
+        with open(os.path.join(ROOT_DIR, "include", "swfrt", "sdk.hpp")) as f:
             abi = int(re.search(r"abi_version = (\d+);", f.read()).group(1))
         self.assert_refused(p, "%s:%d:%d: %s" % (path, line, col, lib),
                             "plugin ABI version %d, this swf-runtime needs %d" % (abi + 1, abi))
+
+    def test_plugin_built_against_another_swf_model(self):
+        lib = plugin("bad_model")
+        text, (path, p) = self.plugin_errors("bad-model.yaml", [EXAMPLE_PLUGIN, lib])
+        line, col = location_of(text, q(lib))
+        with open(os.path.join(ROOT_DIR, "swf", "model", "fingerprint.hpp")) as f:
+            ours = re.search(r'model_fingerprint\[\] = "([^"]+)"', f.read()).group(1)
+        self.assert_refused(p, "%s:%d:%d: %s" % (path, line, col, lib),
+                            "plugin built against SWF model swf-2012-01-25/0000000000000000, "
+                            "this swf-runtime has %s" % ours)
 
     def test_plugin_that_is_not_a_shared_library(self):
         lib = os.path.join(self.tmp, "not-a-plugin.so")

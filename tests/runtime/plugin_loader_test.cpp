@@ -39,6 +39,7 @@ namespace model = swf::model;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
 
 // The build puts plugins in <build>/plugins and this test in <build>/tests.
 std::filesystem::path plugin_dir() {
@@ -699,7 +700,7 @@ TEST(plugin_function_check, functions_pass_and_data_does_not) {
 TEST(plugin_elf_check, every_test_plugin_passes) {
     for (std::string target :
          {"swfrt_example_plugin", "swfrt_test_plugin_no_entry", "swfrt_test_plugin_bad_abi",
-          "swfrt_test_plugin_duplicate", "swfrt_test_plugin_throws", "swfrt_test_plugin_data_entry"})
+          "swfrt_test_plugin_bad_model", "swfrt_test_plugin_duplicate", "swfrt_test_plugin_throws", "swfrt_test_plugin_data_entry"})
         EXPECT_EQ(elf_problem(plugin_path(target)), std::nullopt) << target;
 }
 
@@ -712,6 +713,23 @@ TEST_F(plugin_loader_test, an_abi_mismatch_names_both_versions) {
     EXPECT_THAT(registry_.activities(), IsEmpty());
     EXPECT_THAT(registry_.workflows(), IsEmpty());
     EXPECT_THAT(registry_.errors(), IsEmpty());
+}
+
+TEST_F(plugin_loader_test, a_plugin_built_against_another_model_is_refused_before_it_registers) {
+    // The plugin aborts if it is asked to register: refusing it must not ask.
+    auto path = plugin_path("swfrt_test_plugin_bad_model");
+    auto error = load_refused(path);
+    EXPECT_THAT(error, HasSubstr(path));
+    EXPECT_THAT(error, HasSubstr("plugin built against SWF model swf-2012-01-25/0000000000000000, this "
+                                 "swf-runtime has " +
+                                 std::string(sdk::model_fingerprint)));
+    EXPECT_THAT(registry_.activities(), IsEmpty());
+    EXPECT_THAT(registry_.workflows(), IsEmpty());
+}
+
+TEST(plugin_model_fingerprint, names_the_model_and_a_hash_of_its_structs) {
+    // Generated beside model.hpp (model_generator_up_to_date checks both).
+    EXPECT_THAT(std::string(sdk::model_fingerprint), MatchesRegex("swf-2012-01-25/[0-9a-f]{16}"));
 }
 
 TEST_F(plugin_loader_test, a_duplicate_registration_names_both_plugins_and_keeps_the_first) {

@@ -1,5 +1,5 @@
-// The plugin adapter: a raw decider that replays the workflow, its distinct
-// exceptions for the runtime's failure policy, and the registration built
+// The plugin adapter: a raw decider that replays the workflow, the outcome
+// it answers for the runtime's failure policy, and the registration built
 // from the workflow class.
 //
 // Like a plugin, this file uses Asio (through the SDK header) header-only:
@@ -34,37 +34,41 @@ TEST(adapter, decides_a_poll_for_decision_task_response) {
     EXPECT_FALSE(decided.execution_context.has_value());
 }
 
-TEST(adapter, throws_non_determinism_as_its_own_type) {
+using swfrt::sdk::decider_outcome;
+
+TEST(adapter, answers_non_determinism_with_its_message) {
     auto h = load_history("seed_complete");
     auto decider = wf::make_decider<my_workflow_changed>();
-    try {
-        (void)decider(wf::testing::task_at(h, 9));
-        FAIL() << "decider returned";
-    } catch (const wf::non_determinism_error& e) {
-        EXPECT_EQ(e.error().kind, wf::replay_error_kind::non_determinism);
-        EXPECT_EQ(e.error().event_id, 5);
-        EXPECT_EQ(e.error().history, R"(LambdaFunctionScheduled (id "l1", function some_lambda_func))");
-        EXPECT_EQ(e.error().code, R"(ScheduleLambdaFunction (id "l1", function renamed_lambda_func))");
-        EXPECT_STREQ(e.what(),
-                     "non-determinism at history event 5 (decisions of the decision task started at "
-                     "event 3): the history records LambdaFunctionScheduled (id \"l1\", function "
-                     "some_lambda_func) where the code now issues ScheduleLambdaFunction (id \"l1\", "
-                     "function renamed_lambda_func)");
-    }
+    auto r = decider(wf::testing::task_at(h, 9));
+    EXPECT_EQ(r.outcome, decider_outcome::non_determinism);
+    EXPECT_TRUE(r.decisions.empty());
+    EXPECT_EQ(r.message,
+              "non-determinism at history event 5 (decisions of the decision task started at "
+              "event 3): the history records LambdaFunctionScheduled (id \"l1\", function "
+              "some_lambda_func) where the code now issues ScheduleLambdaFunction (id \"l1\", "
+              "function renamed_lambda_func)");
     // At its first decision task the changed code has no history to disagree with.
-    EXPECT_NO_THROW((void)decider(wf::testing::task_at(h, 3)));
+    auto first = decider(wf::testing::task_at(h, 3));
+    EXPECT_EQ(first.outcome, decider_outcome::decided);
+    EXPECT_EQ(first.decisions.size(), 1u);
 }
 
-TEST(adapter, throws_malformed_history_as_its_own_type) {
+TEST(adapter, answers_a_malformed_history_with_its_message) {
     auto h = load_history("seed_complete");
     auto task = wf::testing::task_at(h, 9);
     task.started_event_id = 8; // a DecisionTaskScheduled, not a started one
-    EXPECT_THROW((void)wf::make_decider<my_workflow>()(task), wf::malformed_history_error);
+    auto r = wf::make_decider<my_workflow>()(task);
+    EXPECT_EQ(r.outcome, decider_outcome::malformed_history);
+    EXPECT_TRUE(r.decisions.empty());
+    EXPECT_NE(r.message.find("8"), std::string::npos) << r.message;
 }
 
-TEST(adapter, lets_the_workflows_own_exceptions_through) {
+TEST(adapter, answers_the_workflows_own_exception_as_failed_with_its_type) {
     auto h = load_history("seed_lambda_failed");
-    EXPECT_THROW((void)wf::make_decider<my_workflow>()(wf::testing::task_at(h, 9)), wf::lambda_failed);
+    auto r = wf::make_decider<my_workflow>()(wf::testing::task_at(h, 9));
+    EXPECT_EQ(r.outcome, decider_outcome::failed);
+    EXPECT_TRUE(r.decisions.empty());
+    EXPECT_EQ(r.message.rfind("swfrt::workflow::lambda_failed: ", 0), 0u) << r.message;
 }
 
 TEST(adapter, fails_the_execution_on_non_determinism_when_the_policy_says_so) {
@@ -72,6 +76,7 @@ TEST(adapter, fails_the_execution_on_non_determinism_when_the_policy_says_so) {
     wf::workflow_policies policies;
     policies.on_non_determinism = swfrt::sdk::failure_policy::fail_workflow;
     auto decided = wf::make_registration<my_workflow_changed>(policies).decider(wf::testing::task_at(h, 9));
+    EXPECT_EQ(decided.outcome, decider_outcome::decided);
     ASSERT_EQ(decided.decisions.size(), 1u);
     const auto& d = decided.decisions[0];
     ASSERT_EQ(d.decision_type, model::decision_type::fail_workflow_execution);
@@ -83,11 +88,12 @@ TEST(adapter, fails_the_execution_on_non_determinism_when_the_policy_says_so) {
               "function renamed_lambda_func)");
     // The workflow's own exceptions keep their policy (leave the task).
     auto failed = load_history("seed_lambda_failed");
-    EXPECT_THROW((void)wf::make_decider<my_workflow>(policies)(wf::testing::task_at(failed, 9)), wf::lambda_failed);
+    EXPECT_EQ(wf::make_decider<my_workflow>(policies)(wf::testing::task_at(failed, 9)).outcome,
+              decider_outcome::failed);
     // A malformed history is never answered with a guess.
     auto task = wf::testing::task_at(h, 9);
     task.started_event_id = 8;
-    EXPECT_THROW((void)wf::make_decider<my_workflow>(policies)(task), wf::malformed_history_error);
+    EXPECT_EQ(wf::make_decider<my_workflow>(policies)(task).outcome, decider_outcome::malformed_history);
 }
 
 TEST(adapter, fails_the_execution_on_an_exception_when_the_policy_says_so) {
@@ -95,22 +101,21 @@ TEST(adapter, fails_the_execution_on_an_exception_when_the_policy_says_so) {
     wf::workflow_policies policies;
     policies.on_exception = swfrt::sdk::failure_policy::fail_workflow;
     auto decided = wf::make_decider<my_workflow>(policies)(wf::testing::task_at(h, 9));
+    EXPECT_EQ(decided.outcome, decider_outcome::decided);
     ASSERT_EQ(decided.decisions.size(), 1u);
     const auto& d = decided.decisions[0];
     ASSERT_EQ(d.decision_type, model::decision_type::fail_workflow_execution);
     EXPECT_EQ(d.fail_workflow_execution_decision_attributes->reason, "UnhandledException");
     auto what = wf::make_decider<my_workflow>()(wf::testing::task_at(h, 3)).decisions; // still decides normally
     EXPECT_EQ(what.size(), 1u);
-    try {
-        (void)wf::make_decider<my_workflow>()(wf::testing::task_at(h, 9));
-        FAIL() << "decider returned";
-    } catch (const wf::lambda_failed& e) {
-        EXPECT_EQ(d.fail_workflow_execution_decision_attributes->details, std::string(e.what()));
-    }
+    // The details are the exception's text, as the default policy reports it.
+    auto left = wf::make_decider<my_workflow>()(wf::testing::task_at(h, 9));
+    EXPECT_EQ("swfrt::workflow::lambda_failed: " + *d.fail_workflow_execution_decision_attributes->details,
+              left.message);
     // Non-determinism keeps its own policy (leave the task).
     auto complete = load_history("seed_complete");
-    EXPECT_THROW((void)wf::make_decider<my_workflow_changed>(policies)(wf::testing::task_at(complete, 9)),
-                 wf::non_determinism_error);
+    EXPECT_EQ(wf::make_decider<my_workflow_changed>(policies)(wf::testing::task_at(complete, 9)).outcome,
+              decider_outcome::non_determinism);
 }
 
 TEST(adapter, registration_carries_name_version_and_defaults) {
@@ -124,7 +129,7 @@ TEST(adapter, registration_carries_name_version_and_defaults) {
     EXPECT_EQ(r.type.default_child_policy, "TERMINATE");
     EXPECT_EQ(r.type.default_lambda_role, "arn:aws:iam::123456789012:role/swf-lambda");
     EXPECT_EQ(r.type.default_task_priority, "5");
-    // The decider applies the workflow's policies; what it throws is left.
+    // The decider applies the workflow's policies; what it answers failed is left.
     EXPECT_EQ(r.on_exception, swfrt::sdk::failure_policy::retry_task);
     ASSERT_TRUE(static_cast<bool>(r.decider));
     auto h = load_history("seed_complete");

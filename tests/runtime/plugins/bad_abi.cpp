@@ -2,6 +2,6 @@
 // and registers nothing, whatever it is passed.
 #include <swfrt/sdk.hpp>
 
-extern "C" __attribute__((visibility("default"))) int swfrt_plugin_entry(int, swfrt::sdk::registrar*) {
+extern "C" __attribute__((visibility("default"))) int swfrt_plugin_entry(int, swfrt::sdk::registrar*, const char**) {
     return swfrt::sdk::abi_version + 1;
 }

@@ -15,10 +15,15 @@
 //
 // Build it against the installed package:
 //   find_package(SwfRuntime REQUIRED)
-//   add_library(my_plugin MODULE plugin.cpp)
-//   target_link_libraries(my_plugin PRIVATE SwfRuntime::sdk)
+//   swfrt_add_plugin(my_plugin plugin.cpp)
+// Workflows as code: <swfrt/workflow.hpp> and SwfRuntime::workflow.
 #pragma once
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -26,18 +31,42 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
+#include "swf/model/fingerprint.hpp"
 #include "swf/model/model.hpp"
 
 namespace swfrt::sdk {
 
 // Raised whenever a type below changes layout or meaning. The runtime
-// refuses a plugin built against another version.
-inline constexpr int abi_version = 2;
+// refuses a plugin built against another version, and one built against
+// another SWF model (whose structs the types below carry).
+inline constexpr int abi_version = 3;
+inline constexpr const char* model_fingerprint = swf::model::model_fingerprint;
+
+// "type: what()" of an exception, the type demangled: how the runtime and
+// the workflow adapter describe what a handler or decider threw.
+inline std::string describe_exception(const std::exception_ptr& e) {
+    auto type_of = [](const std::type_info* t) -> std::string {
+        if (!t) return "unknown exception";
+        int status = 0;
+        char* demangled = abi::__cxa_demangle(t->name(), nullptr, nullptr, &status);
+        std::string out = status == 0 && demangled ? demangled : t->name();
+        std::free(demangled);
+        return out;
+    };
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return type_of(&typeid(x)) + ": " + x.what();
+    } catch (...) {
+        return "a non-standard exception (" + type_of(abi::__cxa_current_exception_type()) + ")";
+    }
+}
 
 // ---- logging ----
 
@@ -128,13 +157,39 @@ struct activity_registration {
 
 // ---- workflows ----
 
-// What a decider answers a decision task with.
+// How a decision task went through a decider.
+enum class decider_outcome {
+    // decisions (and execution_context) answer the task.
+    decided,
+    // The code disagrees with the history: the task is left to time out
+    // (deploying the code the execution started with fixes it).
+    non_determinism,
+    // The history breaks SWF's rules: the task is left, never guessed at.
+    malformed_history,
+    // The decider could not decide (the workflow's own exception): the
+    // registration's failure_policy says what happens.
+    failed,
+};
+
+// What a decider answers a decision task with. A raw decider that returns
+// {decisions, execution_context} has decided; message says why otherwise.
+// A raw decider may also throw: the runtime takes that as failed, with the
+// exception as message.
 struct decision_result {
     std::vector<swf::model::decision> decisions{};
     std::optional<std::string> execution_context{};
+    decider_outcome outcome = decider_outcome::decided;
+    std::string message{};
+
+    static decision_result not_decided(decider_outcome outcome, std::string message) {
+        decision_result r;
+        r.outcome = outcome;
+        r.message = std::move(message);
+        return r;
+    }
 };
 
-// What happens when a decider throws.
+// What happens when a decider fails (decider_outcome::failed, or throws).
 enum class failure_policy {
     // Leave the decision task unanswered so that it times out and SWF
     // schedules another (the Temporal default); logged loudly.
@@ -181,19 +236,28 @@ public:
 
 } // namespace swfrt::sdk
 
-// The one C entry point of a plugin. The runtime passes its ABI version;
-// the plugin registers only when it equals its own, and returns its own so
-// that the runtime can report a mismatch.
+// The one C entry point of a plugin, called twice by the runtime.
+// First with no registrar, to check: the plugin returns its ABI version
+// and, when that equals the runtime's, stores its model fingerprint in
+// *model_fingerprint. Then, when both match, with the registrar and
+// the runtime's fingerprint: the plugin registers only when the ABI version
+// and the fingerprint equal its own. Nothing but the version is read or
+// written while the versions differ, so plugins of other versions (whose
+// entry takes other arguments) are refused safely.
 extern "C" {
-using swfrt_plugin_entry_fn = int (*)(int host_abi_version, swfrt::sdk::registrar* registrar);
+using swfrt_plugin_entry_fn = int (*)(int host_abi_version, swfrt::sdk::registrar* registrar,
+                                      const char** model_fingerprint);
 }
 #define SWFRT_PLUGIN_ENTRY_SYMBOL "swfrt_plugin_entry"
 
 #define SWFRT_PLUGIN(registrar_name)                                                                              \
     static void swfrt_plugin_register(::swfrt::sdk::registrar& registrar_name);                                   \
-    extern "C" __attribute__((visibility("default"))) int swfrt_plugin_entry(int host_abi_version,               \
-                                                                             ::swfrt::sdk::registrar* r) {       \
-        if (host_abi_version == ::swfrt::sdk::abi_version && r) {                                                 \
+    extern "C" __attribute__((visibility("default"))) int swfrt_plugin_entry(                                    \
+        int host_abi_version, ::swfrt::sdk::registrar* r, const char** fingerprint) {                            \
+        if (host_abi_version != ::swfrt::sdk::abi_version || !fingerprint) return ::swfrt::sdk::abi_version;     \
+        if (!r) {                                                                                                 \
+            *fingerprint = ::swfrt::sdk::model_fingerprint;                                                       \
+        } else if (*fingerprint && std::strcmp(*fingerprint, ::swfrt::sdk::model_fingerprint) == 0) {            \
             ::swfrt::sdk::plugin_log() = r->log();                                                                \
             swfrt_plugin_register(*r);                                                                            \
         }                                                                                                         \
