@@ -26,7 +26,14 @@ if ! swfrt_python_env; then
 fi
 
 say "building swf-runtime"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The same compiler and build type as ./tests/run.sh, so that one ccache
+# serves both.
+if [ ! -f build/build.ninja ]; then
+  echo "first build in this checkout: compiling swf-runtime and the example plugin (the SWF client, the"
+  echo "workflow library and the runtime) takes about 10 minutes on 2 cores with an empty compiler cache,"
+  echo "a minute or two when ccache already holds a build of this tree (tests/run.sh fills the same cache)."
+fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ >/dev/null
 ninja -C build swf-runtime swfrt_example_plugin
 bin="$root/build/runtime/swf-runtime"
 
