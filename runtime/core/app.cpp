@@ -107,13 +107,13 @@ swf::result<std::shared_ptr<swf::client::client>> make_client(const config::conf
         o.on_call = [m](swf::client::operation op, double seconds, const swf::client::call_info& info,
                         const swf::error* e) {
             auto name = swf::client::api_name(op);
-            m->observe("swfrt_swf_request_seconds", {{"operation", name}}, seconds);
+            m->observe(metric::swf_request_seconds, {name}, seconds);
             if (info.attempts > 1)
-                m->add("swfrt_swf_retries_total", {{"operation", name}}, static_cast<double>(info.attempts - 1));
+                m->add(metric::swf_retries, {name}, static_cast<double>(info.attempts - 1));
             // e is null when the client judged the call a success, also by
             // its effect after a lost answer: only real failures count here.
-            if (e) m->add("swfrt_swf_requests_failed_total", {{"operation", name}, {"code", e->code}});
-            if (info.earlier_attempt_ambiguous) m->add("swfrt_swf_lost_answers_total", {{"operation", name}});
+            if (e) m->add(metric::swf_requests_failed, {name, e->code});
+            if (info.earlier_attempt_ambiguous) m->add(metric::swf_lost_answers, {name});
         };
     }
     swf::auth::settings_overrides ov;
@@ -365,6 +365,13 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
     for (const auto& w : c.workers)
         if (w.kind == config::worker_kind::activity) blocking_threads += static_cast<std::size_t>(w.max_concurrent);
     asio::thread_pool blocking(std::clamp<std::size_t>(blocking_threads, 1, 256));
+    // Deciders are CPU work: no more threads than cores, nor than decision
+    // tasks that may run at once.
+    std::size_t decider_threads = 0;
+    for (const auto& w : c.workers)
+        if (w.kind == config::worker_kind::decision) decider_threads += static_cast<std::size_t>(w.max_concurrent);
+    asio::thread_pool deciders(
+        std::clamp<std::size_t>(decider_threads, 1, std::max(2u, std::thread::hardware_concurrency())));
 
     worker_env env;
     env.client = *client;
@@ -372,6 +379,7 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
     env.log = &log;
     env.metrics = &m;
     env.blocking_pool = &blocking;
+    env.decider_pool = &deciders;
 
     if (limits.max_tasks) {
         env.task_budget = std::make_shared<std::atomic<std::int64_t>>(static_cast<std::int64_t>(*limits.max_tasks));
@@ -447,10 +455,10 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         auto cached = std::dynamic_pointer_cast<swf::auth::cached_provider>((*client)->credentials());
         while (!shutdown.requested.load()) {
             if (cached)
-                m.set("swfrt_credential_refreshes_total", {}, static_cast<double>(cached->refresh_count()));
+                m.set_total(metric::credential_refreshes, {}, static_cast<double>(cached->refresh_count()));
             if (!ready.load() && count(&worker::pollers_started) >= total_pollers) {
                 ready.store(true);
-                m.set("swfrt_ready", {}, 1);
+                m.set(metric::ready, {}, 1);
                 log.info("ready: every poller has started", {{"pollers", std::to_string(total_pollers)}});
             }
             if (limits.max_time && std::chrono::steady_clock::now() - started >= *limits.max_time)
@@ -459,7 +467,7 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         }
         draining.store(true);
         ready.store(false);
-        m.set("swfrt_ready", {}, 0);
+        m.set(metric::ready, {}, 0);
         log.info("shutting down: no new polls; waiting for polls in flight and running tasks",
                  {{"reason", shutdown.reason},
                   {"polls_in_flight", std::to_string(count(&worker::polls_in_flight))},
@@ -528,6 +536,7 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         std::_Exit(exit_code);
     }
     blocking.join();
+    deciders.join();
     return exit_code;
 }
 

@@ -4,33 +4,24 @@
 
 namespace swfrt::runtime {
 
+namespace {
+
+template <metric_kind K, std::size_t N>
+metrics::family_doc doc(const metric_family<K, N>& f) {
+    return {f.name, K, f.help, std::vector<std::string_view>(f.labels.begin(), f.labels.end())};
+}
+
+} // namespace
+
 const std::vector<metrics::family_doc>& metrics::documented() {
     static const std::vector<family_doc> docs{
-        {"swfrt_polls_total", kind::counter, "Polls started, by worker kind and task list"},
-        {"swfrt_polls_empty_total", kind::counter, "Polls that ended without a task"},
-        {"swfrt_polls_failed_total", kind::counter, "Polls that failed, by error code"},
-        {"swfrt_tasks_received_total", kind::counter, "Tasks received, by kind and type"},
-        {"swfrt_tasks_completed_total", kind::counter, "Tasks answered as completed (counted once SWF took the answer)"},
-        {"swfrt_tasks_failed_total", kind::counter, "Activity tasks answered as failed, decision tasks whose decider failed"},
-        {"swfrt_tasks_canceled_total", kind::counter, "Activity tasks answered as canceled"},
-        {"swfrt_tasks_unanswered_total", kind::counter, "Tasks left to time out, by reason"},
-        {"swfrt_task_answers_total", kind::counter,
-         "Answers to tasks by outcome: answered, ambiguous (an attempt may have taken effect before the one that "
-         "settled it), given_up"},
-        {"swfrt_loop_restarts_total", kind::counter, "Long-running loops restarted after an exception, by loop"},
-        {"swfrt_handler_seconds", kind::histogram, "Time in handlers and deciders, by kind and type"},
-        {"swfrt_slots_in_use", kind::gauge, "Task slots taken, by kind and task list"},
-        {"swfrt_slots", kind::gauge, "Task slots configured, by kind and task list"},
-        {"swfrt_heartbeats_total", kind::counter, "Activity heartbeats sent"},
-        {"swfrt_heartbeats_failed_total", kind::counter, "Activity heartbeats that failed"},
-        {"swfrt_swf_request_seconds", kind::histogram, "SWF calls (retries included), by operation"},
-        {"swfrt_swf_requests_failed_total", kind::counter,
-         "SWF calls that failed after retries, by operation and code (not those judged done by their effect)"},
-        {"swfrt_swf_retries_total", kind::counter, "SWF call retries, by operation"},
-        {"swfrt_swf_lost_answers_total", kind::counter,
-         "SWF calls with an attempt that may have taken effect without an answer (lost answer, 5xx), by operation"},
-        {"swfrt_credential_refreshes_total", kind::counter, "Credential loads and refreshes"},
-        {"swfrt_ready", kind::gauge, "1 when every poller has started and the runtime is not draining"},
+        doc(metric::polls),           doc(metric::polls_empty),         doc(metric::polls_failed),
+        doc(metric::tasks_received),  doc(metric::tasks_completed),     doc(metric::tasks_failed),
+        doc(metric::tasks_canceled),  doc(metric::tasks_unanswered),    doc(metric::task_answers),
+        doc(metric::loop_restarts),   doc(metric::handler_seconds),     doc(metric::slots_in_use),
+        doc(metric::slots),           doc(metric::heartbeats),          doc(metric::heartbeats_failed),
+        doc(metric::swf_request_seconds), doc(metric::swf_requests_failed), doc(metric::swf_retries),
+        doc(metric::swf_lost_answers), doc(metric::credential_refreshes), doc(metric::ready),
     };
     return docs;
 }
@@ -43,12 +34,12 @@ metrics::metrics() {
     }
 }
 
-std::string metrics::label_text(std::initializer_list<label> labels) {
+std::string metrics::label_text(const std::string_view* names, const std::string_view* values, std::size_t n) {
     std::string s;
-    for (const auto& [k, v] : labels) {
+    for (std::size_t i = 0; i < n; ++i) {
         s += s.empty() ? "" : ",";
-        s.append(k).append("=\"");
-        for (char c : v) {
+        s.append(names[i]).append("=\"");
+        for (char c : values[i]) {
             if (c == '\\' || c == '"') s += '\\';
             if (c == '\n') {
                 s += "\\n";
@@ -61,45 +52,47 @@ std::string metrics::label_text(std::initializer_list<label> labels) {
     return s;
 }
 
-metrics::series& metrics::at(std::string_view name, std::initializer_list<label> labels) {
+void metrics::update(std::string_view name, const std::string_view* names, const std::string_view* values,
+                     std::size_t n, op o, double v) {
+    auto key = label_text(names, values, n);
+    std::lock_guard lock(mutex_);
+    auto it = families_.find(name); // declared families are all there from the start
+    if (it == families_.end()) return;
+    auto& s = it->second.by_labels[key];
+    switch (o) {
+    case op::add: s.value += v; break;
+    case op::set: s.value = v; break;
+    case op::observe:
+        for (std::size_t i = 0; i < buckets.size(); ++i)
+            if (v <= buckets[i]) ++s.bucket_counts[i];
+        ++s.count;
+        s.sum += v;
+        break;
+    }
+}
+
+const metrics::series* metrics::find(std::string_view name, std::initializer_list<label> labels) const {
     auto it = families_.find(name);
-    if (it == families_.end()) it = families_.emplace(std::string(name), family{}).first;
-    return it->second.by_labels[label_text(labels)];
-}
-
-void metrics::add(std::string_view name, std::initializer_list<label> labels, double v) {
-    std::lock_guard lock(mutex_);
-    at(name, labels).value += v;
-}
-
-void metrics::set(std::string_view name, std::initializer_list<label> labels, double v) {
-    std::lock_guard lock(mutex_);
-    at(name, labels).value = v;
-}
-
-void metrics::observe(std::string_view name, std::initializer_list<label> labels, double seconds) {
-    std::lock_guard lock(mutex_);
-    auto& s = at(name, labels);
-    for (std::size_t i = 0; i < buckets.size(); ++i)
-        if (seconds <= buckets[i]) ++s.bucket_counts[i];
-    ++s.count;
-    s.sum += seconds;
+    if (it == families_.end()) return nullptr;
+    std::vector<std::string_view> names, values;
+    for (const auto& [k, v] : labels) {
+        names.push_back(k);
+        values.push_back(v);
+    }
+    auto s = it->second.by_labels.find(label_text(names.data(), values.data(), names.size()));
+    return s == it->second.by_labels.end() ? nullptr : &s->second;
 }
 
 double metrics::value(std::string_view name, std::initializer_list<label> labels) const {
     std::lock_guard lock(mutex_);
-    auto it = families_.find(name);
-    if (it == families_.end()) return 0;
-    auto s = it->second.by_labels.find(label_text(labels));
-    return s == it->second.by_labels.end() ? 0 : s->second.value;
+    const auto* s = find(name, labels);
+    return s ? s->value : 0;
 }
 
 std::uint64_t metrics::count(std::string_view name, std::initializer_list<label> labels) const {
     std::lock_guard lock(mutex_);
-    auto it = families_.find(name);
-    if (it == families_.end()) return 0;
-    auto s = it->second.by_labels.find(label_text(labels));
-    return s == it->second.by_labels.end() ? 0 : s->second.count;
+    const auto* s = find(name, labels);
+    return s ? s->count : 0;
 }
 
 namespace {

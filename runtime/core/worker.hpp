@@ -1,66 +1,27 @@
-// Poll loops: each worker (one task list) runs `pollers` coroutines that
-// take a slot, long-poll SWF and hand each task to its handler on a strand
-// of its own, answering SWF when the handler is done.
+// One worker (one task list, one kind of task): its slots, its poll loops
+// and the runner of its tasks, each a piece of its own:
+//   poller           slot, poll, hand on, back off (poller.hpp)
+//   activity_runner  handler, heartbeats, answer   (activity_runner.hpp, heartbeat.hpp)
+//   decision_runner  decider on the decider pool, answer (decision_runner.hpp)
+// A task holds its slot's lease and its running-tasks entry until it is
+// answered, so no exit path can keep a slot or leave a task listed.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 
-#include "runtime/core/log.hpp"
-#include "runtime/core/metrics.hpp"
+#include "runtime/core/poller.hpp"
+#include "runtime/core/running_tasks.hpp"
 #include "runtime/core/slots.hpp"
-#include "runtime/plugin/registry.hpp"
-#include "swf/client/client.hpp"
+#include "runtime/core/task_source.hpp"
+#include "runtime/core/worker_types.hpp"
 
 namespace swfrt::runtime {
-
-enum class worker_kind { activity, decision };
-std::string_view to_string(worker_kind k) noexcept;
-
-struct worker_settings {
-    worker_kind kind = worker_kind::activity;
-    std::string domain;
-    std::string task_list;
-    std::string identity;
-    int pollers = 1;
-    std::size_t max_concurrent = 10;
-    // The types this worker serves (resolved from the configuration's
-    // handler names); a task of any other type is refused, never dropped.
-    std::set<plugin::type_key> types;
-};
-
-// What every worker shares.
-struct worker_env {
-    std::shared_ptr<swf::client::client> client;
-    const plugin::registry* registry = nullptr;
-    logger* log = nullptr;
-    runtime::metrics* metrics = nullptr;
-    boost::asio::thread_pool* blocking_pool = nullptr;
-    // Activities whose type names no heartbeat timeout heartbeat this often
-    // (so that a cancel request is still seen).
-    std::chrono::milliseconds default_heartbeat_interval{std::chrono::seconds{60}};
-    // Poll failures back off from this, doubling up to max.
-    std::chrono::milliseconds poll_backoff_base{std::chrono::milliseconds{200}};
-    std::chrono::milliseconds poll_backoff_max{std::chrono::seconds{30}};
-    // --max-tasks: tasks all workers may still take (null: no limit); each
-    // poll reserves one. on_budget_spent is called when a task takes the last.
-    std::shared_ptr<std::atomic<std::int64_t>> task_budget;
-    std::function<void()> on_budget_spent;
-};
 
 class worker {
 public:
@@ -82,56 +43,24 @@ public:
     // (its task times out in SWF); used when the process must exit.
     void abandon();
 
-    std::size_t pollers_running() const noexcept { return pollers_running_.load(); }
-    std::size_t pollers_started() const noexcept { return pollers_started_.load(); }
-    std::size_t tasks_running() const noexcept { return tasks_running_.load(); }
-    std::size_t polls_in_flight() const noexcept { return polls_in_flight_.load(); }
-    std::uint64_t tasks_received() const noexcept { return tasks_received_.load(); }
+    std::size_t pollers_running() const noexcept { return poller_->running(); }
+    std::size_t pollers_started() const noexcept { return poller_->started(); }
+    std::size_t tasks_running() const noexcept { return running_.size(); }
+    std::size_t polls_in_flight() const noexcept { return poller_->in_flight(); }
+    std::uint64_t tasks_received() const noexcept { return running_.received(); }
     // What is running, one line per task, for the shutdown log.
-    std::vector<std::string> describe_running() const;
+    std::vector<std::string> describe_running() const { return running_.describe(); }
 
     const worker_settings& settings() const noexcept { return settings_; }
 
-    struct task_state; // one running task (activity or decision)
-
 private:
-    struct poller_state; // a poller's strand and back-off timer
-    void spawn_poller(int index, int restarts);
-    boost::asio::awaitable<void> poll_loop(int index, int restarts);
-    // Sleeps on the poller's strand; stop_polling() cuts it short.
-    boost::asio::awaitable<void> pause(poller_state& p, std::chrono::milliseconds d);
-    void spawn_heartbeat(std::shared_ptr<task_state> state);
-    // Counts an answer's outcome (answered, settled by its effect after a
-    // lost answer, given up) and logs a failure.
-    void record_answer(std::string_view kind, const swf::result<swf::model::empty>& r,
-                       const swf::client::call_info& info);
-    boost::asio::awaitable<void> run_activity(swf::model::activity_task task);
-    boost::asio::awaitable<void> run_decision(swf::model::decision_task task, std::shared_ptr<void> keep_strand);
-    // The strand of one workflow execution: its decision tasks run on it,
-    // one at a time (SWF gives one at a time too; this keeps it so).
-    std::shared_ptr<boost::asio::strand<boost::asio::any_io_executor>> execution_strand(const std::string& run_id);
-    boost::asio::awaitable<void> heartbeat_loop(std::shared_ptr<task_state> state);
-    boost::asio::awaitable<void> answer_activity(task_state& state, std::exception_ptr failure, std::string result);
-
-    void track(const std::shared_ptr<task_state>& s);
-    void untrack(const std::shared_ptr<task_state>& s);
-    void update_slot_gauge();
-
     worker_env env_;
     worker_settings settings_;
-    boost::asio::any_io_executor executor_;
+    worker_flags flags_;
     runtime::slots slots_;
-    std::atomic<bool> stopping_{false};
-    std::atomic<bool> abandoned_{false};
-    std::atomic<std::size_t> pollers_running_{0};
-    std::atomic<std::size_t> pollers_started_{0};
-    std::atomic<std::size_t> tasks_running_{0};
-    std::atomic<std::size_t> polls_in_flight_{0};
-    std::atomic<std::uint64_t> tasks_received_{0};
-    std::vector<std::shared_ptr<poller_state>> pollers_;
-    mutable std::mutex mutex_;
-    std::set<std::shared_ptr<task_state>> running_;
-    std::map<std::string, std::weak_ptr<boost::asio::strand<boost::asio::any_io_executor>>> execution_strands_;
+    running_tasks running_;
+    std::unique_ptr<task_source> runner_;
+    std::unique_ptr<poller> poller_;
 };
 
 } // namespace swfrt::runtime

@@ -291,10 +291,19 @@ class LostAnswerTest(e2e.RuntimeCase):
         self.assertEqual(events[-1]["eventType"], "WorkflowExecutionCompleted")
         self.assertEqual(events[-1]["workflowExecutionCompletedEventAttributes"]["result"], "Hello, again!")
         self.assertEqual(proxy.answered_twice(), {})
-        _, metrics = e2e.http_get(rt.metrics_port, "/metrics")
+        # The workflow may close while the worker still retries the answer
+        # whose reply was lost (SWF took the first attempt): wait for it.
         for kind, task_list in (("activity", ACTIVITIES), ("decision", DECISIONS)):
+            def settled():
+                metrics = e2e.http_get(rt.metrics_port, "/metrics")[1]
+                return e2e.metric_value(metrics, "swfrt_task_answers_total",
+                                        {"kind": kind, "domain": DOMAIN, "task_list": task_list,
+                                         "outcome": "ambiguous"}) is not None
+            e2e.wait_until("the %s answer settled by its effect" % kind, settled, 30, runtime=rt)
+            metrics = e2e.http_get(rt.metrics_port, "/metrics")[1]
             ambiguous = e2e.metric_value(metrics, "swfrt_task_answers_total",
-                                         {"kind": kind, "task_list": task_list, "outcome": "ambiguous"})
+                                         {"kind": kind, "domain": DOMAIN, "task_list": task_list,
+                                          "outcome": "ambiguous"})
             self.assertEqual(ambiguous, 1, "%s answers settled by their effect; metrics:\n%s" % (kind, metrics))
         self.assertNotIn("answering the activity task failed", rt.log())
         self.assertNotIn("answering the decision task failed", rt.log())

@@ -147,7 +147,10 @@ def http_get(port, path, timeout=5.0):
 
 
 def metric_value(text, name, labels):
-    """The value of one sample of the Prometheus text, or None; labels is a dict."""
+    """The sum of the samples of family `name` in the Prometheus text whose
+    labels include `labels` (a dict), as `sum(name{labels})` would give; None
+    when there is none."""
+    total = None
     for line in text.splitlines():
         if line.startswith("#"):
             continue
@@ -155,9 +158,9 @@ def metric_value(text, name, labels):
         if not m or m.group(1) != name:
             continue
         found = dict(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(3) or ""))
-        if found == labels:
-            return float(m.group(4))
-    return None
+        if all(found.get(k) == v for k, v in labels.items()):
+            total = (total or 0) + float(m.group(4))
+    return total
 
 
 class RuntimeProcess:
@@ -617,7 +620,8 @@ class RunningRuntimeTest(RuntimeCase):
         decided = metric_value(text, "swfrt_tasks_completed_total", {"kind": "decision", "type": "greeting:1"})
         self.assertGreaterEqual(decided or 0, 2)  # schedule greet, then complete
         self.assertEqual(metric_value(text, "swfrt_ready", {}), 1)
-        self.assertEqual(metric_value(text, "swfrt_slots", {"kind": "activity", "task_list": SECOND}), 4)
+        self.assertEqual(metric_value(text, "swfrt_slots", {"kind": "activity", "domain": DOMAIN,
+                                                         "task_list": SECOND}), 4)
         self.assertGreaterEqual(metric_value(text, "swfrt_polls_total",
                                              {"kind": "decision", "task_list": DECISIONS}) or 0, 1)
         self.assertIn("# TYPE swfrt_handler_seconds histogram", text)

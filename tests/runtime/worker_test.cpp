@@ -30,12 +30,15 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gmock/gmock.h>
+#include <future>
+
 #include <gtest/gtest.h>
 
 #include "swf/auth/provider.hpp"
@@ -64,64 +67,85 @@ void settle(asio::io_context& io) {
     io.poll();
 }
 
-TEST(slots_test, acquires_up_to_capacity_at_once_then_waits_for_a_release) {
+TEST(slots_test, leases_up_to_capacity_at_once_then_waits_for_a_lease_to_end) {
     asio::io_context io;
     slots s(io.get_executor(), 3);
     EXPECT_EQ(s.capacity(), 3u);
     EXPECT_EQ(s.in_use(), 0u);
 
-    int acquired = 0;
+    std::vector<slot_lease> held;
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
             for (int i = 0; i < 3; ++i)
-                if (co_await s.acquire()) ++acquired;
+                if (auto l = co_await s.acquire()) held.push_back(std::move(*l));
         },
         asio::detached);
     settle(io);
-    EXPECT_EQ(acquired, 3);
+    EXPECT_EQ(held.size(), 3u);
     EXPECT_EQ(s.in_use(), 3u);
 
-    std::optional<bool> fourth;
+    std::optional<std::optional<slot_lease>> fourth;
     asio::co_spawn(
         io, [&]() -> asio::awaitable<void> { fourth = co_await s.acquire(); }, asio::detached);
     settle(io);
     EXPECT_FALSE(fourth.has_value()) << "a fourth slot was handed out while three were taken";
     EXPECT_EQ(s.in_use(), 3u);
 
-    s.release();
+    held.pop_back(); // a lease destroyed frees its slot
     EXPECT_EQ(s.in_use(), 2u);
     settle(io);
-    ASSERT_TRUE(fourth.has_value()) << "the waiter was not woken by the release";
-    EXPECT_TRUE(*fourth);
+    ASSERT_TRUE(fourth.has_value()) << "the waiter was not woken when a lease ended";
+    ASSERT_TRUE(fourth->has_value());
     EXPECT_EQ(s.in_use(), 3u);
 
-    s.release();
-    s.release();
-    s.release();
+    // Moving a lease moves the slot: it is freed once, by its last holder.
+    slot_lease moved = std::move(**fourth);
+    fourth.reset();
+    EXPECT_EQ(s.in_use(), 3u);
+    moved.reset();
+    moved.reset();
+    EXPECT_EQ(s.in_use(), 2u);
+    held.clear();
     EXPECT_EQ(s.in_use(), 0u);
     // All three are free again: three acquires complete without waiting.
-    acquired = 0;
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
             for (int i = 0; i < 3; ++i)
-                if (co_await s.acquire()) ++acquired;
+                if (auto l = co_await s.acquire()) held.push_back(std::move(*l));
         },
         asio::detached);
     settle(io);
-    EXPECT_EQ(acquired, 3);
+    EXPECT_EQ(held.size(), 3u);
 }
 
-TEST(slots_test, close_wakes_a_waiter_with_false_and_later_acquires_fail) {
+TEST(slots_test, a_lease_is_freed_by_an_exception_that_unwinds_its_holder) {
     asio::io_context io;
     slots s(io.get_executor(), 1);
-    EXPECT_TRUE(swfrt::testing::run_on(io, s.acquire()));
+    bool thrown = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto l = co_await s.acquire();
+            if (l) throw std::runtime_error("handler failed");
+        },
+        [&](std::exception_ptr e) { thrown = e != nullptr; });
+    settle(io);
+    EXPECT_TRUE(thrown);
+    EXPECT_EQ(s.in_use(), 0u) << "the exception kept the slot";
+}
+
+TEST(slots_test, close_wakes_a_waiter_with_nothing_and_later_acquires_fail) {
+    asio::io_context io;
+    slots s(io.get_executor(), 1);
+    auto first = swfrt::testing::run_on(io, s.acquire());
+    ASSERT_TRUE(first.has_value());
     EXPECT_EQ(s.in_use(), 1u);
 
     std::optional<bool> waiter;
     asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { waiter = co_await s.acquire(); }, asio::detached);
+        io, [&]() -> asio::awaitable<void> { waiter = (co_await s.acquire()).has_value(); }, asio::detached);
     settle(io);
     EXPECT_FALSE(waiter.has_value());
 
@@ -131,11 +155,10 @@ TEST(slots_test, close_wakes_a_waiter_with_false_and_later_acquires_fail) {
     EXPECT_FALSE(*waiter);
     EXPECT_EQ(s.in_use(), 1u) << "a failed acquire must not count as a slot in use";
 
-    EXPECT_FALSE(swfrt::testing::run_on(io, s.acquire(), 1s));
+    EXPECT_FALSE(swfrt::testing::run_on(io, s.acquire(), 1s).has_value());
     EXPECT_EQ(s.in_use(), 1u);
-    s.release();
+    first.reset(); // a lease out at close still frees its slot
     EXPECT_EQ(s.in_use(), 0u);
-    EXPECT_FALSE(swfrt::testing::run_on(io, s.acquire(), 1s)) << "a release must not reopen closed slots";
 }
 
 // ---- a scripted SWF ----
@@ -330,6 +353,7 @@ protected:
         env_.log = log_.get();
         env_.metrics = &metrics_;
         env_.blocking_pool = &blocking_;
+        env_.decider_pool = &deciders_;
         // Types without a heartbeat timeout heartbeat this often here, so a
         // cancel answer is seen soon.
         env_.default_heartbeat_interval = 200ms;
@@ -406,6 +430,7 @@ protected:
         io_.stop();
         for (auto& t : threads_) t.join();
         blocking_.join();
+        deciders_.join();
         worker_.reset();
         client_.reset();
     }
@@ -435,6 +460,7 @@ protected:
     asio::io_context io_;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{io_.get_executor()};
     asio::thread_pool blocking_{4};
+    asio::thread_pool deciders_{1};
     std::vector<std::thread> threads_;
     std::shared_ptr<fake_swf> swf_ = std::make_shared<fake_swf>();
     plugin::registry registry_;
@@ -469,8 +495,8 @@ TEST_F(worker_test, coroutine_handler_result_is_sent_with_respond_completed) {
     EXPECT_EQ(swf_->count("RespondActivityTaskFailed"), 0u);
     ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_EQ(w.tasks_received(), 1u);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 1);
-    EXPECT_EQ(metrics_.count("swfrt_handler_seconds", {{"kind", "activity"}, {"type", "echo:1"}}), 1u);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "echo:1"}}), 1);
+    EXPECT_EQ(metrics_.count("swfrt_handler_seconds", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "echo:1"}}), 1u);
     // The poll carried the worker's domain, task list and identity.
     auto polls = answers<model::poll_for_activity_task_input>("PollForActivityTask");
     ASSERT_FALSE(polls.empty());
@@ -532,8 +558,8 @@ TEST_F(worker_test, handler_exception_fails_the_task_with_its_type_and_message) 
     EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 0u);
     // The counters move once the answer has been acknowledged, after the fake saw it.
     ASSERT_TRUE(wait_until([&] { return tasks_done(2); }));
-    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", "crash:1"}}), 1);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"type", "crash_blocking:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "crash:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "crash_blocking:1"}}), 1);
 }
 
 TEST_F(worker_test, activity_failure_sets_reason_and_details_and_long_reasons_are_cut) {
@@ -622,8 +648,8 @@ TEST_F(worker_test, slots_bound_running_tasks_and_no_poll_is_sent_while_all_are_
     EXPECT_EQ(running->load(), 2);
     EXPECT_EQ(w.tasks_running(), 2u);
     EXPECT_EQ(w.polls_in_flight(), 0u);
-    EXPECT_EQ(metrics_.value("swfrt_slots_in_use", {{"kind", "activity"}, {"task_list", "tl"}}), 2);
-    EXPECT_EQ(metrics_.value("swfrt_slots", {{"kind", "activity"}, {"task_list", "tl"}}), 2);
+    EXPECT_EQ(metrics_.value("swfrt_slots_in_use", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}}), 2);
+    EXPECT_EQ(metrics_.value("swfrt_slots", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}}), 2);
     EXPECT_EQ(responds(), 0u);
 
     hold->release();
@@ -750,7 +776,7 @@ TEST_F(worker_test, cancel_requested_on_heartbeat_stops_the_handler_and_answers_
     EXPECT_EQ(canceled[0].details, "partial");
     EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 0u);
     EXPECT_EQ(swf_->count("RespondActivityTaskFailed"), 0u);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_canceled_total", {{"kind", "activity"}, {"type", "long:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_canceled_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "long:1"}}), 1);
 }
 
 TEST_F(worker_test, unknown_token_on_heartbeat_stops_the_handler_and_leaves_the_task_unanswered) {
@@ -775,8 +801,8 @@ TEST_F(worker_test, unknown_token_on_heartbeat_stops_the_handler_and_leaves_the_
     EXPECT_LT(clock_type::now() - t0, 2000ms);
     EXPECT_EQ(responds(), 0u) << "a task SWF no longer knows must not be answered";
     EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 1u) << "heartbeating stops once the token is unknown";
-    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "activity"}, {"reason", "task_unknown"}}), 1);
-    EXPECT_EQ(metrics_.value("swfrt_heartbeats_failed_total", {{"type", "orphan:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"reason", "task_unknown"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_heartbeats_failed_total", {{"domain", "test-domain"}, {"task_list", "tl"}, {"type", "orphan:1"}}), 1);
 }
 
 TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
@@ -794,10 +820,10 @@ TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
     EXPECT_EQ(done[0].result_, "got through");
     EXPECT_EQ(w.pollers_running(), 1u);
     EXPECT_EQ(metrics_.value("swfrt_polls_failed_total",
-                             {{"kind", "activity"}, {"task_list", "tl"}, {"code", "ThrottlingException"}}),
+                             {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"code", "ThrottlingException"}}),
               1);
     EXPECT_EQ(metrics_.value("swfrt_polls_failed_total",
-                             {{"kind", "activity"}, {"task_list", "tl"}, {"code", "InternalFailure"}}),
+                             {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"code", "InternalFailure"}}),
               2);
     // Backoff from a 10 ms base: a throttle first waits 5 x base, then it doubles.
     auto polls = swf_->requests("PollForActivityTask");
@@ -807,7 +833,7 @@ TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
     EXPECT_GE(polls[3].at - polls[2].at, 200ms);
     // The poller keeps polling after the task (an empty poll answers {}).
     ASSERT_TRUE(wait_until([&] { return swf_->count("PollForActivityTask") >= 6; }));
-    EXPECT_GE(metrics_.value("swfrt_polls_empty_total", {{"kind", "activity"}, {"task_list", "tl"}}), 1);
+    EXPECT_GE(metrics_.value("swfrt_polls_empty_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}}), 1);
 }
 
 TEST_F(worker_test, stop_polling_sends_no_new_poll_and_still_runs_a_task_from_the_poll_in_flight) {
@@ -861,7 +887,7 @@ TEST_F(worker_test, a_poller_ended_by_an_exception_is_restarted) {
     ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }, 5000ms));
     EXPECT_EQ(answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted")[0].result_,
               "got after");
-    EXPECT_EQ(metrics_.value("swfrt_loop_restarts_total", {{"loop", "poller"}, {"task_list", "tl"}}), 3);
+    EXPECT_EQ(metrics_.value("swfrt_loop_restarts_total", {{"loop", "poller"}, {"domain", "test-domain"}, {"task_list", "tl"}}), 3);
     EXPECT_EQ(w.pollers_running(), 1u);
     EXPECT_EQ(w.pollers_started(), 1u);
 }
@@ -892,7 +918,7 @@ TEST_F(worker_test, a_history_that_cannot_be_merged_fails_that_task_without_back
     auto& w = start(settings(worker_kind::decision, {{"order", "1"}}));
     ASSERT_TRUE(wait_until([&] { return swf_->count("PollForDecisionTask") >= 3; }, 2000ms))
         << "the poller backed off after one task's history failed";
-    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "history_too_large"}}),
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"reason", "history_too_large"}}),
               1);
     EXPECT_EQ(swf_->count("RespondDecisionTaskCompleted"), 0u);
     EXPECT_EQ(w.pollers_running(), 1u);
@@ -906,9 +932,9 @@ TEST_F(worker_test, an_answer_is_retried_past_the_attempt_budget_until_it_is_tak
     start(settings(worker_kind::activity, {{"echo", "1"}}));
     ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 5u);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "echo:1"}}), 1);
     EXPECT_EQ(metrics_.value("swfrt_task_answers_total",
-                             {{"kind", "activity"}, {"task_list", "tl"}, {"outcome", "ambiguous"}}),
+                             {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"outcome", "ambiguous"}}),
               1); // a 503 may have been SWF failing after taking it
 }
 
@@ -920,9 +946,9 @@ TEST_F(worker_test, an_answer_refused_is_given_up_and_not_counted_completed) {
     start(settings(worker_kind::activity, {{"echo", "1"}}));
     ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 1u);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 0);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "echo:1"}}), 0);
     EXPECT_EQ(metrics_.value("swfrt_task_answers_total",
-                             {{"kind", "activity"}, {"task_list", "tl"}, {"outcome", "given_up"}}),
+                             {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"outcome", "given_up"}}),
               1);
 }
 
@@ -935,9 +961,9 @@ TEST_F(worker_test, an_answer_whose_lost_attempt_took_effect_counts_as_ambiguous
     start(settings(worker_kind::activity, {{"echo", "1"}}));
     ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_EQ(swf_->count("RespondActivityTaskCompleted"), 2u);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"type", "echo:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "echo:1"}}), 1);
     EXPECT_EQ(metrics_.value("swfrt_task_answers_total",
-                             {{"kind", "activity"}, {"task_list", "tl"}, {"outcome", "ambiguous"}}),
+                             {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"outcome", "ambiguous"}}),
               1);
 }
 
@@ -1004,8 +1030,31 @@ TEST_F(worker_test, a_raw_deciders_decisions_are_sent_with_respond_decision_task
     EXPECT_EQ(seen_events->load(), 3);
     ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_EQ(w.tasks_received(), 1u);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "decision"}, {"type", "order:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_completed_total", {{"kind", "decision"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "order:1"}}), 1);
     EXPECT_EQ(swf_->count("PollForActivityTask"), 0u);
+}
+
+TEST_F(worker_test, a_decider_runs_on_the_decider_pool_not_on_an_io_thread) {
+    std::promise<std::thread::id> pool_thread;
+    asio::post(deciders_, [&] { pool_thread.set_value(std::this_thread::get_id()); });
+    const auto pool_id = pool_thread.get_future().get();
+    auto ran_on = std::make_shared<std::promise<std::thread::id>>();
+    registry_.add_workflow({.type = {.name = "order", .version = "1"},
+                            .decider = [ran_on](const model::decision_task&) {
+                                ran_on->set_value(std::this_thread::get_id());
+                                sdk::decision_result r;
+                                r.decisions.push_back(complete_decision("shipped"));
+                                return r;
+                            }});
+    swf_->script("PollForDecisionTask", {200, decision_task_json("dtok-1", "order")});
+    start(settings(worker_kind::decision, {{"order", "1"}}));
+    auto id = ran_on->get_future();
+    ASSERT_EQ(id.wait_for(3s), std::future_status::ready);
+    const auto decider_thread = id.get();
+    EXPECT_EQ(decider_thread, pool_id) << "the decider did not run on the decider pool";
+    EXPECT_FALSE(io_thread(decider_thread)) << "the decider ran on an io thread";
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondDecisionTaskCompleted") == 1; }));
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
 }
 
 TEST_F(worker_test, decider_exception_with_retry_task_leaves_the_task_unanswered) {
@@ -1023,9 +1072,9 @@ TEST_F(worker_test, decider_exception_with_retry_task_leaves_the_task_unanswered
     ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_EQ(calls->load(), 1);
     EXPECT_EQ(swf_->count("RespondDecisionTaskCompleted"), 0u);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "decider_failed"}}),
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"reason", "decider_failed"}}),
               1);
-    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "decision"}, {"type", "order:1"}}), 1);
+    EXPECT_EQ(metrics_.value("swfrt_tasks_failed_total", {{"kind", "decision"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"type", "order:1"}}), 1);
 }
 
 TEST_F(worker_test, decider_exception_with_fail_workflow_sends_one_fail_workflow_execution) {
@@ -1049,7 +1098,7 @@ TEST_F(worker_test, decider_exception_with_fail_workflow_sends_one_fail_workflow
                 HasSubstr("bad history at event 3"));
     EXPECT_THAT(d.fail_workflow_execution_decision_attributes->details.value_or(""), HasSubstr("std::runtime_error"));
     ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
-    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "decider_failed"}}),
+    EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"reason", "decider_failed"}}),
               0);
 }
 
@@ -1067,7 +1116,7 @@ TEST_F(worker_test, a_decision_task_of_an_unknown_workflow_type_is_left_to_time_
     EXPECT_EQ(calls->load(), 0);
     EXPECT_EQ(swf_->count("RespondDecisionTaskCompleted"), 0u);
     EXPECT_EQ(
-        metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"reason", "unknown_workflow_type"}}),
+        metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "decision"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"reason", "unknown_workflow_type"}}),
         1);
     // The poller carries on.
     const auto polls = swf_->count("PollForDecisionTask");

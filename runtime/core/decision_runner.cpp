@@ -1,0 +1,165 @@
+#include "runtime/core/decision_runner.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "runtime/core/activity_runner.hpp"
+#include "swf/client/roles.hpp"
+
+namespace swfrt::runtime {
+
+namespace asio = boost::asio;
+namespace model = swf::model;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+// Runs the decider where it is spawned (the decider pool); what it throws
+// becomes a failed outcome.
+asio::awaitable<sdk::decision_result> decide(const plugin::workflow_entry* entry, const model::decision_task* task) {
+    try {
+        co_return entry->registration.decider(*task);
+    } catch (...) {
+        co_return sdk::decision_result::not_decided(sdk::decider_outcome::failed,
+                                                    sdk::describe_exception(std::current_exception()));
+    }
+}
+
+} // namespace
+
+decision_runner::decision_runner(const worker_env& env, const worker_settings& settings, worker_flags& flags,
+                                 running_tasks& running, asio::any_io_executor executor)
+    : env_(env), settings_(settings), flags_(flags), running_(running), executor_(std::move(executor)) {}
+
+asio::awaitable<poll_result> decision_runner::poll_once(slot_lease lease) {
+    swf::client::decision_client decisions(env_.client, settings_.domain, settings_.task_list, settings_.identity);
+    auto r = co_await decisions.poll();
+    poll_result out;
+    if (!r) {
+        out.failure = std::move(r).error();
+        co_return out;
+    }
+    if (!*r) co_return out;
+    out.task = true;
+    auto strand = execution_strand((*r)->workflow_execution.run_id);
+    asio::co_spawn(*strand, run(std::move(**r), std::move(lease), strand), [log = env_.log](std::exception_ptr e) {
+        if (e) log->error("decision task ended by an exception", {{"error", sdk::describe_exception(e)}});
+    });
+    co_return out;
+}
+
+std::shared_ptr<decision_runner::strand_type> decision_runner::execution_strand(const std::string& run_id) {
+    std::lock_guard lock(mutex_);
+    if (execution_strands_.size() > 4096)
+        std::erase_if(execution_strands_, [](const auto& kv) { return kv.second.expired(); });
+    auto& slot = execution_strands_[run_id];
+    auto strand = slot.lock();
+    if (!strand) {
+        strand = std::make_shared<strand_type>(asio::make_strand(executor_));
+        slot = strand;
+    }
+    return strand;
+}
+
+asio::awaitable<void> decision_runner::run(model::decision_task task, slot_lease lease, std::shared_ptr<strand_type> keep) {
+    (void)keep; // the execution's strand lives while a task of it runs
+    (void)lease; // the slot is this task's until the coroutine ends
+    auto state = std::make_shared<running_task>();
+    state->kind = worker_kind::decision;
+    state->type_label = task.workflow_type.name + ":" + task.workflow_type.version;
+    state->workflow_id = task.workflow_execution.workflow_id;
+    state->run_id = task.workflow_execution.run_id;
+    auto listed = running_.add(state);
+    const std::string type = state->type_label;
+    const metrics::values<4> labels{"decision", settings_.domain, settings_.task_list, type};
+    auto unanswered = [&](std::string_view reason) {
+        env_.metrics->add(metric::tasks_unanswered, {"decision", settings_.domain, settings_.task_list, reason});
+    };
+    env_.metrics->add(metric::tasks_received, labels);
+    env_.log->info("decision task received", {{"task_list", settings_.task_list},
+                                              {"type", type},
+                                              {"workflow_id", state->workflow_id},
+                                              {"run_id", state->run_id},
+                                              {"events", std::to_string(task.events.size())}});
+
+    const plugin::workflow_entry* entry = nullptr;
+    plugin::type_key key{task.workflow_type.name, task.workflow_type.version};
+    if (settings_.types.count(key)) entry = env_.registry->find_workflow(key.first, key.second);
+    if (!entry) {
+        // Another worker version may know it: leave the task to time out.
+        unanswered("unknown_workflow_type");
+        env_.log->error("no decider for this workflow type here; the decision task is left to time out",
+                        {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", state->workflow_id},
+                         {"run_id", state->run_id}});
+        co_return;
+    }
+
+    const auto received = env_.client->options().clock->now();
+    const auto started = clock_type::now();
+    auto* pool = env_.decider_pool ? env_.decider_pool : env_.blocking_pool;
+    sdk::decision_result decided = co_await asio::co_spawn(*pool, decide(entry, &task), asio::use_awaitable);
+    std::chrono::duration<double> took = clock_type::now() - started;
+    env_.metrics->observe(metric::handler_seconds, labels, took.count());
+
+    const bool failed = decided.outcome != sdk::decider_outcome::decided;
+    const std::string failure = std::move(decided.message);
+    if (decided.outcome == sdk::decider_outcome::non_determinism ||
+        decided.outcome == sdk::decider_outcome::malformed_history) {
+        // Never answered with a guess: the task times out, SWF schedules
+        // another, and a deployment with the right code (or a repaired
+        // peer) decides it.
+        const bool nd = decided.outcome == sdk::decider_outcome::non_determinism;
+        env_.metrics->add(metric::tasks_failed, labels);
+        unanswered(nd ? "non_determinism" : "malformed_history");
+        env_.log->error(nd ? "NON-DETERMINISM: the history disagrees with the code; the decision task is left to "
+                             "time out and will be retried"
+                           : "MALFORMED HISTORY: the decision task is left to time out and will be retried",
+                        {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", state->workflow_id},
+                         {"run_id", state->run_id}, {"error", failure}});
+        co_return;
+    }
+    if (failed) {
+        env_.metrics->add(metric::tasks_failed, labels);
+        if (entry->registration.on_exception == sdk::failure_policy::retry_task || flags_.abandoned.load()) {
+            unanswered("decider_failed");
+            env_.log->error("DECIDER FAILED: the decision task is left to time out and will be retried",
+                            {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", state->workflow_id},
+                             {"run_id", state->run_id}, {"error", failure}});
+            co_return;
+        }
+        model::decision fail;
+        fail.decision_type = model::decision_type::fail_workflow_execution;
+        auto& attrs = fail.fail_workflow_execution_decision_attributes.emplace();
+        attrs.reason = swf::client::fit(std::string("DeciderException"), swf::client::max_reason_length);
+        attrs.details = swf::client::fit(failure, swf::client::max_details_length);
+        decided = {};
+        decided.decisions.push_back(std::move(fail));
+        env_.log->error("decider failed; failing the workflow execution as its policy says",
+                        {{"type", type}, {"workflow_id", state->workflow_id}, {"run_id", state->run_id},
+                         {"error", failure}});
+    }
+    if (flags_.abandoned.load()) {
+        unanswered("shutdown");
+        co_return;
+    }
+    auto n = std::to_string(decided.decisions.size());
+    swf::client::call_options opts;
+    opts.retry_until = swf::client::decision_answer_deadline(task, received);
+    swf::client::call_info info;
+    swf::client::decision_client client(env_.client, settings_.domain, settings_.task_list, settings_.identity);
+    auto r = co_await client.respond_completed(task.task_token, std::move(decided.decisions),
+                                              std::move(decided.execution_context), opts, &info);
+    record_answer(env_, settings_, "decision", r.has_value(), info.earlier_attempt_ambiguous);
+    if (!r) {
+        env_.log->error("answering the decision task failed; given up",
+                        {{"task_list", settings_.task_list}, {"type", type}, {"workflow_id", state->workflow_id},
+                         {"run_id", state->run_id}, {"error", r.error().to_string()}});
+        co_return;
+    }
+    if (!failed) env_.metrics->add(metric::tasks_completed, labels);
+    env_.log->info("decision task answered", {{"task_list", settings_.task_list}, {"type", type},
+                                              {"workflow_id", state->workflow_id}, {"run_id", state->run_id},
+                                              {"decisions", n}});
+}
+
+} // namespace swfrt::runtime

@@ -1,0 +1,45 @@
+// Decision tasks: polled, decided by the workflow type's decider on the
+// decider pool (off the io threads, so that a long replay never delays
+// polls and heartbeats) and answered, or left to time out when the
+// decider cannot decide.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "runtime/core/running_tasks.hpp"
+#include "runtime/core/task_source.hpp"
+#include "runtime/core/worker_types.hpp"
+#include "swf/model/model.hpp"
+
+namespace swfrt::runtime {
+
+class decision_runner final : public task_source {
+public:
+    decision_runner(const worker_env& env, const worker_settings& settings, worker_flags& flags,
+                    running_tasks& running, boost::asio::any_io_executor executor);
+
+    boost::asio::awaitable<poll_result> poll_once(slot_lease lease) override;
+
+private:
+    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+    boost::asio::awaitable<void> run(swf::model::decision_task task, slot_lease lease, std::shared_ptr<strand_type> keep);
+    // The strand of one workflow execution: its decision tasks run on it.
+    std::shared_ptr<strand_type> execution_strand(const std::string& run_id);
+
+    const worker_env& env_;
+    const worker_settings& settings_;
+    worker_flags& flags_;
+    running_tasks& running_;
+    boost::asio::any_io_executor executor_;
+    std::mutex mutex_;
+    std::map<std::string, std::weak_ptr<strand_type>> execution_strands_;
+};
+
+} // namespace swfrt::runtime
