@@ -16,6 +16,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,6 +25,7 @@
 #include "runtime/core/drain.hpp"
 #include "runtime/core/http_server.hpp"
 #include "runtime/core/metrics.hpp"
+#include "runtime/core/supervisor.hpp"
 #include "runtime/core/worker.hpp"
 #include "swf/auth/cached_provider.hpp"
 #include "swf/auth/provider.hpp"
@@ -268,9 +271,17 @@ struct shutdown_state {
     std::atomic<bool> requested{false};
     std::string reason;
     std::mutex mutex;
+    std::function<void()> notify; // wakes the supervisor (set once workers run)
     void request(std::string why) {
+        {
+            std::lock_guard lock(mutex);
+            if (!requested.exchange(true)) reason = std::move(why);
+        }
+        if (notify) notify();
+    }
+    std::string why() {
         std::lock_guard lock(mutex);
-        if (!requested.exchange(true)) reason = std::move(why);
+        return reason;
     }
 };
 
@@ -386,6 +397,17 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         env.on_budget_spent = [&shutdown] { shutdown.request("--max-tasks reached"); };
     }
 
+    // The supervisor sleeps until an event wakes it: a poller started or
+    // ended, a task started or ended, a shutdown request.
+    auto supervisor_strand = asio::make_strand(io);
+    asio::steady_timer wake(supervisor_strand);
+    std::atomic<bool> woken{false};
+    auto notify = [&] {
+        woken.store(true);
+        asio::post(supervisor_strand, [&wake] { wake.cancel(); });
+    };
+    env.on_state_change = notify;
+
     std::vector<std::unique_ptr<worker>> workers;
     const std::string identity = c.runtime.identity.empty() ? default_identity() : c.runtime.identity;
     for (const auto& w : c.workers) {
@@ -404,7 +426,11 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
     std::unique_ptr<http_server> server;
     if (c.metrics.enabled()) {
         http_routes routes;
-        routes.metrics = [&m] { return m.render(); };
+        auto cached = std::dynamic_pointer_cast<swf::auth::cached_provider>((*client)->credentials());
+        routes.metrics = [&m, cached] {
+            if (cached) m.set_total(metric::credential_refreshes, {}, static_cast<double>(cached->refresh_count()));
+            return m.render();
+        };
         routes.not_ready_reason = [&]() -> std::string {
             if (draining.load()) return "draining";
             if (!ready.load()) return "starting";
@@ -433,75 +459,70 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
     };
     signals.async_wait(on_signal);
 
+    shutdown.notify = notify;
     for (auto& w : workers) w->start();
     int exit_code = exit_ok;
     bool abandoned = false;
 
     auto supervise = [&]() -> asio::awaitable<void> {
-        asio::steady_timer tick(co_await asio::this_coro::executor);
-        const auto started = std::chrono::steady_clock::now();
-        auto wait = [&](std::chrono::milliseconds d) -> asio::awaitable<void> {
-            tick.expires_after(d);
-            boost::system::error_code ec;
-            co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        };
         auto count = [&](auto member) {
             std::size_t n = 0;
             for (auto& w : workers) n += ((*w).*member)();
             return n;
         };
-        std::size_t total_pollers = 0;
-        for (auto& w : workers) total_pollers += static_cast<std::size_t>(w->settings().pollers);
-        auto cached = std::dynamic_pointer_cast<swf::auth::cached_provider>((*client)->credentials());
-        while (!shutdown.requested.load()) {
-            if (cached)
-                m.set_total(metric::credential_refreshes, {}, static_cast<double>(cached->refresh_count()));
-            if (!ready.load() && count(&worker::pollers_started) >= total_pollers) {
-                ready.store(true);
-                m.set(metric::ready, {}, 1);
-                log.info("ready: every poller has started", {{"pollers", std::to_string(total_pollers)}});
-            }
-            if (limits.max_time && std::chrono::steady_clock::now() - started >= *limits.max_time)
-                shutdown.request("--max-time reached");
-            if (!shutdown.requested.load()) co_await wait(std::chrono::milliseconds{100});
-        }
-        draining.store(true);
-        ready.store(false);
-        m.set(metric::ready, {}, 0);
-        log.info("shutting down: no new polls; waiting for polls in flight and running tasks",
-                 {{"reason", shutdown.reason},
-                  {"polls_in_flight", std::to_string(count(&worker::polls_in_flight))},
-                  {"tasks_running", std::to_string(count(&worker::tasks_running))}});
-        for (auto& w : workers) w->stop_polling();
-        const auto drain_started = std::chrono::steady_clock::now();
+        supervisor_view view;
+        for (auto& w : workers) view.pollers_total += static_cast<std::size_t>(w->settings().pollers);
         drain_policy policy;
         policy.grace = c.runtime.shutdown_grace;
         policy.poll_timeout = c.swf.timeouts.poll;
-        bool cancelled = false;
+        supervisor sup(policy, limits.max_time, std::chrono::steady_clock::now());
         for (;;) {
-            drain_state st;
-            st.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                               drain_started);
-            st.pollers_running = count(&worker::pollers_running);
-            st.tasks_running = count(&worker::tasks_running);
-            st.cancelled = cancelled;
-            auto action = next_drain_action(policy, st);
-            if (action == drain_action::done) break;
-            if (action == drain_action::cancel) {
-                cancelled = true;
-                log.warn("shutdown grace period over: asking running handlers to stop");
-                for (auto& w : workers)
-                    for (auto& line : w->describe_running()) log.warn("still running", {{"task", line}});
-                for (auto& w : workers) w->cancel_running();
+            woken.store(false);
+            if (shutdown.requested.load()) sup.request_shutdown(shutdown.why());
+            view.pollers_started = count(&worker::pollers_started);
+            view.pollers_running = count(&worker::pollers_running);
+            view.tasks_running = count(&worker::tasks_running);
+            bool finished = false;
+            for (auto action : sup.step(std::chrono::steady_clock::now(), view)) {
+                switch (action) {
+                case supervisor_action::ready:
+                    ready.store(true);
+                    m.set(metric::ready, {}, 1);
+                    log.info("ready: every poller has started", {{"pollers", std::to_string(view.pollers_total)}});
+                    break;
+                case supervisor_action::drain:
+                    draining.store(true);
+                    ready.store(false);
+                    m.set(metric::ready, {}, 0);
+                    log.info("shutting down: no new polls; waiting for polls in flight and running tasks",
+                             {{"reason", sup.reason()},
+                              {"polls_in_flight", std::to_string(count(&worker::polls_in_flight))},
+                              {"tasks_running", std::to_string(view.tasks_running)}});
+                    for (auto& w : workers) w->stop_polling();
+                    break;
+                case supervisor_action::cancel:
+                    log.warn("shutdown grace period over: asking running handlers to stop");
+                    for (auto& w : workers)
+                        for (auto& line : w->describe_running()) log.warn("still running", {{"task", line}});
+                    for (auto& w : workers) w->cancel_running();
+                    break;
+                case supervisor_action::abandon:
+                    for (auto& w : workers)
+                        for (auto& line : w->describe_running()) log.error("left unanswered", {{"task", line}});
+                    for (auto& w : workers) w->abandon();
+                    abandoned = count(&worker::tasks_running) > 0;
+                    break;
+                case supervisor_action::done: finished = true; break;
+                }
             }
-            if (action == drain_action::abandon) {
-                for (auto& w : workers)
-                    for (auto& line : w->describe_running()) log.error("left unanswered", {{"task", line}});
-                for (auto& w : workers) w->abandon();
-                abandoned = count(&worker::tasks_running) > 0;
-                break;
-            }
-            co_await wait(std::chrono::milliseconds{100});
+            if (finished) break;
+            if (woken.load()) continue; // an event came while this step ran
+            // Until the next event (notify() cancels the wait) or the next
+            // point of the timeline.
+            auto at = sup.wake_at();
+            wake.expires_at(at ? *at : std::chrono::steady_clock::time_point::max());
+            boost::system::error_code ec;
+            co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         }
         log.info("stopped", {{"tasks_received", std::to_string([&] {
                                   std::uint64_t n = 0;
@@ -513,7 +534,7 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         signals.cancel(ignored);
         io.stop();
     };
-    asio::co_spawn(io, supervise(), [&](std::exception_ptr e) {
+    asio::co_spawn(supervisor_strand, supervise(), [&](std::exception_ptr e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);

@@ -86,6 +86,7 @@ void poller::spawn(std::size_t index, int restarts) {
             env_.log->error("poller ended by an exception while stopping",
                             {{"task_list", settings_.task_list}, {"error", sdk::describe_exception(e)}});
         running_.fetch_sub(1);
+        if (env_.on_state_change) env_.on_state_change();
     });
 }
 
@@ -112,6 +113,7 @@ asio::awaitable<void> poller::loop(std::size_t index, int restarts) {
         co_await pause(self, std::min(env_.poll_backoff_max, env_.poll_backoff_base * (1 << std::min(restarts, 16))));
     } else {
         started_.fetch_add(1);
+        if (env_.on_state_change) env_.on_state_change();
     }
     env_.log->debug("poller started", {{"kind", kind}, {"task_list", settings_.task_list}, {"poller", name}});
 

@@ -12,6 +12,7 @@ worker::worker(worker_env env, worker_settings settings, boost::asio::any_io_exe
       running_([this](std::size_t n) {
           env_.metrics->set(metric::slots_in_use, {to_string(settings_.kind), settings_.domain, settings_.task_list},
                             static_cast<double>(n));
+          if (env_.on_state_change) env_.on_state_change();
       }) {
     const metrics::values<3> labels{to_string(settings_.kind), settings_.domain, settings_.task_list};
     env_.metrics->set(metric::slots, labels, static_cast<double>(settings_.max_concurrent));

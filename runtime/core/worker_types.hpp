@@ -57,6 +57,9 @@ struct worker_env {
     // poll reserves one. on_budget_spent is called when a task takes the last.
     std::shared_ptr<std::atomic<std::int64_t>> task_budget;
     std::function<void()> on_budget_spent;
+    // Called, from any thread, when a poller starts or ends and when a task
+    // starts or ends (the supervisor wakes on it).
+    std::function<void()> on_state_change;
 };
 
 // A worker's stop state, read by its poller and runners.
