@@ -1,6 +1,7 @@
 // The tables of every key, the checks across entries, and load_string.
 #include "config/config.hpp"
 #include "config/fields.hpp"
+#include "swf/model/limits.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,20 +26,29 @@ using detail::reader;
 using detail::table;
 using detail::value;
 
-constexpr std::size_t max_name = 256;   // SWF Name / DomainName
-constexpr std::size_t max_version = 64; // SWF Version
-constexpr std::size_t max_identity = 256;
-constexpr std::size_t max_description = 1024;
+namespace limits = swf::model::limits;
+// Domain, task list and type names share one bound; a domain name's is the same.
+static_assert(limits::max_domain_name == limits::max_name);
+constexpr std::size_t max_name = limits::max_name;
+constexpr std::size_t max_version = limits::max_version;
+constexpr std::size_t max_identity = limits::max_identity;
+constexpr std::size_t max_description = limits::max_description;
 constexpr auto max_duration = std::chrono::milliseconds{24h};
 
 // --- checks on single strings ----------------------------------------------
 
+// Characters as SWF counts them: code points of the (already valid) UTF-8.
+std::size_t characters(std::string_view s) {
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 // SWF's rule for domain, task list and type names and versions.
 std::optional<std::string> swf_name_problem(std::string_view s, std::string_view noun, std::size_t max) {
     if (s.empty()) return "expected a non-empty " + std::string(noun);
-    if (s.size() > max) {
+    if (auto n = characters(s); n > max) {
         return "expected a " + std::string(noun) + " of at most " + std::to_string(max) +
-               " characters, got " + std::to_string(s.size());
+               " characters, got " + std::to_string(n);
     }
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);
@@ -56,8 +66,9 @@ std::optional<std::string> check_name(std::string_view s) {
 }
 
 std::optional<std::string> check_length(std::string_view s, std::size_t max) {
-    if (s.size() <= max) return std::nullopt;
-    return "expected at most " + std::to_string(max) + " characters, got " + std::to_string(s.size());
+    const auto n = characters(s);
+    if (n <= max) return std::nullopt;
+    return "expected at most " + std::to_string(max) + " characters, got " + std::to_string(n);
 }
 
 std::optional<std::string> check_identity(std::string_view s) {

@@ -9,6 +9,8 @@
 #include <utility>
 #include <variant>
 
+#include "swf/model/faults.hpp"
+
 namespace swfrt::swf {
 
 enum class error_kind {
@@ -33,6 +35,11 @@ struct error {
     std::string detail;
 
     std::string to_string() const { return code + ": " + message; }
+
+    // The model's fault type this error's code names; fault::other for the
+    // common AWS errors and local codes. Compare with is(), never by text.
+    model::fault fault() const noexcept { return model::fault_from_string(code); }
+    bool is(model::fault f) const noexcept { return f != model::fault::other && code == model::to_string(f); }
 };
 
 // A small expected-like result; std::expected needs C++23.

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "swf/codec/codec.hpp"
+#include "swf/model/limits.hpp"
 #include "workflow/engine.hpp"
 
 namespace swfrt::workflow {
@@ -12,7 +13,7 @@ namespace model = swf::model;
 
 namespace {
 
-constexpr std::size_t max_marker_details = 32768;
+constexpr std::size_t max_marker_details = swf::model::limits::max_data;
 
 // A replayed command is matched on its identity only: input and control
 // are kept for the decision task being answered.

@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "swf/codec/codec.hpp"
+#include "swf/model/limits.hpp"
 #include "workflow/engine.hpp"
 #include "workflow/errors.hpp"
 #include "workflow/history_events.hpp"
@@ -21,8 +22,8 @@ using et = model::event_type;
 namespace {
 
 // SWF's limits on what a close decision carries.
-constexpr std::size_t max_reason = 256;
-constexpr std::size_t max_details = 32768;
+constexpr std::size_t max_reason = model::limits::max_failure_reason;
+constexpr std::size_t max_details = model::limits::max_data;
 
 std::uint64_t fnv1a(std::string_view s) noexcept {
     std::uint64_t h = 14695981039346656037ull;

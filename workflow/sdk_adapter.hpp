@@ -17,6 +17,7 @@
 #include <swfrt/sdk.hpp>
 
 #include "swf/codec/codec.hpp"
+#include "swf/model/limits.hpp"
 #include "workflow/replayer.hpp"
 #include "workflow/workflow.hpp"
 
@@ -46,7 +47,7 @@ inline sdk::decision_result fail_with(std::string reason, std::string details) {
     d.decision_type = swf::model::decision_type::fail_workflow_execution;
     auto& a = d.fail_workflow_execution_decision_attributes.emplace();
     a.reason = std::move(reason);
-    swf::codec::truncate(details, 32768);
+    swf::codec::truncate(details, swf::model::limits::max_data);
     a.details = std::move(details);
     return sdk::decision_result{{std::move(d)}, std::nullopt};
 }

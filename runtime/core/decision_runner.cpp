@@ -130,8 +130,8 @@ asio::awaitable<void> decision_runner::run(model::decision_task task, slot_lease
         model::decision fail;
         fail.decision_type = model::decision_type::fail_workflow_execution;
         auto& attrs = fail.fail_workflow_execution_decision_attributes.emplace();
-        attrs.reason = swf::client::fit(std::string("DeciderException"), swf::client::max_reason_length);
-        attrs.details = swf::client::fit(failure, swf::client::max_details_length);
+        attrs.reason = swf::client::fit(std::string("DeciderException"), swf::model::limits::max_failure_reason);
+        attrs.details = swf::client::fit(failure, swf::model::limits::max_data);
         decided = {};
         decided.decisions.push_back(std::move(fail));
         env_.log->error("decider failed; failing the workflow execution as its policy says",

@@ -50,7 +50,7 @@ void heartbeater::spawn() {
 }
 
 void heartbeater::request(std::string details) {
-    swf::codec::truncate(details, swf::client::max_heartbeat_details_length, swf::client::truncation_marker);
+    swf::codec::truncate(details, swf::model::limits::max_limited_data, swf::client::truncation_marker);
     {
         std::lock_guard lock(mutex_);
         pending_ = std::move(details);
@@ -110,7 +110,7 @@ asio::awaitable<void> heartbeater::loop() {
             continue;
         }
         env_.metrics->add(metric::heartbeats_failed, labels);
-        if (r.error().code == "UnknownResourceFault") {
+        if (r.error().is(swf::model::fault::unknown_resource)) {
             lost_.store(true);
             stop_.request_stop();
             env_.log->warn("heartbeat: SWF no longer knows the task (timed out?); stopping its handler",

@@ -272,14 +272,14 @@ asio::awaitable<result<Out>> client::invoke(operation op, const In& request, cal
         auto e = std::move(body).error();
         if (ci.earlier_attempt_ambiguous) {
             // The earlier attempt took effect; its answer was lost.
-            if ((answers_by_task_token(op) && e.code == "UnknownResourceFault") ||
-                (is_registration(op) && (e.code == "TypeAlreadyExistsFault" || e.code == "DomainAlreadyExistsFault"))) {
+            if ((answers_by_task_token(op) && e.is(model::fault::unknown_resource)) ||
+                (is_registration(op) && (e.is(model::fault::type_already_exists) || e.is(model::fault::domain_already_exists)))) {
                 ci.settled_by_effect = true;
                 report(op, started, ci, nullptr);
                 co_return Out{};
             }
             if constexpr (std::is_same_v<In, model::start_workflow_execution_input>) {
-                if (e.code == "WorkflowExecutionAlreadyStartedFault") {
+                if (e.is(model::fault::workflow_execution_already_started)) {
                     if (auto run_id = co_await running_run_id(*this, request, call_started)) {
                         ci.settled_by_effect = true;
                         report(op, started, ci, nullptr);
@@ -290,7 +290,7 @@ asio::awaitable<result<Out>> client::invoke(operation op, const In& request, cal
                 }
             }
         }
-        if (is_registration(op) && (e.code == "TypeAlreadyExistsFault" || e.code == "DomainAlreadyExistsFault")) {
+        if (is_registration(op) && (e.is(model::fault::type_already_exists) || e.is(model::fault::domain_already_exists))) {
             ci.already_exists = true;
             report(op, started, ci, nullptr);
             co_return e;

@@ -1,6 +1,7 @@
 #include "swf/client/faults.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -16,19 +17,29 @@ struct fault_entry {
     error_kind kind;
 };
 
-// SWF's own faults, then the errors every AWS JSON service may return.
-constexpr std::array<fault_entry, 42> known_faults{{
-    {"UnknownResourceFault", error_kind::not_found},
-    {"TypeAlreadyExistsFault", error_kind::conflict},
-    {"DomainAlreadyExistsFault", error_kind::conflict},
-    {"WorkflowExecutionAlreadyStartedFault", error_kind::conflict},
-    {"TypeDeprecatedFault", error_kind::conflict},
-    {"TypeNotDeprecatedFault", error_kind::conflict},
-    {"DomainDeprecatedFault", error_kind::conflict},
-    {"DefaultUndefinedFault", error_kind::validation},
-    {"TooManyTagsFault", error_kind::validation},
-    {"LimitExceededFault", error_kind::fatal},
-    {"OperationNotPermittedFault", error_kind::fatal},
+// The model's faults: a switch over the generated enum, so a fault type a
+// new model adds does not compile until it has a kind.
+constexpr std::optional<error_kind> model_fault_kind(model::fault f) noexcept {
+    using model::fault;
+    switch (f) {
+    case fault::unknown_resource: return error_kind::not_found;
+    case fault::type_already_exists:
+    case fault::domain_already_exists:
+    case fault::workflow_execution_already_started:
+    case fault::type_deprecated:
+    case fault::type_not_deprecated:
+    case fault::domain_deprecated: return error_kind::conflict;
+    case fault::default_undefined:
+    case fault::too_many_tags: return error_kind::validation;
+    case fault::limit_exceeded:
+    case fault::operation_not_permitted: return error_kind::fatal;
+    case fault::other: break;
+    }
+    return std::nullopt;
+}
+
+// The errors every AWS JSON service may return.
+constexpr fault_entry common_faults[] = {
     {"ValidationException", error_kind::validation},
     {"SerializationException", error_kind::validation},
     {"InvalidParameterValue", error_kind::validation},
@@ -60,16 +71,17 @@ constexpr std::array<fault_entry, 42> known_faults{{
     {"InternalFailure", error_kind::retryable},
     {"ServiceUnavailable", error_kind::retryable},
     {"RequestTimeout", error_kind::retryable},
-}};
+    {"RequestTimeoutException", error_kind::retryable},
+    {"InternalServerError", error_kind::retryable},
+    {"PriorRequestNotComplete", error_kind::retryable},
+};
 
 } // namespace
 
 error_kind fault_kind(std::string_view fault_type, int http_status) noexcept {
-    for (const auto& f : known_faults)
+    if (auto kind = model_fault_kind(model::fault_from_string(fault_type))) return *kind;
+    for (const auto& f : common_faults)
         if (f.type == fault_type) return f.kind;
-    if (fault_type == "InternalServerError" || fault_type == "RequestTimeoutException" ||
-        fault_type == "PriorRequestNotComplete")
-        return error_kind::retryable;
     if (http_status == 429) return error_kind::throttled;
     if (http_status >= 500) return error_kind::retryable;
     if (http_status == 401 || http_status == 403) return error_kind::auth;

@@ -108,8 +108,8 @@ task<model::empty> workflow_client::terminate(std::string workflow_id, std::opti
     req.domain = domain_;
     req.workflow_id = std::move(workflow_id);
     req.run_id = std::move(run_id);
-    req.reason = fit(std::move(reason), max_reason_length);
-    req.details = fit(std::move(details), max_details_length);
+    req.reason = fit(std::move(reason), model::limits::max_failure_reason);
+    req.details = fit(std::move(details), model::limits::max_data);
     req.child_policy = child_policy;
     co_return co_await client_->terminate_workflow_execution(std::move(req));
 }
@@ -318,7 +318,7 @@ task<std::optional<model::activity_task>> activity_client::poll() {
 task<bool> activity_client::heartbeat(std::string task_token, std::optional<std::string> details) {
     model::record_activity_task_heartbeat_input req;
     req.task_token = std::move(task_token);
-    req.details = fit(std::move(details), max_heartbeat_details_length);
+    req.details = fit(std::move(details), model::limits::max_limited_data);
     auto r = co_await client_->record_activity_task_heartbeat(std::move(req));
     if (!r) co_return std::move(r).error();
     co_return r->cancel_requested;
@@ -337,8 +337,8 @@ task<model::empty> activity_client::respond_failed(std::string task_token, std::
                                                    call_info* info) {
     model::respond_activity_task_failed_input req;
     req.task_token = std::move(task_token);
-    req.reason = fit(std::move(reason), max_reason_length);
-    req.details = fit(std::move(details), max_details_length);
+    req.reason = fit(std::move(reason), model::limits::max_failure_reason);
+    req.details = fit(std::move(details), model::limits::max_data);
     co_return co_await client_->respond_activity_task_failed(std::move(req), std::move(options), info);
 }
 
@@ -346,7 +346,7 @@ task<model::empty> activity_client::respond_canceled(std::string task_token, std
                                                      call_options options, call_info* info) {
     model::respond_activity_task_canceled_input req;
     req.task_token = std::move(task_token);
-    req.details = fit(std::move(details), max_details_length);
+    req.details = fit(std::move(details), model::limits::max_data);
     co_return co_await client_->respond_activity_task_canceled(std::move(req), std::move(options), info);
 }
 
@@ -403,7 +403,7 @@ registration_client::registration_client(std::shared_ptr<client> c) : client_(st
 
 task<model::empty> registration_client::register_domain(model::register_domain_input request) {
     auto r = co_await client_->register_domain(request);
-    if (r || r.error().code != "DomainAlreadyExistsFault") co_return r;
+    if (r || !r.error().is(model::fault::domain_already_exists)) co_return r;
     co_return co_await settle_existing(std::move(r).error(), request, "domain " + request.name, [&]() {
         model::describe_domain_input d;
         d.name = request.name;
@@ -413,7 +413,7 @@ task<model::empty> registration_client::register_domain(model::register_domain_i
 
 task<model::empty> registration_client::register_workflow_type(model::register_workflow_type_input request) {
     auto r = co_await client_->register_workflow_type(request);
-    if (r || r.error().code != "TypeAlreadyExistsFault") co_return r;
+    if (r || !r.error().is(model::fault::type_already_exists)) co_return r;
     co_return co_await settle_existing(
         std::move(r).error(), request,
         "workflow type " + request.name + " version " + request.version + " in domain " + request.domain, [&]() {
@@ -427,7 +427,7 @@ task<model::empty> registration_client::register_workflow_type(model::register_w
 
 task<model::empty> registration_client::register_activity_type(model::register_activity_type_input request) {
     auto r = co_await client_->register_activity_type(request);
-    if (r || r.error().code != "TypeAlreadyExistsFault") co_return r;
+    if (r || !r.error().is(model::fault::type_already_exists)) co_return r;
     co_return co_await settle_existing(
         std::move(r).error(), request,
         "activity type " + request.name + " version " + request.version + " in domain " + request.domain, [&]() {

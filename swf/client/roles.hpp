@@ -19,16 +19,15 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "swf/client/client.hpp"
+#include "swf/model/limits.hpp"
 
 namespace swfrt::swf::client {
 
 template <class T>
 using task = boost::asio::awaitable<result<T>>;
 
-// SWF limits on what workers report (in characters, as SWF counts them).
-inline constexpr std::size_t max_reason_length = 256;
-inline constexpr std::size_t max_details_length = 32768;
-inline constexpr std::size_t max_heartbeat_details_length = 2048;
+// SWF's limits on what workers report are in swf/model/limits.hpp
+// (max_failure_reason, max_data, max_limited_data).
 // Appended to a reason or details cut to fit.
 inline constexpr std::string_view truncation_marker = " [truncated]";
 

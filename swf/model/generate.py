@@ -8,9 +8,12 @@ project) and writes, relative to --out (default: the project root):
 
     swf/model/model.hpp            enums and structs for every shape
     swf/model/model.cpp            enum <-> string tables
-    swf/model/operations.hpp       the 39 operations and the modelled faults
+    swf/model/operations.hpp       the 39 operations and the paginators
     swf/codec/codec_generated.cpp  encode / decode / validate for every struct
     swf/model/fingerprint.hpp      a hash of model.hpp, checked when a plugin loads
+    swf/model/faults.hpp           the model's fault types as an enum
+    swf/model/limits.hpp           the model's length and size limits, and SWF's
+                                   service quotas the model cannot express
 
 Every enum gets a last value unknown_to_sdk, and every enum member a sibling
 <member>_text that keeps the text of such a value (see ENUM_NOTE).
@@ -252,10 +255,6 @@ def gen_operations_hpp(m):
             out = ident(op["output"]["shape"])
             prow.append(f"    X({name}, {snake(name)}, {inp}, {out}, {snake(p['result_key'])})")
         o.append(" \\\n".join(prow) + "\n\n")
-    faults = sorted(n for n, s in m.shapes.items() if s.get("exception"))
-    o.append("// Fault types the model declares (the service adds common AWS errors).\n")
-    o.append("#define SWFRT_SWF_MODEL_FAULTS(X) \\\n")
-    o.append(" \\\n".join(f"    X({f})" for f in faults) + "\n\n")
     o.append("namespace swfrt::swf::model {\ninline constexpr int operation_count = %d;\n}\n" % len(m.ops))
     return "".join(o)
 
@@ -276,6 +275,77 @@ def utf8_len_check(var, lo, hi, path):
     if hi is not None:
         conds.append(f"if (!ctx.check_max_length({var}, {hi}, \"{path}\")) return false;")
     return conds
+
+
+# Quotas SWF enforces that the model cannot express (the Amazon SWF developer
+# guide, "Amazon SWF quotas"): name, value, what it limits.
+SERVICE_QUOTAS = [
+    ("max_history_events", 25000, "events in one execution's history; the execution is terminated with EVENT_LIMIT_EXCEEDED past it"),
+    ("max_open_activities", 1000, "activity tasks open at once in one execution"),
+    ("max_open_timers", 1000, "timers open at once in one execution"),
+    ("max_open_child_executions", 1000, "child executions open at once in one execution"),
+    ("max_pollers_per_task_list", 1000, "pollers waiting on one task list"),
+    ("max_execution_days", 365, "days an execution may stay open"),
+    ("max_request_bytes", 1 << 20, "bytes of one request body"),
+    ("long_poll_seconds", 60, "seconds a poll with no task is held before an empty answer"),
+]
+
+
+def fault_ident(name):
+    # UnknownResourceFault -> unknown_resource
+    return ident(name[:-len("Fault")] if name.endswith("Fault") else name)
+
+
+def gen_faults_hpp(m):
+    faults = sorted(n for n, s in m.shapes.items() if s.get("exception"))
+    o = [HEADER, "// The fault types the SWF model declares, as an enum. An error's code is\n"
+         "// the fault type as SWF names it (\"UnknownResourceFault\"); fault_from_string\n"
+         "// gives fault::other for every code the model does not declare (the common\n"
+         "// AWS errors such as ThrottlingException, and local codes such as\n"
+         "// NetworkError).\n",
+         "#pragma once\n\n#include <array>\n#include <string_view>\n\nnamespace swfrt::swf::model {\n\n"]
+    o.append("enum class fault {\n")
+    for f in faults:
+        o.append(f"    {fault_ident(f)},\n")
+    o.append("    other, // not a fault type of the model\n};\n\n")
+    o.append(f"inline constexpr std::array<fault, {len(faults)}> model_faults{{{{\n")
+    o.append("".join(f"    fault::{fault_ident(f)},\n" for f in faults))
+    o.append("}};\n\n")
+    o.append("// The fault type as SWF names it; \"\" for fault::other.\n")
+    o.append("constexpr std::string_view to_string(fault f) noexcept {\n    switch (f) {\n")
+    for f in faults:
+        o.append(f"    case fault::{fault_ident(f)}: return \"{f}\";\n")
+    o.append("    case fault::other: break;\n    }\n    return {};\n}\n\n")
+    o.append("constexpr fault fault_from_string(std::string_view code) noexcept {\n")
+    o.append("    for (fault f : model_faults)\n        if (to_string(f) == code) return f;\n")
+    o.append("    return fault::other;\n}\n\n} // namespace swfrt::swf::model\n")
+    return "".join(o)
+
+
+def gen_limits_hpp(m):
+    o = [HEADER, "// SWF's limits in one place: the length bounds of the model's string shapes\n"
+         "// (in characters, as SWF counts them: Unicode code points), the size bounds\n"
+         "// of its lists and numbers, and the service quotas of the developer guide\n"
+         "// that the model cannot express.\n",
+         "#pragma once\n\n#include <cstddef>\n\nnamespace swfrt::swf::model::limits {\n\n"]
+    o.append("// Longest value of each string shape (max_<shape>) and, where the model\n"
+             "// sets one above zero, the shortest (min_<shape>).\n")
+    for name, sh in sorted(m.shapes.items()):
+        if sh.get("type") != "string" or "enum" in sh:
+            continue
+        if "max" in sh:
+            o.append(f"inline constexpr std::size_t max_{snake(name)} = {sh['max']};\n")
+        if sh.get("min", 0) > 0:
+            o.append(f"inline constexpr std::size_t min_{snake(name)} = {sh['min']};\n")
+    o.append("\n// Lists and numbers the model bounds.\n")
+    for name, sh in sorted(m.shapes.items()):
+        if sh.get("type") in ("list", "integer") and "max" in sh:
+            o.append(f"inline constexpr std::size_t max_{snake(name)} = {sh['max']};\n")
+    o.append("\n// Service quotas (the developer guide's, not in the model).\n")
+    for name, value, what in SERVICE_QUOTAS:
+        o.append(f"inline constexpr std::size_t {name} = {value}; // {what}\n")
+    o.append("\n} // namespace swfrt::swf::model::limits\n")
+    return "".join(o)
 
 
 def gen_codec_decls_hpp(m):
@@ -464,6 +534,8 @@ def main():
         "swf/model/fingerprint.hpp": gen_fingerprint_hpp(model_hpp),
         "swf/model/model.cpp": gen_model_cpp(m),
         "swf/model/operations.hpp": gen_operations_hpp(m),
+        "swf/model/faults.hpp": gen_faults_hpp(m),
+        "swf/model/limits.hpp": gen_limits_hpp(m),
         "swf/codec/codec_decls.hpp": gen_codec_decls_hpp(m),
         "swf/codec/codec_generated.cpp": gen_codec_cpp(m),
     }

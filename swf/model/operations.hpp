@@ -56,20 +56,6 @@
     X(ListWorkflowTypes, list_workflow_types, list_workflow_types_input, workflow_type_infos, type_infos) \
     X(PollForDecisionTask, poll_for_decision_task, poll_for_decision_task_input, decision_task, events)
 
-// Fault types the model declares (the service adds common AWS errors).
-#define SWFRT_SWF_MODEL_FAULTS(X) \
-    X(DefaultUndefinedFault) \
-    X(DomainAlreadyExistsFault) \
-    X(DomainDeprecatedFault) \
-    X(LimitExceededFault) \
-    X(OperationNotPermittedFault) \
-    X(TooManyTagsFault) \
-    X(TypeAlreadyExistsFault) \
-    X(TypeDeprecatedFault) \
-    X(TypeNotDeprecatedFault) \
-    X(UnknownResourceFault) \
-    X(WorkflowExecutionAlreadyStartedFault)
-
 namespace swfrt::swf::model {
 inline constexpr int operation_count = 39;
 }

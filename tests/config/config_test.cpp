@@ -451,6 +451,18 @@ TEST(config_load, handler_and_name_limits) {
                                        "characters, got 65"));
 }
 
+TEST(config_load, name_limits_count_characters_as_swf_does_not_bytes) {
+    // 256 two-byte characters are 512 bytes and still within SWF's 256.
+    std::string wide;
+    for (int i = 0; i < 256; ++i) wide += "\xc3\xa9"; // é
+    auto c = load_ok("workers:\n  - {kind: decision, domain: d, task_list: " + wide + ", handlers: [\"" + wide +
+                     "\"]}\n");
+    EXPECT_EQ(c.workers[0].task_list, wide);
+    EXPECT_THAT(load_errors("workers:\n  - {kind: decision, domain: d, task_list: t, handlers: [\"" + wide +
+                            "\xc3\xa9\"]}\n"),
+                ::testing::ElementsAre(::testing::HasSubstr("expected a name of at most 256 characters, got 257")));
+}
+
 TEST(config_load, duplicates_are_not_reported_for_entries_with_errors) {
     // Both workers lack a domain; they are not reported as duplicates of each other.
     EXPECT_THAT(load_errors("workers:\n"

@@ -617,7 +617,7 @@ TEST_F(moto_test, a_long_failure_reason_is_truncated_to_256_characters) {
     const auto& attrs = *event->activity_task_failed_event_attributes;
     ASSERT_TRUE(attrs.reason);
     const std::string& sent = *attrs.reason;
-    EXPECT_EQ(sent.size(), client::max_reason_length);
+    EXPECT_EQ(sent.size(), model::limits::max_failure_reason);
     const std::string marker(client::truncation_marker);
     ASSERT_GE(sent.size(), marker.size());
     EXPECT_EQ(sent.substr(sent.size() - marker.size()), marker);

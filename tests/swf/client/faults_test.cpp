@@ -2,7 +2,7 @@
 // and without the "com.amazonaws.swf.base.model#" prefix, and the bodies a
 // proxy or load balancer sends instead of an AWS error.
 #include "swf/client/faults.hpp"
-#include "swf/model/operations.hpp"
+#include "swf/model/faults.hpp"
 
 #include <gtest/gtest.h>
 
@@ -214,11 +214,11 @@ TEST(decode_fault, non_json_bodies_by_status) {
 TEST(fault_kind, every_model_fault_is_classified_by_type) {
     // Every fault the model declares has a kind of its own; one that fell
     // back to the status rule would be retried whenever it came with a 5xx.
-#define SWFRT_X(name)                                                                                          \
-    EXPECT_EQ(fault_kind(#name, 400), fault_kind(#name, 503)) << #name;                                        \
-    EXPECT_NE(fault_kind(#name, 503), error_kind::retryable) << #name;
-    SWFRT_SWF_MODEL_FAULTS(SWFRT_X)
-#undef SWFRT_X
+    for (auto f : model::model_faults) {
+        const auto name = model::to_string(f);
+        EXPECT_EQ(fault_kind(name, 400), fault_kind(name, 503)) << name;
+        EXPECT_NE(fault_kind(name, 503), error_kind::retryable) << name;
+    }
 }
 
 TEST(fault_kind, transient_aws_errors_are_retryable_on_any_status) {
@@ -228,6 +228,26 @@ TEST(fault_kind, transient_aws_errors_are_retryable_on_any_status) {
     EXPECT_EQ(fault_kind("RequestTimeout", 400), error_kind::retryable);
     EXPECT_EQ(fault_kind("TooManyRequestsException", 400), error_kind::throttled);
     EXPECT_EQ(fault_kind("RequestLimitExceeded", 400), error_kind::throttled);
+}
+
+TEST(fault_kind, every_model_fault_decoded_is_recognised_by_the_enum) {
+    // An error decoded from SWF's answer names its fault through the enum;
+    // the common AWS errors and local codes are fault::other.
+    for (auto f : model::model_faults) {
+        const auto name = std::string(model::to_string(f));
+        auto e = decode_fault(400, fault_body("com.amazonaws.swf.base.model#" + name, "m"));
+        EXPECT_EQ(e.fault(), f) << name;
+        EXPECT_TRUE(e.is(f)) << name;
+        for (auto g : model::model_faults) {
+            if (g != f) {
+                EXPECT_FALSE(e.is(g)) << name << " is " << model::to_string(g);
+            }
+        }
+    }
+    EXPECT_EQ(decode_fault(400, fault_body("ThrottlingException", "slow")).fault(), model::fault::other);
+    error local{error_kind::retryable, "NetworkError", "reset", 0, ""};
+    EXPECT_EQ(local.fault(), model::fault::other);
+    EXPECT_FALSE(local.is(model::fault::other));
 }
 
 TEST(bare_fault_type, strips_prefix_and_suffix) {
