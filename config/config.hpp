@@ -93,6 +93,9 @@ struct worker_config {
     int pollers = 1;
     int max_concurrent = 10; // slots: tasks of this worker that run at once
     std::vector<handler_ref> handlers;
+    // The `register` key: register the handlers' types at start-up. False for
+    // credentials that may only poll; start-up then checks the types exist.
+    bool register_types = true;
     source_location location; // of the list entry
 };
 

@@ -444,6 +444,9 @@ const table<worker_config>& worker_table() {
             "activity types (activity workers) or workflow types (decision workers) served, as name or "
             "name:version",
             unique_handlers, true),
+        detail::bool_field<worker_config>("register", &worker_config::register_types,
+                                          "register the handlers' types at start-up; false: only check that "
+                                          "they are registered (for credentials that may only poll)"),
     };
     return t;
 }

@@ -6,6 +6,7 @@
 #include "swf/codec/codec.hpp"
 #include "swf/model/limits.hpp"
 #include "workflow/engine.hpp"
+#include "swf/model/decisions.hpp"
 
 namespace swfrt::workflow {
 
@@ -125,9 +126,7 @@ future<std::string> context::activity(std::string name, std::string version, std
     auto out = engine_->make<detail::state<std::string>>(&engine_->sched);
     op->st = out;
 
-    model::decision d;
-    d.decision_type = model::decision_type::schedule_activity_task;
-    auto& a = d.schedule_activity_task_decision_attributes.emplace();
+    model::schedule_activity_task_decision_attributes a;
     a.activity_id = op->id;
     a.activity_type = {op->name, op->version};
     std::string kept_input = options.task_list ? std::string() : input;
@@ -143,7 +142,7 @@ future<std::string> context::activity(std::string name, std::string version, std
         op->without_task_list = std::make_unique<model::schedule_activity_task_decision_attributes>(a);
         if (!kept_input.empty()) op->without_task_list->input = std::move(kept_input);
     }
-    engine_->issue(std::move(d), std::move(op));
+    engine_->issue(model::make_decision(std::move(a)), std::move(op));
     return future<std::string>(std::move(out));
 }
 
@@ -156,14 +155,12 @@ future<std::string> context::lambda(std::string function, std::string input, lam
     auto out = engine_->make<detail::state<std::string>>(&engine_->sched);
     op->st = out;
 
-    model::decision d;
-    d.decision_type = model::decision_type::schedule_lambda_function;
-    auto& a = d.schedule_lambda_function_decision_attributes.emplace();
+    model::schedule_lambda_function_decision_attributes a;
     a.id = op->id;
     a.name = op->name;
     set_payload(*engine_, a, input, options.control);
     a.start_to_close_timeout = seconds_text(options.start_to_close_timeout);
-    engine_->issue(std::move(d), std::move(op));
+    engine_->issue(model::make_decision(std::move(a)), std::move(op));
     return future<std::string>(std::move(out));
 }
 
@@ -178,9 +175,7 @@ std::shared_ptr<detail::child_machine> context::start_child_command(model::workf
     op->version = std::move(type.version);
     op->st = engine_->make<detail::state<std::string>>(&engine_->sched);
 
-    model::decision d;
-    d.decision_type = model::decision_type::start_child_workflow_execution;
-    auto& a = d.start_child_workflow_execution_decision_attributes.emplace();
+    model::start_child_workflow_execution_decision_attributes a;
     a.workflow_id = op->id;
     a.workflow_type = {op->name, op->version};
     set_payload(*engine_, a, input, options.control);
@@ -191,7 +186,7 @@ std::shared_ptr<detail::child_machine> context::start_child_command(model::workf
     a.tag_list = std::move(options.tag_list);
     a.lambda_role = std::move(options.lambda_role);
     if (options.task_priority) a.task_priority = std::to_string(*options.task_priority);
-    engine_->issue(std::move(d), op);
+    engine_->issue(model::make_decision(std::move(a)), op);
     return op;
 }
 
@@ -263,15 +258,13 @@ future<void> context::signal_external(std::string workflow_id, std::string run_i
     auto out = engine_->make<detail::state<void>>(&engine_->sched);
     op->st = out;
 
-    model::decision d;
-    d.decision_type = model::decision_type::signal_external_workflow_execution;
-    auto& a = d.signal_external_workflow_execution_decision_attributes.emplace();
+    model::signal_external_workflow_execution_decision_attributes a;
     a.workflow_id = op->id;
     if (!op->run_id.empty()) a.run_id = op->run_id;
     a.signal_name = op->name;
     if (engine_->live && !input.empty()) a.input = std::move(input);
     if (engine_->live) a.control = std::move(control);
-    engine_->issue(std::move(d), std::move(op));
+    engine_->issue(model::make_decision(std::move(a)), std::move(op));
     return future<void>(std::move(out));
 }
 
@@ -285,13 +278,11 @@ future<void> context::request_cancel_external(std::string workflow_id, std::stri
     auto out = engine_->make<detail::state<void>>(&engine_->sched);
     op->st = out;
 
-    model::decision d;
-    d.decision_type = model::decision_type::request_cancel_external_workflow_execution;
-    auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
+    model::request_cancel_external_workflow_execution_decision_attributes a;
     a.workflow_id = op->id;
     if (!op->run_id.empty()) a.run_id = op->run_id;
     if (engine_->live) a.control = std::move(control);
-    engine_->issue(std::move(d), std::move(op));
+    engine_->issue(model::make_decision(std::move(a)), std::move(op));
     return future<void>(std::move(out));
 }
 
@@ -307,9 +298,7 @@ namespace detail {
 
 model::decision continue_as_new_decision(const continue_as_new_request& r) {
     const auto& o = r.options();
-    model::decision d;
-    d.decision_type = model::decision_type::continue_as_new_workflow_execution;
-    auto& a = d.continue_as_new_workflow_execution_decision_attributes.emplace();
+    model::continue_as_new_workflow_execution_decision_attributes a;
     if (!r.input().empty()) a.input = r.input();
     if (o.task_list) a.task_list = model::task_list{*o.task_list};
     a.execution_start_to_close_timeout = seconds_text(o.execution_start_to_close_timeout);
@@ -319,7 +308,7 @@ model::decision continue_as_new_decision(const continue_as_new_request& r) {
     a.lambda_role = o.lambda_role;
     if (o.task_priority) a.task_priority = std::to_string(*o.task_priority);
     a.workflow_type_version = o.workflow_type_version;
-    return d;
+    return model::make_decision(std::move(a));
 }
 
 } // namespace detail
@@ -337,12 +326,10 @@ void context::marker(std::string name, std::string details) {
     if (name == version_marker) throw std::invalid_argument("the marker name \"Version\" is version's own");
     if (name.empty()) throw std::invalid_argument("a marker needs a name");
     swf::codec::truncate(details, max_marker_details);
-    model::decision d;
-    d.decision_type = model::decision_type::record_marker;
-    auto& a = d.record_marker_decision_attributes.emplace();
+    model::record_marker_decision_attributes a;
     a.marker_name = std::move(name);
     if (engine_->live && !details.empty()) a.details = std::move(details);
-    engine_->issue_marker(std::move(d));
+    engine_->issue_marker(model::make_decision(std::move(a)));
 }
 
 future<std::string> context::wait_signal(std::string name) {
@@ -440,12 +427,10 @@ int context::version(const std::string& change_id, int min_supported, int max_su
     }
     if (v < min_supported || v > max_supported) throw unsupported_version(change_id, v, min_supported, max_supported);
     if (record) {
-        model::decision d;
-        d.decision_type = model::decision_type::record_marker;
-        auto& a = d.record_marker_decision_attributes.emplace();
+        model::record_marker_decision_attributes a;
         a.marker_name = std::string(version_marker);
         a.details = detail::version_details(change_id, v);
-        e.issue_marker(std::move(d));
+        e.issue_marker(model::make_decision(std::move(a)));
     }
     return v;
 }
@@ -471,12 +456,10 @@ std::string context::side_effect(const std::function<std::string()>& fn) {
     // A value cut to fit would replay differently from what the code saw.
     if (swf::codec::swf_length(value) > max_marker_details)
         throw std::length_error("a side effect's value is longer than a marker's 32768 characters");
-    model::decision d;
-    d.decision_type = model::decision_type::record_marker;
-    auto& a = d.record_marker_decision_attributes.emplace();
+    model::record_marker_decision_attributes a;
     a.marker_name = std::string(side_effect_marker);
     a.details = value;
-    engine_->issue_marker(std::move(d));
+    engine_->issue_marker(model::make_decision(std::move(a)));
     return value;
 }
 

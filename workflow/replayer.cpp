@@ -13,6 +13,7 @@
 #include "workflow/engine.hpp"
 #include "workflow/errors.hpp"
 #include "workflow/history_events.hpp"
+#include "swf/model/decisions.hpp"
 
 namespace swfrt::workflow {
 
@@ -207,13 +208,11 @@ std::shared_ptr<timer_machine> engine::start_timer(std::chrono::seconds delay, t
     m->detached = detached;
     m->st = make<state<void>>(&sched);
 
-    model::decision d;
-    d.decision_type = model::decision_type::start_timer;
-    auto& a = d.start_timer_decision_attributes.emplace();
+    model::start_timer_decision_attributes a;
     a.timer_id = m->id;
     a.start_to_fire_timeout = std::to_string(delay.count());
     if (live) a.control = std::move(options.control);
-    issue(std::move(d), m);
+    issue(model::make_decision(std::move(a)), m);
     return m;
 }
 
@@ -400,11 +399,9 @@ void engine::start(const model::history_event& e) {
 namespace {
 
 model::decision cancel_decision(std::string details) {
-    model::decision d;
-    d.decision_type = model::decision_type::cancel_workflow_execution;
-    auto& a = d.cancel_workflow_execution_decision_attributes.emplace();
+    model::cancel_workflow_execution_decision_attributes a;
     if (!details.empty()) a.details = cut(std::move(details), max_details);
-    return d;
+    return model::make_decision(std::move(a));
 }
 
 } // namespace
@@ -413,14 +410,14 @@ void engine::on_root_done(state<std::string>& root) {
     model::decision d;
     try {
         auto result = root.value();
-        d.decision_type = model::decision_type::complete_workflow_execution;
-        d.complete_workflow_execution_decision_attributes.emplace().result_ =
-            cut(std::move(result), max_details);
+        model::complete_workflow_execution_decision_attributes a;
+        a.result_ = cut(std::move(result), max_details);
+        d = model::make_decision(std::move(a));
     } catch (const workflow_failed& f) {
-        d.decision_type = model::decision_type::fail_workflow_execution;
-        auto& attrs = d.fail_workflow_execution_decision_attributes.emplace();
+        model::fail_workflow_execution_decision_attributes attrs;
         attrs.reason = cut(f.reason(), max_reason);
         attrs.details = cut(f.details(), max_details);
+        d = model::make_decision(std::move(attrs));
     } catch (const continue_as_new_request& r) {
         d = continue_as_new_decision(r);
     } catch (const workflow_canceled& c) {
@@ -514,15 +511,13 @@ void engine::close_refused(const model::history_event& e) {
         // and says why, rather than asking again forever.
         const auto cause = e.continue_as_new_workflow_execution_failed_event_attributes->cause;
         if (cause != model::continue_as_new_workflow_execution_failed_cause::unhandled_decision) {
-            model::decision d;
-            d.decision_type = model::decision_type::fail_workflow_execution;
-            auto& a = d.fail_workflow_execution_decision_attributes.emplace();
+            model::fail_workflow_execution_decision_attributes a;
             a.reason = "ContinueAsNewWorkflowExecutionFailed";
             a.details = "SWF refused to continue the execution as new: " +
                         std::string(model::to_string(cause,
                                                      e.continue_as_new_workflow_execution_failed_event_attributes->cause_text)) +
                         " (" + event_at(e.event_id) + ")";
-            close_decision_ = std::move(d);
+            close_decision_ = model::make_decision(std::move(a));
         }
     }
     close_again_ = true;

@@ -20,6 +20,7 @@
 #include "swf/model/limits.hpp"
 #include "workflow/replayer.hpp"
 #include "workflow/workflow.hpp"
+#include "swf/model/decisions.hpp"
 
 namespace swfrt::workflow {
 
@@ -43,13 +44,11 @@ struct workflow_policies {
 namespace detail {
 
 inline sdk::decision_result fail_with(std::string reason, std::string details) {
-    swf::model::decision d;
-    d.decision_type = swf::model::decision_type::fail_workflow_execution;
-    auto& a = d.fail_workflow_execution_decision_attributes.emplace();
+    swf::model::fail_workflow_execution_decision_attributes a;
     a.reason = std::move(reason);
     swf::codec::truncate(details, swf::model::limits::max_data);
     a.details = std::move(details);
-    return sdk::decision_result{{std::move(d)}, std::nullopt};
+    return sdk::decision_result{{swf::model::make_decision(std::move(a))}, std::nullopt};
 }
 
 } // namespace detail

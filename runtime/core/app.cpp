@@ -181,6 +181,55 @@ asio::awaitable<swf::result<model::empty>> register_persistently(const Request& 
     }
 }
 
+// What a worker with `register: false` does instead of registering: asks SWF
+// whether the type is registered (and not deprecated), without writing.
+swf::error not_usable(bool activity, const std::string& domain, const std::string& name,
+                      const std::string& version, std::string why) {
+    return swf::make_error(swf::error_kind::not_found, "TypeNotRegistered",
+                           std::string(activity ? "activity type " : "workflow type ") + name + ":" + version +
+                               " " + why + " in domain " + domain +
+                               "; the worker has register: false, so register it elsewhere or set register: true");
+}
+
+template <class Info>
+swf::result<model::empty> usable(const swf::result<Info>& r, bool activity, const std::string& domain,
+                                 const std::string& name, const std::string& version) {
+    if (!r) {
+        if (r.error().is(model::fault::unknown_resource))
+            return not_usable(activity, domain, name, version, "is not registered");
+        return r.error();
+    }
+    if (r->type_info.status != model::registration_status::registered)
+        return not_usable(activity, domain, name, version, "is deprecated");
+    return model::empty{};
+}
+
+asio::awaitable<swf::result<model::empty>> check_registered(swf::client::client& cl, bool activity,
+                                                            const std::string& domain, const std::string& name,
+                                                            const std::string& version, logger& log) {
+    const std::string what = std::string(activity ? "activity type " : "workflow type ") + name + ":" + version;
+    if (activity) {
+        model::describe_activity_type_input in;
+        in.domain = domain;
+        in.activity_type.name = name;
+        in.activity_type.version = version;
+        auto call = [&](model::describe_activity_type_input req) -> asio::awaitable<swf::result<model::empty>> {
+            auto r = co_await cl.describe_activity_type(std::move(req));
+            co_return usable(r, true, domain, name, version);
+        };
+        co_return co_await register_persistently(in, call, what, log);
+    }
+    model::describe_workflow_type_input in;
+    in.domain = domain;
+    in.workflow_type.name = name;
+    in.workflow_type.version = version;
+    auto call = [&](model::describe_workflow_type_input req) -> asio::awaitable<swf::result<model::empty>> {
+        auto r = co_await cl.describe_workflow_type(std::move(req));
+        co_return usable(r, false, domain, name, version);
+    };
+    co_return co_await register_persistently(in, call, what, log);
+}
+
 asio::awaitable<bool> register_all(const config::config& c, const plugin::registry& reg,
                                    std::shared_ptr<swf::client::client> client, logger& log) {
     swf::client::registration_client r(client);
@@ -202,11 +251,26 @@ asio::awaitable<bool> register_all(const config::config& c, const plugin::regist
         }
     }
     std::set<std::tuple<bool, std::string, std::string, std::string>> done;
+    std::vector<std::string> missing; // types a register: false worker needs and SWF lacks
     for (const auto& w : c.workers) {
         const bool activity = w.kind == config::worker_kind::activity;
         for (const auto& key : resolve_types(c, w, reg, nullptr)) {
             if (!done.insert({activity, w.domain, key.first, key.second}).second) continue;
             swf::result<model::empty> res = model::empty{};
+            if (!w.register_types) {
+                const std::string label = key.first + ":" + key.second;
+                res = co_await check_registered(*client, activity, w.domain, key.first, key.second, log);
+                if (!res) {
+                    ok = false;
+                    missing.push_back(label + " (domain " + w.domain + ")");
+                    log.error(activity ? "activity type not usable" : "workflow type not usable",
+                              {{"domain", w.domain}, {"type", label}, {"error", res.error().to_string()}});
+                } else {
+                    log.info(activity ? "activity type is registered" : "workflow type is registered",
+                             {{"domain", w.domain}, {"type", label}});
+                }
+                continue;
+            }
             if (activity) {
                 const auto& t = reg.find_activity(key.first, key.second)->registration.type;
                 model::register_activity_type_input in;
@@ -261,6 +325,12 @@ asio::awaitable<bool> register_all(const config::config& c, const plugin::regist
                          {{"domain", w.domain}, {"type", label}});
             }
         }
+    }
+    if (!missing.empty()) {
+        std::string list;
+        for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+        log.error("types the workers serve are not registered and the workers do not register them",
+                  {{"missing", list}});
     }
     co_return ok;
 }

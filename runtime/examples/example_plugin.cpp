@@ -26,6 +26,7 @@
 
 #include "workflow/json.hpp"
 #include "workflow/sdk_adapter.hpp"
+#include "swf/model/decisions.hpp"
 
 namespace {
 
@@ -244,14 +245,12 @@ std::string workflow_input(const model::decision_task& task) {
 }
 
 model::decision schedule(const step_type& s, std::string input) {
-    model::decision d;
-    d.decision_type = model::decision_type::schedule_activity_task;
-    auto& a = d.schedule_activity_task_decision_attributes.emplace();
+    model::schedule_activity_task_decision_attributes a;
     a.activity_id = s.activity_id;
     a.activity_type = {.name = s.name, .version = s.version};
     a.input = std::move(input);
     // Task list and timeouts: the activity type's registered defaults.
-    return d;
+    return model::make_decision(std::move(a));
 }
 
 sdk::decision_result run_in_sequence(const model::decision_task& task, const std::vector<step_type>& steps) {
@@ -260,12 +259,10 @@ sdk::decision_result run_in_sequence(const model::decision_task& task, const std
     for (const auto& s : steps) {
         const auto& o = outcomes[s.activity_id];
         if (o.failure_reason) {
-            model::decision d;
-            d.decision_type = model::decision_type::fail_workflow_execution;
-            auto& a = d.fail_workflow_execution_decision_attributes.emplace();
+            model::fail_workflow_execution_decision_attributes a;
             a.reason = o.failure_reason;
             a.details = o.failure_details;
-            return {.decisions = {std::move(d)}, .execution_context = std::nullopt};
+            return {.decisions = {model::make_decision(std::move(a))}, .execution_context = std::nullopt};
         }
         if (o.result) {
             input = *o.result;
@@ -274,10 +271,9 @@ sdk::decision_result run_in_sequence(const model::decision_task& task, const std
         if (o.scheduled) return {}; // still running: nothing to decide
         return {.decisions = {schedule(s, std::move(input))}, .execution_context = std::nullopt};
     }
-    model::decision d;
-    d.decision_type = model::decision_type::complete_workflow_execution;
-    d.complete_workflow_execution_decision_attributes.emplace().result_ = std::move(input);
-    return {.decisions = {std::move(d)}, .execution_context = std::nullopt};
+    model::complete_workflow_execution_decision_attributes done;
+    done.result_ = std::move(input);
+    return {.decisions = {model::make_decision(std::move(done))}, .execution_context = std::nullopt};
 }
 
 // Every member is named: g++'s -Wextra flags designated initializers that

@@ -12,6 +12,7 @@ project) and writes, relative to --out (default: the project root):
     swf/codec/codec_generated.cpp  encode / decode / validate for every struct
     swf/model/fingerprint.hpp      a hash of model.hpp, checked when a plugin loads
     swf/model/faults.hpp           the model's fault types as an enum
+    swf/model/decisions.hpp        make_decision(attributes) for every decision type
     swf/model/limits.hpp           the model's length and size limits, and SWF's
                                    service quotas the model cannot express
 
@@ -348,6 +349,30 @@ def gen_limits_hpp(m):
     return "".join(o)
 
 
+def gen_decisions_hpp(m):
+    members = m.shapes["Decision"]["members"]
+    types = m.shapes["DecisionType"]["enum"]
+    o = [HEADER, "// A decision made from its attributes: make_decision sets the decision type\n"
+         "// that the attributes belong to and the matching member, so a decision whose\n"
+         "// type and attributes disagree cannot be built. Every decision the runtime,\n"
+         "// the workflow library and plugins send is made here.\n",
+         "#pragma once\n\n#include <utility>\n\n#include \"swf/model/model.hpp\"\n\n"
+         "namespace swfrt::swf::model {\n\n"]
+    for t in types:
+        member = t[0].lower() + t[1:] + "DecisionAttributes"
+        if member not in members:
+            raise SystemExit(f"generate.py: decision type {t} has no member {member} in Decision")
+        shape = members[member]["shape"]
+        o.append(f"inline decision make_decision({ident(shape)} attributes) {{\n"
+                 f"    decision d;\n    d.decision_type = decision_type::{ident(t)};\n"
+                 f"    d.{snake(member)} = std::move(attributes);\n    return d;\n}}\n\n")
+    extra = set(members) - {"decisionType"} - {t[0].lower() + t[1:] + "DecisionAttributes" for t in types}
+    if extra:
+        raise SystemExit("generate.py: Decision members without a decision type: " + ", ".join(sorted(extra)))
+    o.append("} // namespace swfrt::swf::model\n")
+    return "".join(o)
+
+
 def gen_codec_decls_hpp(m):
     # Declared before the templates of codec_impl.hpp so that their calls
     # for vectors and whole documents find every overload.
@@ -536,6 +561,7 @@ def main():
         "swf/model/operations.hpp": gen_operations_hpp(m),
         "swf/model/faults.hpp": gen_faults_hpp(m),
         "swf/model/limits.hpp": gen_limits_hpp(m),
+        "swf/model/decisions.hpp": gen_decisions_hpp(m),
         "swf/codec/codec_decls.hpp": gen_codec_decls_hpp(m),
         "swf/codec/codec_generated.cpp": gen_codec_cpp(m),
     }

@@ -117,6 +117,7 @@ TEST(config_load, full_file_sets_every_value) {
     EXPECT_EQ(a.identity, "worker-1");
     EXPECT_EQ(a.pollers, 4);
     EXPECT_EQ(a.max_concurrent, 50);
+    EXPECT_FALSE(a.register_types);
     EXPECT_EQ(a.location, (source_location{33, 5}));
     ASSERT_EQ(a.handlers.size(), 2u);
     EXPECT_EQ(a.handlers[0].name, "resize");
@@ -132,10 +133,11 @@ TEST(config_load, full_file_sets_every_value) {
     EXPECT_EQ(d.identity, "host-a"); // from runtime.identity
     EXPECT_EQ(d.pollers, 1);
     EXPECT_EQ(d.max_concurrent, 10);
+    EXPECT_TRUE(d.register_types);
     ASSERT_EQ(d.handlers.size(), 1u);
     EXPECT_EQ(d.handlers[0].name, "order_flow");
     EXPECT_EQ(d.handlers[0].version, "1.0");
-    EXPECT_EQ(d.handlers[0].location, (source_location{44, 9}));
+    EXPECT_EQ(d.handlers[0].location, (source_location{45, 9}));
 
     EXPECT_EQ(c.metrics.listen, "[::1]:9100");
     EXPECT_TRUE(c.metrics.enabled());
@@ -449,6 +451,17 @@ TEST(config_load, handler_and_name_limits) {
                             version64 + "v\"]}\n"),
                 ::testing::ElementsAre("2:58: workers[0].handlers[0]: expected a version of at most 64 "
                                        "characters, got 65"));
+}
+
+TEST(config_load, workers_register_their_types_unless_told_not_to) {
+    auto c = load_ok("workers:\n"
+                     "  - {kind: activity, domain: d, task_list: a, handlers: [x]}\n"
+                     "  - {kind: decision, domain: d, task_list: b, handlers: [y], register: false}\n");
+    ASSERT_EQ(c.workers.size(), 2u);
+    EXPECT_TRUE(c.workers[0].register_types);
+    EXPECT_FALSE(c.workers[1].register_types);
+    EXPECT_THAT(load_errors("workers:\n  - {kind: activity, domain: d, task_list: a, handlers: [x], register: maybe}\n"),
+                ::testing::ElementsAre(::testing::HasSubstr("workers[0].register: expected")));
 }
 
 TEST(config_load, name_limits_count_characters_as_swf_does_not_bytes) {
@@ -804,6 +817,8 @@ TEST(config_schema, defaults_are_what_the_loader_gives_for_absent_keys) {
          [](const config&, const config& i) { return std::to_string(i.workers.at(0).pollers); }},
         {"workers[].max_concurrent",
          [](const config&, const config& i) { return std::to_string(i.workers.at(0).max_concurrent); }},
+        {"workers[].register",
+         [](const config&, const config& i) { return std::string(i.workers.at(0).register_types ? "true" : "false"); }},
         {"metrics", [](const config&, const config&) { return "{}"; }},
         {"metrics.listen", [](const config& c, const config&) { return quoted(c.metrics.listen); }},
         {"log", [](const config&, const config&) { return "{}"; }},

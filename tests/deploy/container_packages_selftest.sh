@@ -5,7 +5,10 @@
 #   container_packages_selftest.sh CHECKER CONTAINERFILE BINARY
 set -euo pipefail
 checker=$1 containerfile=$2 binary=$3
-if ! ldd "$binary" | grep -q libsimdjson; then
+# ldd's whole output first: grep -q stopping early would fail ldd with
+# SIGPIPE under pipefail.
+libs=$(ldd "$binary")
+if ! grep -q libsimdjson <<<"$libs"; then
     echo "$binary does not link libsimdjson; nothing to remove" >&2
     exit 1
 fi

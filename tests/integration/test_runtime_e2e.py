@@ -122,6 +122,8 @@ def config_text(*, endpoint_url, domain=None, workers=(), grace=1, plugins=None,
                   "    pollers: %d" % w.get("pollers", 1),
                   "    max_concurrent: %d" % w.get("max_concurrent", 4),
                   "    handlers: [%s]" % ", ".join(w["handlers"])]
+        if "register" in w:
+            lines.append("    register: %s" % ("true" if w["register"] else "false"))
     lines += ["metrics:",
               "  listen: %s" % q(metrics_listen),
               "log:",
@@ -1058,6 +1060,71 @@ class RegisterTest(RuntimeCase):
         p = self.register("register-other.yaml", text)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("workflowExecutionRetentionPeriodInDays", p.stdout + p.stderr)
+
+
+class NoRegistrationTest(RuntimeCase):
+    """Workers with `register: false`, for credentials that may only poll:
+    nothing is registered, and start-up checks the types exist."""
+    DOMAIN = "e2e-no-register"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.swf.register_domain(name=cls.DOMAIN, workflowExecutionRetentionPeriodInDays="1")
+
+    def config(self, task_list, handlers):
+        return config_text(endpoint_url=self.moto.endpoint_url, domain=self.DOMAIN, register_domain=False, workers=[
+            {"kind": "activity", "task_list": task_list, "handlers": handlers, "register": False}])
+
+    def registered_activity(self, name):
+        try:
+            return self.swf.describe_activity_type(domain=self.DOMAIN,
+                                                   activityType={"name": name, "version": "1"})["typeInfo"]
+        except ClientError:
+            return None
+
+    def test_missing_types_are_named_and_the_worker_does_not_start_or_register_them(self):
+        rt = self.start_runtime("no-register-missing.yaml", self.config("nr-missing", ["greet", "add"]),
+                                cleanup=self.addCleanup)
+        status = rt.wait_exit(STOP_WITHIN)
+        log = rt.log()
+        self.assertNotEqual(status, 0, "run started without its types; log:\n" + rt.log_tail())
+        for name in ("greet:1", "add:1"):
+            self.assertIn("activity type %s is not registered in domain %s" % (name, self.DOMAIN), log)
+        self.assertIn("register: false", log)
+        self.assertIn("not registered and the workers do not register them", log)
+        # Nothing was registered on the worker's behalf.
+        self.assertIsNone(self.registered_activity("greet"))
+        self.assertIsNone(self.registered_activity("add"))
+
+    def test_a_deprecated_type_is_refused_by_name(self):
+        self.swf.register_activity_type(domain=self.DOMAIN, name="fail", version="1")
+        self.swf.deprecate_activity_type(domain=self.DOMAIN, activityType={"name": "fail", "version": "1"})
+        rt = self.start_runtime("no-register-deprecated.yaml", self.config("nr-deprecated", ["fail"]),
+                                cleanup=self.addCleanup)
+        status = rt.wait_exit(STOP_WITHIN)
+        self.assertNotEqual(status, 0, "run started with a deprecated type; log:\n" + rt.log_tail())
+        self.assertIn("activity type fail:1 is deprecated in domain %s" % self.DOMAIN, rt.log())
+
+    def test_registered_types_are_checked_and_the_worker_runs_them(self):
+        self.swf.register_activity_type(domain=self.DOMAIN, name="sleep", version="1",
+                                        defaultTaskStartToCloseTimeout="30", defaultTaskHeartbeatTimeout="30",
+                                        defaultTaskScheduleToStartTimeout="30",
+                                        defaultTaskScheduleToCloseTimeout="60")
+        before = self.registered_activity("sleep")
+        Driver.register_type(self.swf, self.DOMAIN)
+        rt = self.start_runtime("no-register-ok.yaml", self.config("nr-ok", ["sleep"]), cleanup=self.addCleanup)
+        rt.wait_ready()
+        self.assertIn("activity type is registered", rt.log())
+        driver = Driver(self.swf, self.DOMAIN, "no-register-ok")
+        self.addCleanup(driver.terminate)
+        driver.schedule([{"id": "s", "name": "sleep", "input": "0", "task_list": "nr-ok"}])
+        wait_until("the sleep activity answered", lambda: driver.outcomes().get("s"), TASK_WITHIN,
+                   runtime=rt)
+        kind, _ = driver.outcomes()["s"]
+        self.assertEqual(kind, "ActivityTaskCompleted", rt.log_tail())
+        # The registration SWF holds is the one made here, untouched.
+        self.assertEqual(self.registered_activity("sleep"), before)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@
 #include "workflow/engine.hpp"
 #include "workflow/errors.hpp"
 #include "workflow/machines/commands.hpp"
+#include "swf/model/decisions.hpp"
 
 namespace swfrt::workflow::detail {
 
@@ -64,11 +65,9 @@ bool activity_machine::recorded(const model::history_event& e, engine& en) {
             attrs->task_list = model::task_list{en.activity_task_list()};
             en.soon([&en, self = std::static_pointer_cast<activity_machine>(shared_from_this()), attrs] {
                 if (self->s_ != s::created) return; // canceled meanwhile
-                model::decision d;
-                d.decision_type = model::decision_type::schedule_activity_task;
-                d.schedule_activity_task_decision_attributes.emplace() = *attrs;
-                if (!en.live) d.schedule_activity_task_decision_attributes->input.reset();
-                en.issue(std::move(d), self);
+                auto a = *attrs;
+                if (!en.live) a.input.reset();
+                en.issue(model::make_decision(std::move(a)), self);
             });
             return false;
         }
@@ -158,10 +157,9 @@ void activity_machine::cancel(engine& en, std::int64_t event_id) {
     if (s_ != s::scheduled) return; // asked already, or ended
     s_ = s::cancel_issued;
     moved_by_code("cancel", state_name());
-    model::decision d;
-    d.decision_type = model::decision_type::request_cancel_activity_task;
-    d.request_cancel_activity_task_decision_attributes.emplace().activity_id = id;
-    en.issue(std::move(d), shared_from_this());
+    model::request_cancel_activity_task_decision_attributes a;
+    a.activity_id = id;
+    en.issue(model::make_decision(std::move(a)), shared_from_this());
     // Raises when SWF reports it canceled (or ends as it ends).
 }
 

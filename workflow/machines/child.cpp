@@ -17,6 +17,7 @@
 #include "workflow/engine.hpp"
 #include "workflow/errors.hpp"
 #include "workflow/machines/commands.hpp"
+#include "swf/model/decisions.hpp"
 
 namespace swfrt::workflow::detail {
 
@@ -149,13 +150,11 @@ void child_machine::cancel(engine& en, std::int64_t event_id) {
     request->run_id = run_id;
     request->st = en.make<state<void>>(&en.sched); // nobody waits for it
     request->target = std::static_pointer_cast<child_machine>(shared_from_this());
-    model::decision d;
-    d.decision_type = model::decision_type::request_cancel_external_workflow_execution;
-    auto& a = d.request_cancel_external_workflow_execution_decision_attributes.emplace();
+    model::request_cancel_external_workflow_execution_decision_attributes a;
     a.workflow_id = id;
     if (!run_id.empty()) a.run_id = run_id;
     if (en.live) a.control = cancel_control;
-    en.issue(std::move(d), std::move(request));
+    en.issue(model::make_decision(std::move(a)), std::move(request));
 }
 
 void child_machine::cancel_refused() {

@@ -12,6 +12,7 @@
 #include "workflow/engine.hpp"
 #include "workflow/errors.hpp"
 #include "workflow/machines/commands.hpp"
+#include "swf/model/decisions.hpp"
 
 namespace swfrt::workflow::detail {
 
@@ -90,10 +91,9 @@ void timer_machine::cancel(engine& en, std::int64_t event_id) {
     } else if (s_ == s::started) {
         s_ = s::cancel_issued;
         moved_by_code("cancel", state_name());
-        model::decision d;
-        d.decision_type = model::decision_type::cancel_timer;
-        d.cancel_timer_decision_attributes.emplace().timer_id = id;
-        en.issue(std::move(d), shared_from_this());
+        model::cancel_timer_decision_attributes a;
+        a.timer_id = id;
+        en.issue(model::make_decision(std::move(a)), shared_from_this());
     } else {
         return;
     }

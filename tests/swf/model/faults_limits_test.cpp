@@ -1,5 +1,6 @@
-// The generated fault enum and limits header against the SWF model they
-// come from (../shared/swf-model; those checks skip when it is absent).
+// The generated fault enum, limits and decision makers against the SWF
+// model they come from (../shared/swf-model; those checks skip when it is absent).
+#include "swf/model/decisions.hpp"
 #include "swf/model/faults.hpp"
 #include "swf/model/limits.hpp"
 
@@ -8,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -87,6 +89,66 @@ TEST(limits, the_figures_workers_rely_on) {
     EXPECT_EQ(limits::max_history_events, 25000u);
     EXPECT_EQ(limits::max_open_activities, 1000u);
     EXPECT_EQ(limits::max_page_size, 1000u);
+}
+
+// Which attribute members of a decision are set.
+int attributes_set(const model::decision& d) {
+    return int(bool(d.schedule_activity_task_decision_attributes)) +
+           bool(d.request_cancel_activity_task_decision_attributes) +
+           bool(d.complete_workflow_execution_decision_attributes) +
+           bool(d.fail_workflow_execution_decision_attributes) +
+           bool(d.cancel_workflow_execution_decision_attributes) +
+           bool(d.continue_as_new_workflow_execution_decision_attributes) +
+           bool(d.record_marker_decision_attributes) + bool(d.start_timer_decision_attributes) +
+           bool(d.cancel_timer_decision_attributes) + bool(d.signal_external_workflow_execution_decision_attributes) +
+           bool(d.request_cancel_external_workflow_execution_decision_attributes) +
+           bool(d.start_child_workflow_execution_decision_attributes) +
+           bool(d.schedule_lambda_function_decision_attributes);
+}
+
+TEST(decisions, each_is_made_with_the_type_of_its_attributes_and_only_those) {
+    using dt = model::decision_type;
+#define SWFRT_CHECK(attrs, type, member, field, value)                 \
+    {                                                                 \
+        model::attrs a;                                               \
+        a.field = value;                                              \
+        const auto d = model::make_decision(std::move(a));            \
+        EXPECT_EQ(d.decision_type, dt::type) << #attrs;               \
+        ASSERT_TRUE(d.member) << #attrs;                              \
+        EXPECT_EQ(d.member->field, value) << #attrs;                  \
+        EXPECT_EQ(attributes_set(d), 1) << #attrs;                    \
+        ++made;                                                       \
+    }
+    int made = 0;
+    SWFRT_CHECK(schedule_activity_task_decision_attributes, schedule_activity_task,
+                schedule_activity_task_decision_attributes, activity_id, std::string("a1"))
+    SWFRT_CHECK(request_cancel_activity_task_decision_attributes, request_cancel_activity_task,
+                request_cancel_activity_task_decision_attributes, activity_id, std::string("a1"))
+    SWFRT_CHECK(complete_workflow_execution_decision_attributes, complete_workflow_execution,
+                complete_workflow_execution_decision_attributes, result_, std::optional<std::string>("r"))
+    SWFRT_CHECK(fail_workflow_execution_decision_attributes, fail_workflow_execution,
+                fail_workflow_execution_decision_attributes, reason, std::optional<std::string>("why"))
+    SWFRT_CHECK(cancel_workflow_execution_decision_attributes, cancel_workflow_execution,
+                cancel_workflow_execution_decision_attributes, details, std::optional<std::string>("d"))
+    SWFRT_CHECK(continue_as_new_workflow_execution_decision_attributes, continue_as_new_workflow_execution,
+                continue_as_new_workflow_execution_decision_attributes, input, std::optional<std::string>("i"))
+    SWFRT_CHECK(record_marker_decision_attributes, record_marker, record_marker_decision_attributes, marker_name,
+                std::string("m"))
+    SWFRT_CHECK(start_timer_decision_attributes, start_timer, start_timer_decision_attributes, timer_id,
+                std::string("t"))
+    SWFRT_CHECK(cancel_timer_decision_attributes, cancel_timer, cancel_timer_decision_attributes, timer_id,
+                std::string("t"))
+    SWFRT_CHECK(signal_external_workflow_execution_decision_attributes, signal_external_workflow_execution,
+                signal_external_workflow_execution_decision_attributes, signal_name, std::string("s"))
+    SWFRT_CHECK(request_cancel_external_workflow_execution_decision_attributes,
+                request_cancel_external_workflow_execution,
+                request_cancel_external_workflow_execution_decision_attributes, workflow_id, std::string("w"))
+    SWFRT_CHECK(start_child_workflow_execution_decision_attributes, start_child_workflow_execution,
+                start_child_workflow_execution_decision_attributes, workflow_id, std::string("w"))
+    SWFRT_CHECK(schedule_lambda_function_decision_attributes, schedule_lambda_function,
+                schedule_lambda_function_decision_attributes, name, std::string("f"))
+#undef SWFRT_CHECK
+    EXPECT_EQ(made, 13); // every decision type SWF has
 }
 
 } // namespace
