@@ -94,6 +94,10 @@ asio::awaitable<void> poller::pause(loop_state& l, std::chrono::milliseconds d) 
     // stop() comes after flags.stopping is set and posts the cancel to this
     // strand, so either the check sees it or the cancel finds the wait.
     if (flags_.stopping.load()) co_return;
+    if (env_.sleep) {
+        co_await env_.sleep(d);
+        co_return;
+    }
     l.backoff.expires_after(d);
     boost::system::error_code ec;
     co_await l.backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));

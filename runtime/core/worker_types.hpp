@@ -53,6 +53,9 @@ struct worker_env {
     // Poll failures back off from this, doubling up to max.
     std::chrono::milliseconds poll_backoff_base{std::chrono::milliseconds{200}};
     std::chrono::milliseconds poll_backoff_max{std::chrono::seconds{30}};
+    // How a poller waits out a back-off (the client's seam, so tests need
+    // not sleep). Empty: the poller's own timer, which stop_polling cuts short.
+    swf::client::sleep_fn sleep;
     // --max-tasks: tasks all workers may still take (null: no limit); each
     // poll reserves one. on_budget_spent is called when a task takes the last.
     std::shared_ptr<std::atomic<std::int64_t>> task_budget;
