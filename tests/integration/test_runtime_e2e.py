@@ -1097,6 +1097,15 @@ class NoRegistrationTest(RuntimeCase):
         self.assertIsNone(self.registered_activity("greet"))
         self.assertIsNone(self.registered_activity("add"))
 
+    def test_the_register_command_checks_and_does_not_register(self):
+        path = self.write_config("no-register-command.yaml", self.config("nr-command", ["slow_blocking"]))
+        p = subprocess.run([BIN, "register", path], capture_output=True, text=True, timeout=CHECK_TIMEOUT,
+                           env=child_env(), stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("activity type slow_blocking:1 is not registered in domain %s" % self.DOMAIN,
+                      p.stdout + p.stderr)
+        self.assertIsNone(self.registered_activity("slow_blocking"))
+
     def test_a_deprecated_type_is_refused_by_name(self):
         self.swf.register_activity_type(domain=self.DOMAIN, name="fail", version="1")
         self.swf.deprecate_activity_type(domain=self.DOMAIN, activityType={"name": "fail", "version": "1"})
