@@ -373,6 +373,27 @@ protected:
         if (log_file_) std::fclose(log_file_);
     }
 
+    // Back-offs the poller asks for, recorded instead of slept.
+    struct recorded_sleeps {
+        std::mutex mutex;
+        std::vector<milliseconds> list;
+        std::vector<milliseconds> waits() {
+            std::lock_guard lock(mutex);
+            return list;
+        }
+    };
+    std::shared_ptr<recorded_sleeps> record_sleeps() {
+        auto r = std::make_shared<recorded_sleeps>();
+        env_.sleep = [r](milliseconds d) -> asio::awaitable<void> {
+            {
+                std::lock_guard lock(r->mutex);
+                r->list.push_back(d);
+            }
+            co_return;
+        };
+        return r;
+    }
+
     worker_settings settings(worker_kind kind, std::set<plugin::type_key> types) {
         worker_settings s;
         s.kind = kind;
@@ -813,13 +834,7 @@ TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
     swf_->script("PollForActivityTask", {500, "not json at all"});
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-r", "echo", "through")});
     // Back-offs are recorded, not slept.
-    auto slept = std::make_shared<std::vector<milliseconds>>();
-    auto slept_mutex = std::make_shared<std::mutex>();
-    env_.sleep = [slept, slept_mutex](milliseconds d) -> asio::awaitable<void> {
-        std::lock_guard lock(*slept_mutex);
-        slept->push_back(d);
-        co_return;
-    };
+    const auto sleeps = record_sleeps();
     auto& w = start(settings(worker_kind::activity, {{"echo", "1"}}));
 
     ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
@@ -835,10 +850,7 @@ TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
               2);
     // Backoff from a 10 ms base: a throttle first waits 5 x base, then it
     // doubles; the task resets it, so the poller goes on without waiting.
-    {
-        std::lock_guard lock(*slept_mutex);
-        EXPECT_EQ(*slept, (std::vector<milliseconds>{50ms, 100ms, 200ms}));
-    }
+    EXPECT_EQ(sleeps->waits(), (std::vector<milliseconds>{50ms, 100ms, 200ms}));
     // The poller keeps polling after the task (an empty poll answers {}).
     ASSERT_TRUE(wait_until([&] { return swf_->count("PollForActivityTask") >= 6; }));
     EXPECT_GE(metrics_.value("swfrt_polls_empty_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}}), 1);
@@ -851,18 +863,11 @@ TEST_F(worker_test, poll_back_off_doubles_up_to_its_maximum_and_restarts_from_th
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-b", "echo", "x")});
     swf_->script("PollForActivityTask", fake_swf::fault("InternalFailure", 500));
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-c", "echo", "y")});
-    auto slept = std::make_shared<std::vector<milliseconds>>();
-    auto slept_mutex = std::make_shared<std::mutex>();
-    env_.sleep = [slept, slept_mutex](milliseconds d) -> asio::awaitable<void> {
-        std::lock_guard lock(*slept_mutex);
-        slept->push_back(d);
-        co_return;
-    };
+    const auto sleeps = record_sleeps();
     start(settings(worker_kind::activity, {{"echo", "1"}}));
     ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 2; }));
-    std::lock_guard lock(*slept_mutex);
     // 10 ms base, 500 ms cap; the task in between starts the next series anew.
-    EXPECT_EQ(*slept, (std::vector<milliseconds>{10ms, 20ms, 40ms, 80ms, 160ms, 320ms, 500ms, 10ms}));
+    EXPECT_EQ(sleeps->waits(), (std::vector<milliseconds>{10ms, 20ms, 40ms, 80ms, 160ms, 320ms, 500ms, 10ms}));
 }
 
 TEST_F(worker_test, stop_polling_sends_no_new_poll_and_still_runs_a_task_from_the_poll_in_flight) {
