@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "swf/codec/codec.hpp"
+#include "swf/codec/fit.hpp"
 #include "swf/model/limits.hpp"
 #include "workflow/engine.hpp"
 #include "workflow/errors.hpp"
@@ -23,8 +24,6 @@ using et = model::event_type;
 namespace {
 
 // SWF's limits on what a close decision carries.
-constexpr std::size_t max_reason = model::limits::max_failure_reason;
-constexpr std::size_t max_details = model::limits::max_data;
 
 std::uint64_t fnv1a(std::string_view s) noexcept {
     std::uint64_t h = 14695981039346656037ull;
@@ -33,11 +32,6 @@ std::uint64_t fnv1a(std::string_view s) noexcept {
         h *= 1099511628211ull;
     }
     return h;
-}
-
-std::string cut(std::string s, std::size_t max) {
-    swf::codec::truncate(s, max);
-    return s;
 }
 
 std::string event_at(std::int64_t id) {
@@ -396,32 +390,16 @@ void engine::start(const model::history_event& e) {
     root_handle_ = d.handle;
 }
 
-namespace {
-
-model::decision cancel_decision(std::string details) {
-    model::cancel_workflow_execution_decision_attributes a;
-    if (!details.empty()) a.details = cut(std::move(details), max_details);
-    return model::make_decision(std::move(a));
-}
-
-} // namespace
-
 void engine::on_root_done(state<std::string>& root) {
     model::decision d;
     try {
-        auto result = root.value();
-        model::complete_workflow_execution_decision_attributes a;
-        a.result_ = cut(std::move(result), max_details);
-        d = model::make_decision(std::move(a));
+        d = swf::codec::complete_workflow_decision(root.value());
     } catch (const workflow_failed& f) {
-        model::fail_workflow_execution_decision_attributes attrs;
-        attrs.reason = cut(f.reason(), max_reason);
-        attrs.details = cut(f.details(), max_details);
-        d = model::make_decision(std::move(attrs));
+        d = swf::codec::fail_workflow_decision(f.reason(), f.details());
     } catch (const continue_as_new_request& r) {
         d = continue_as_new_decision(r);
     } catch (const workflow_canceled& c) {
-        d = cancel_decision(c.details());
+        d = swf::codec::cancel_workflow_decision(c.details());
     } catch (...) {
         auto error = std::current_exception();
         if (cancel_requested_ && is_cancellation(error)) {
@@ -431,7 +409,7 @@ void engine::on_root_done(state<std::string>& root) {
             } catch (const std::exception& x) {
                 what = x.what();
             }
-            d = cancel_decision(std::move(what));
+            d = swf::codec::cancel_workflow_decision(std::move(what));
         } else {
             unhandled_ = std::move(error);
             sched.stop();

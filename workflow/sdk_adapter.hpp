@@ -17,6 +17,7 @@
 #include <swfrt/sdk.hpp>
 
 #include "swf/codec/codec.hpp"
+#include "swf/codec/fit.hpp"
 #include "swf/model/limits.hpp"
 #include "workflow/replayer.hpp"
 #include "workflow/workflow.hpp"
@@ -44,11 +45,8 @@ struct workflow_policies {
 namespace detail {
 
 inline sdk::decision_result fail_with(std::string reason, std::string details) {
-    swf::model::fail_workflow_execution_decision_attributes a;
-    a.reason = std::move(reason);
-    swf::codec::truncate(details, swf::model::limits::max_data);
-    a.details = std::move(details);
-    return sdk::decision_result{{swf::model::make_decision(std::move(a))}, std::nullopt};
+    return sdk::decision_result{{swf::codec::fail_workflow_decision(std::move(reason), std::move(details))},
+                                std::nullopt};
 }
 
 } // namespace detail

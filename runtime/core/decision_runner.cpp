@@ -5,6 +5,7 @@
 
 #include "runtime/core/activity_runner.hpp"
 #include "swf/client/roles.hpp"
+#include "swf/codec/fit.hpp"
 #include "swf/model/decisions.hpp"
 
 namespace swfrt::runtime {
@@ -128,11 +129,8 @@ asio::awaitable<void> decision_runner::run(model::decision_task task, slot_lease
                              {"run_id", state->run_id}, {"error", failure}});
             co_return;
         }
-        model::fail_workflow_execution_decision_attributes attrs;
-        attrs.reason = swf::client::fit(std::string("DeciderException"), swf::model::limits::max_failure_reason);
-        attrs.details = swf::client::fit(failure, swf::model::limits::max_data);
         decided = {};
-        decided.decisions.push_back(model::make_decision(std::move(attrs)));
+        decided.decisions.push_back(swf::codec::fail_workflow_decision("DeciderException", failure));
         env_.log->error("decider failed; failing the workflow execution as its policy says",
                         {{"type", type}, {"workflow_id", state->workflow_id}, {"run_id", state->run_id},
                          {"error", failure}});

@@ -5,16 +5,15 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "runtime/core/sleep.hpp"
 #include "swf/client/roles.hpp"
 #include "swf/codec/codec.hpp"
 
 namespace swfrt::runtime {
 
 namespace asio = boost::asio;
-using clock_type = std::chrono::steady_clock;
 
 std::chrono::milliseconds heartbeat_interval(const std::optional<std::string>& timeout,
                                              std::chrono::milliseconds fallback) {
@@ -30,12 +29,24 @@ heartbeater::heartbeater(const worker_env& env, const worker_settings& settings,
                          asio::any_io_executor executor, heartbeat_target target, std::chrono::milliseconds interval,
                          std::stop_source stop)
     : env_(env), settings_(settings), flags_(flags), target_(std::move(target)), interval_(interval),
-      stop_(std::move(stop)), strand_(asio::make_strand(executor)), timer_(strand_) {}
+      stop_(std::move(stop)), strand_(asio::make_strand(executor)), last_sent_(env.clock->now()),
+      loops_(&flags.heartbeat_loops) {}
 
-void heartbeater::start() { spawn(); }
+void heartbeater::start() {
+    loops_->fetch_add(1);
+    spawn();
+}
 
 void heartbeater::spawn() {
     asio::co_spawn(strand_, loop(), [self = shared_from_this()](std::exception_ptr e) {
+        // The loop is counted until it ends for good (not while restarting).
+        struct ended {
+            heartbeater* h;
+            bool again = false;
+            ~ended() {
+                if (!again) h->loops_->fetch_sub(1);
+            }
+        } end{self.get()};
         if (!e) return;
         self->env_.log->error("heartbeat loop ended by an exception", {{"type", self->target_.type_label},
                                                                       {"activity_id", self->target_.activity_id},
@@ -45,9 +56,12 @@ void heartbeater::spawn() {
         if (self->done_.load() || self->flags_.stopping.load() || ++self->restarts_ > 3) return;
         self->env_.metrics->add(metric::loop_restarts,
                                 {"heartbeat", self->settings_.domain, self->settings_.task_list});
+        end.again = true;
         self->spawn();
     });
 }
+
+void heartbeater::wake() { wake_.emit(asio::cancellation_type::terminal); }
 
 void heartbeater::request(std::string details) {
     swf::codec::truncate(details, swf::model::limits::max_limited_data, swf::client::truncation_marker);
@@ -56,12 +70,12 @@ void heartbeater::request(std::string details) {
         pending_ = std::move(details);
     }
     // Wake the loop; it decides whether it is time to send.
-    asio::post(strand_, [self = shared_from_this()] { self->timer_.cancel(); });
+    asio::post(strand_, [self = shared_from_this()] { self->wake(); });
 }
 
 void heartbeater::finish() {
     done_.store(true);
-    asio::post(strand_, [self = shared_from_this()] { self->timer_.cancel(); });
+    asio::post(strand_, [self = shared_from_this()] { self->wake(); });
 }
 
 asio::awaitable<void> heartbeater::loop() {
@@ -71,7 +85,7 @@ asio::awaitable<void> heartbeater::loop() {
     // Explicit heartbeats are sent at most this often.
     const auto min_gap = std::clamp(interval_ / 8, std::chrono::milliseconds{500}, std::chrono::milliseconds{10000});
     while (!done_.load()) {
-        auto now = clock_type::now();
+        auto now = env_.clock->now();
         auto due = last_sent_ + interval_;
         bool explicit_pending;
         {
@@ -81,9 +95,7 @@ asio::awaitable<void> heartbeater::loop() {
         // The first explicit heartbeat goes at once; later ones at most every min_gap.
         if (explicit_pending) due = std::min(due, any_sent_ ? last_sent_ + min_gap : now);
         if (now < due) {
-            timer_.expires_at(due);
-            boost::system::error_code ec;
-            co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            co_await sleep_cut_short(env_.sleep, wake_, std::chrono::ceil<std::chrono::milliseconds>(due - now));
             continue; // woken early by request() or finish(): look again
         }
         std::optional<std::string> details;
@@ -95,7 +107,7 @@ asio::awaitable<void> heartbeater::loop() {
             }
             if (!last_details_.empty()) details = last_details_;
         }
-        last_sent_ = clock_type::now();
+        last_sent_ = env_.clock->now();
         any_sent_ = true;
         env_.metrics->add(metric::heartbeats, labels);
         auto r = co_await hb.heartbeat(target_.token, std::move(details));

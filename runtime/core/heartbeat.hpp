@@ -14,7 +14,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "runtime/core/worker_types.hpp"
@@ -48,6 +48,7 @@ public:
 private:
     void spawn();
     boost::asio::awaitable<void> loop();
+    void wake(); // on strand_ only: cuts the loop's sleep short
 
     const worker_env& env_;
     const worker_settings& settings_;
@@ -56,7 +57,7 @@ private:
     std::chrono::milliseconds interval_;
     std::stop_source stop_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
-    boost::asio::steady_timer timer_; // on strand_ only
+    boost::asio::cancellation_signal wake_; // on strand_ only
     std::atomic<bool> cancel_{false};
     std::atomic<bool> lost_{false};   // SWF no longer knows the token
     std::atomic<bool> done_{false};
@@ -64,8 +65,9 @@ private:
     std::mutex mutex_;
     std::optional<std::string> pending_; // explicit details not sent yet
     std::string last_details_;           // loop only
-    std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now(); // the start until one is sent
-    bool any_sent_ = false;                                                              // loop only
+    swf::clock::time_point last_sent_; // by env_.clock: the start until one is sent
+    bool any_sent_ = false;            // loop only
+    std::atomic<std::size_t>* loops_;  // the worker's count of heartbeat loops
 };
 
 // The heartbeat period for an activity type: 0.8 of its default heartbeat

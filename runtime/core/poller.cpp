@@ -1,12 +1,12 @@
 #include "runtime/core/poller.hpp"
 
+#include "runtime/core/sleep.hpp"
+
 #include <algorithm>
 #include <string>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -41,19 +41,21 @@ private:
     bool spent_ = false;
 };
 
-// Counts a poll in flight while it lives.
-struct in_flight_count {
+// Counts one while it lives (a poll in flight, a wait for a slot, a back-off).
+struct counting {
     std::atomic<std::size_t>& n;
-    explicit in_flight_count(std::atomic<std::size_t>& c) : n(c) { n.fetch_add(1); }
-    ~in_flight_count() { n.fetch_sub(1); }
+    explicit counting(std::atomic<std::size_t>& c) : n(c) { n.fetch_add(1); }
+    ~counting() { n.fetch_sub(1); }
+    counting(const counting&) = delete;
+    counting& operator=(const counting&) = delete;
 };
 
 } // namespace
 
 struct poller::loop_state {
     asio::strand<asio::any_io_executor> strand;
-    asio::steady_timer backoff;
-    explicit loop_state(asio::any_io_executor ex) : strand(asio::make_strand(ex)), backoff(strand) {}
+    asio::cancellation_signal stop_sleep; // on strand only
+    explicit loop_state(asio::any_io_executor ex) : strand(asio::make_strand(ex)) {}
 };
 
 poller::poller(const worker_env& env, const worker_settings& settings, worker_flags& flags, slots& s,
@@ -94,17 +96,13 @@ asio::awaitable<void> poller::pause(loop_state& l, std::chrono::milliseconds d) 
     // stop() comes after flags.stopping is set and posts the cancel to this
     // strand, so either the check sees it or the cancel finds the wait.
     if (flags_.stopping.load()) co_return;
-    if (env_.sleep) {
-        co_await env_.sleep(d);
-        co_return;
-    }
-    l.backoff.expires_after(d);
-    boost::system::error_code ec;
-    co_await l.backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    counting sleeping(backing_off_);
+    co_await sleep_cut_short(env_.sleep, l.stop_sleep, d);
 }
 
 void poller::stop() {
-    for (auto& l : loops_) asio::post(l->strand, [l] { l->backoff.cancel(); });
+    for (auto& l : loops_)
+        asio::post(l->strand, [l] { l->stop_sleep.emit(asio::cancellation_type::terminal); });
 }
 
 asio::awaitable<void> poller::loop(std::size_t index, int restarts) {
@@ -122,7 +120,11 @@ asio::awaitable<void> poller::loop(std::size_t index, int restarts) {
     env_.log->debug("poller started", {{"kind", kind}, {"task_list", settings_.task_list}, {"poller", name}});
 
     while (!flags_.stopping.load()) {
-        auto lease = co_await slots_.acquire();
+        std::optional<slot_lease> lease;
+        {
+            counting waiting(waiting_for_slot_);
+            lease = co_await slots_.acquire();
+        }
         if (!lease) break;
         if (flags_.stopping.load()) break;
         // --max-tasks: a poll reserves one task of the budget.
@@ -135,7 +137,7 @@ asio::awaitable<void> poller::loop(std::size_t index, int restarts) {
         env_.metrics->add(metric::polls, labels);
         poll_result polled;
         {
-            in_flight_count counting(in_flight_);
+            counting polling(in_flight_);
             polled = co_await source_.poll_once(std::move(*lease));
         }
         if (polled.task) {

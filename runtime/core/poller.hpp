@@ -35,6 +35,9 @@ public:
     std::size_t running() const noexcept { return running_.load(); }
     std::size_t started() const noexcept { return started_.load(); }
     std::size_t in_flight() const noexcept { return in_flight_.load(); }
+    // Loops waiting for a slot, and loops waiting out a back-off.
+    std::size_t waiting_for_slot() const noexcept { return waiting_for_slot_.load(); }
+    std::size_t backing_off() const noexcept { return backing_off_.load(); }
 
 private:
     struct loop_state; // a loop's strand and back-off timer
@@ -53,6 +56,8 @@ private:
     std::atomic<std::size_t> running_{0};
     std::atomic<std::size_t> started_{0};
     std::atomic<std::size_t> in_flight_{0};
+    std::atomic<std::size_t> waiting_for_slot_{0};
+    std::atomic<std::size_t> backing_off_{0};
 };
 
 } // namespace swfrt::runtime

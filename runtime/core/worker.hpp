@@ -47,6 +47,9 @@ public:
     std::size_t pollers_started() const noexcept { return poller_->started(); }
     std::size_t tasks_running() const noexcept { return running_.size(); }
     std::size_t polls_in_flight() const noexcept { return poller_->in_flight(); }
+    std::size_t pollers_waiting_for_slot() const noexcept { return poller_->waiting_for_slot(); }
+    std::size_t pollers_backing_off() const noexcept { return poller_->backing_off(); }
+    std::size_t heartbeat_loops() const noexcept { return flags_.heartbeat_loops.load(); }
     std::uint64_t tasks_received() const noexcept { return running_.received(); }
     // What is running, one line per task, for the shutdown log.
     std::vector<std::string> describe_running() const { return running_.describe(); }

@@ -56,6 +56,8 @@ struct worker_env {
     // How a poller waits out a back-off (the client's seam, so tests need
     // not sleep). Empty: the poller's own timer, which stop_polling cuts short.
     swf::client::sleep_fn sleep;
+    // The worker's clock (heartbeat due times), a seam as the client's is.
+    const swf::clock* clock = &swf::system_clock::instance();
     // --max-tasks: tasks all workers may still take (null: no limit); each
     // poll reserves one. on_budget_spent is called when a task takes the last.
     std::shared_ptr<std::atomic<std::int64_t>> task_budget;
@@ -69,6 +71,7 @@ struct worker_env {
 struct worker_flags {
     std::atomic<bool> stopping{false};  // no new polls
     std::atomic<bool> abandoned{false}; // no more answers
+    mutable std::atomic<std::size_t> heartbeat_loops{0}; // heartbeat loops not ended yet (they count themselves)
 };
 
 } // namespace swfrt::runtime

@@ -63,10 +63,6 @@ task<model::empty> settle_existing(error exists, const Request& request, std::st
 
 } // namespace
 
-std::optional<std::string> fit(std::optional<std::string> s, std::size_t max) {
-    if (s) codec::truncate(*s, max, truncation_marker);
-    return s;
-}
 
 // ---- workflow_client ----
 
@@ -108,8 +104,8 @@ task<model::empty> workflow_client::terminate(std::string workflow_id, std::opti
     req.domain = domain_;
     req.workflow_id = std::move(workflow_id);
     req.run_id = std::move(run_id);
-    req.reason = fit(std::move(reason), model::limits::max_failure_reason);
-    req.details = fit(std::move(details), model::limits::max_data);
+    req.reason = codec::fitted(std::move(reason), model::limits::max_failure_reason);
+    req.details = codec::fitted(std::move(details), model::limits::max_data);
     req.child_policy = child_policy;
     co_return co_await client_->terminate_workflow_execution(std::move(req));
 }
@@ -318,7 +314,7 @@ task<std::optional<model::activity_task>> activity_client::poll() {
 task<bool> activity_client::heartbeat(std::string task_token, std::optional<std::string> details) {
     model::record_activity_task_heartbeat_input req;
     req.task_token = std::move(task_token);
-    req.details = fit(std::move(details), model::limits::max_limited_data);
+    req.details = codec::fitted(std::move(details), model::limits::max_limited_data);
     auto r = co_await client_->record_activity_task_heartbeat(std::move(req));
     if (!r) co_return std::move(r).error();
     co_return r->cancel_requested;
@@ -337,8 +333,8 @@ task<model::empty> activity_client::respond_failed(std::string task_token, std::
                                                    call_info* info) {
     model::respond_activity_task_failed_input req;
     req.task_token = std::move(task_token);
-    req.reason = fit(std::move(reason), model::limits::max_failure_reason);
-    req.details = fit(std::move(details), model::limits::max_data);
+    req.reason = codec::fitted(std::move(reason), model::limits::max_failure_reason);
+    req.details = codec::fitted(std::move(details), model::limits::max_data);
     co_return co_await client_->respond_activity_task_failed(std::move(req), std::move(options), info);
 }
 
@@ -346,7 +342,7 @@ task<model::empty> activity_client::respond_canceled(std::string task_token, std
                                                      call_options options, call_info* info) {
     model::respond_activity_task_canceled_input req;
     req.task_token = std::move(task_token);
-    req.details = fit(std::move(details), model::limits::max_data);
+    req.details = codec::fitted(std::move(details), model::limits::max_data);
     co_return co_await client_->respond_activity_task_canceled(std::move(req), std::move(options), info);
 }
 

@@ -19,6 +19,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "swf/client/client.hpp"
+#include "swf/codec/fit.hpp"
 #include "swf/model/limits.hpp"
 
 namespace swfrt::swf::client {
@@ -29,7 +30,7 @@ using task = boost::asio::awaitable<result<T>>;
 // SWF's limits on what workers report are in swf/model/limits.hpp
 // (max_failure_reason, max_data, max_limited_data).
 // Appended to a reason or details cut to fit.
-inline constexpr std::string_view truncation_marker = " [truncated]";
+using codec::truncation_marker;
 
 class workflow_client {
 public:
@@ -150,8 +151,5 @@ std::vector<std::string> registration_differences(const model::register_workflow
                                                   const model::workflow_type_detail& registered);
 std::vector<std::string> registration_differences(const model::register_activity_type_input& requested,
                                                   const model::activity_type_detail& registered);
-
-// Cuts s to max characters with the marker, for reasons and details.
-std::optional<std::string> fit(std::optional<std::string> s, std::size_t max);
 
 } // namespace swfrt::swf::client

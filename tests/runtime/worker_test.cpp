@@ -1,8 +1,10 @@
 // Task slots, and the poll loops of activity and decision workers driven
 // through a client whose transport answers from a script (by X-Amz-Target)
 // and records every request. The io_context runs on two threads and
-// blocking handlers on a thread pool, as in the runtime; intervals are
-// short so that every test ends within a few seconds.
+// blocking handlers on a thread pool, as in the runtime. Heartbeat and
+// back-off timing is tested on virtual time (the worker's clock and sleep
+// seams), which a test moves itself; elsewhere intervals are short and the
+// test thread waits for states, bounded.
 #include "runtime/core/worker.hpp"
 
 #include <algorithm>
@@ -335,6 +337,75 @@ asio::awaitable<bool> wait_for_stop(const sdk::activity_context& ctx, millisecon
     co_return ctx.stop_token().stop_requested();
 }
 
+// Time for the worker's clock and sleep seams that moves only when the test
+// advances it: a sleep waits until the time passes its deadline (or until its
+// caller cuts it short). Sleepers run on strands, so the wake posted to a
+// sleeper's executor runs after its wait began.
+class virtual_time final : public swf::clock {
+public:
+    time_point now() const override {
+        std::lock_guard lock(mutex_);
+        return now_;
+    }
+    void advance(std::chrono::nanoseconds d) {
+        std::lock_guard lock(mutex_);
+        now_ += std::chrono::duration_cast<time_point::duration>(d);
+        for (auto it = sleepers_.begin(); it != sleepers_.end();) {
+            if (it->second.deadline > now_) {
+                ++it;
+                continue;
+            }
+            auto timer = it->second.timer;
+            asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+            it = sleepers_.erase(it);
+        }
+    }
+    // The deadlines of the sleeps waiting now, soonest first.
+    std::vector<time_point> deadlines() const {
+        std::lock_guard lock(mutex_);
+        std::vector<time_point> out;
+        for (const auto& [id, s] : sleepers_) out.push_back(s.deadline);
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+    swf::client::sleep_fn sleep_fn() {
+        return [this](milliseconds d) { return sleep(d); };
+    }
+
+private:
+    struct sleeper {
+        time_point deadline;
+        std::shared_ptr<asio::steady_timer> timer;
+    };
+    asio::awaitable<void> sleep(milliseconds d) {
+        if (d.count() <= 0) co_return;
+        auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                          asio::steady_timer::time_point::max());
+        std::uint64_t id = 0;
+        {
+            std::lock_guard lock(mutex_);
+            id = ++next_;
+            sleepers_.emplace(id, sleeper{now_ + d, timer});
+        }
+        // Gone when the sleep ends, however it ends (a cut short sleep throws).
+        struct unlist {
+            virtual_time* t;
+            std::uint64_t id;
+            ~unlist() {
+                std::lock_guard lock(t->mutex_);
+                t->sleepers_.erase(id);
+            }
+        } gone{this, id};
+        boost::system::error_code ec;
+        co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    mutable std::mutex mutex_;
+    time_point now_{std::chrono::seconds{1700000000}};
+    std::map<std::uint64_t, sleeper> sleepers_;
+    std::uint64_t next_ = 0;
+};
+
 sdk::activity_type activity_type_named(std::string name, std::optional<std::string> heartbeat_timeout = {}) {
     sdk::activity_type t;
     t.name = std::move(name);
@@ -373,25 +444,37 @@ protected:
         if (log_file_) std::fclose(log_file_);
     }
 
-    // Back-offs the poller asks for, recorded instead of slept.
-    struct recorded_sleeps {
-        std::mutex mutex;
-        std::vector<milliseconds> list;
-        std::vector<milliseconds> waits() {
-            std::lock_guard lock(mutex);
-            return list;
-        }
-    };
-    std::shared_ptr<recorded_sleeps> record_sleeps() {
-        auto r = std::make_shared<recorded_sleeps>();
-        env_.sleep = [r](milliseconds d) -> asio::awaitable<void> {
-            {
-                std::lock_guard lock(r->mutex);
-                r->list.push_back(d);
-            }
-            co_return;
-        };
-        return r;
+    // Waits for the poller's next back-off on virtual time, lets it pass
+    // and says how long it was (nothing if none comes). Heartbeat loops
+    // sleep on the same seam: tests that use this give them an interval of
+    // an hour, which no back-off reaches.
+    std::optional<milliseconds> pass_back_off() {
+        milliseconds d{};
+        const bool seen = wait_until([&] {
+            const auto now = time_.now();
+            for (auto t : time_.deadlines())
+                if (t - now < 1h) {
+                    d = std::chrono::duration_cast<milliseconds>(t - now);
+                    return true;
+                }
+            return false;
+        });
+        if (!seen) return std::nullopt;
+        time_.advance(d);
+        return d;
+    }
+    std::vector<milliseconds> pass_back_offs(std::size_t n) {
+        std::vector<milliseconds> out;
+        for (std::size_t i = 0; i < n; ++i)
+            if (auto d = pass_back_off()) out.push_back(*d);
+        return out;
+    }
+
+    // The worker's clock and sleeps run on virtual time from here on.
+    virtual_time& use_virtual_time() {
+        env_.clock = &time_;
+        env_.sleep = time_.sleep_fn();
+        return time_;
     }
 
     worker_settings settings(worker_kind kind, std::set<plugin::type_key> types) {
@@ -445,7 +528,8 @@ protected:
                 << worker_->tasks_running();
             wait_until([&] { return swf_->in_flight() == 0; }, 1000ms);
             // Heartbeat loops end on their strand right after their task.
-            std::this_thread::sleep_for(20ms);
+            EXPECT_TRUE(wait_until([&] { return worker_->heartbeat_loops() == 0; }, 1000ms))
+                << "heartbeat loops still running: " << worker_->heartbeat_loops();
         }
         work_.reset();
         io_.stop();
@@ -478,6 +562,7 @@ protected:
         return worker_->tasks_received() >= n && worker_->tasks_running() == 0;
     }
 
+    virtual_time time_;
     asio::io_context io_;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{io_.get_executor()};
     asio::thread_pool blocking_{4};
@@ -663,8 +748,8 @@ TEST_F(worker_test, slots_bound_running_tasks_and_no_poll_is_sent_while_all_are_
     auto& w = start(std::move(s));
 
     ASSERT_TRUE(wait_until([&] { return running->load() == 2; }));
-    // Both slots are held by tasks: the third poller waits for a slot instead of polling.
-    std::this_thread::sleep_for(300ms);
+    // Both slots are held by tasks: every poller waits for a slot instead of polling.
+    ASSERT_TRUE(wait_until([&] { return w.pollers_waiting_for_slot() == 3; }));
     EXPECT_EQ(swf_->count("PollForActivityTask"), 2u);
     EXPECT_EQ(running->load(), 2);
     EXPECT_EQ(w.tasks_running(), 2u);
@@ -682,85 +767,88 @@ TEST_F(worker_test, slots_bound_running_tasks_and_no_poll_is_sent_while_all_are_
 }
 
 TEST_F(worker_test, explicit_heartbeats_are_throttled_and_the_latest_details_are_sent) {
-    auto handler_ms = std::make_shared<std::atomic<long>>(0);
+    auto& time = use_virtual_time();
+    const auto t0 = time.now();
+    auto hold = std::make_shared<gate>();
+    auto asked = std::make_shared<std::atomic<bool>>(false);
     auto sent_details = [f = swf_] {
         std::vector<std::string> out;
         for (const auto& r : f->requests("RecordActivityTaskHeartbeat"))
             out.push_back(decode_request<model::record_activity_task_heartbeat_input>(r.body).details.value_or(""));
         return out;
     };
-    registry_.add_activity(
-        {.type = activity_type_named("progress", "1"),
-         .coroutine = [handler_ms, sent_details](sdk::activity_context& ctx,
-                                                 std::string) -> asio::awaitable<std::string> {
-             const auto started = clock_type::now();
-             asio::steady_timer t(co_await asio::this_coro::executor);
-             // 200 heartbeats over about 1.2 s.
-             for (int i = 0; i < 200; ++i) {
-                 ctx.heartbeat("progress " + std::to_string(i));
-                 t.expires_at(started + (i + 1) * 6ms);
-                 co_await t.async_wait(asio::use_awaitable);
-             }
-             // Stay until the latest value has gone out (bounded).
-             const auto deadline = clock_type::now() + 1500ms;
-             while (clock_type::now() < deadline) {
-                 auto sent = sent_details();
-                 if (!sent.empty() && sent.back() == "progress 199") break;
-                 co_await pause(10ms);
-             }
-             handler_ms->store(std::chrono::duration_cast<milliseconds>(clock_type::now() - started).count());
-             co_return "done";
-         }});
+    registry_.add_activity({.type = activity_type_named("progress", "1"),
+                            .blocking = [hold, asked, f = swf_](sdk::activity_context& ctx, const std::string&) {
+                                ctx.heartbeat("progress 0");
+                                wait_until([&] { return f->count("RecordActivityTaskHeartbeat") == 1; });
+                                for (int i = 1; i < 200; ++i) ctx.heartbeat("progress " + std::to_string(i));
+                                asked->store(true);
+                                hold->wait(5000ms);
+                                return std::string("done");
+                            }});
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-p", "progress", "x")});
     start(settings(worker_kind::activity, {{"progress", "1"}}));
 
-    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }, 4000ms));
-    auto sent = sent_details();
-    // The heartbeat timeout "1" gives an interval of 0.8 s, and explicit
+    // The heartbeat timeout "1" gives an interval of 0.8 s; explicit
     // heartbeats go out at most every min_gap = clamp(800 ms / 8, 500 ms,
-    // 10 s) = 500 ms, counted from the task's start (last_sent starts then).
-    // Automatic ones (every 800 ms) never come first while an explicit one
-    // waits. So a handler running D ms sees at most D / 500 requests; one
-    // more covers the few ms between receiving the task and starting the
-    // handler and a send racing the handler's return.
-    const long d = handler_ms->load();
-    const std::size_t bound = static_cast<std::size_t>((d + 100) / 500) + 1;
-    EXPECT_LE(sent.size(), bound) << "handler ran " << d << " ms";
-    EXPECT_GE(sent.size(), 2u) << "throttled heartbeats must still go out (about every 500 ms)";
-    ASSERT_FALSE(sent.empty());
-    EXPECT_EQ(sent.back(), "progress 199") << "the last heartbeat must carry the latest details";
-    // Coalesced, not queued: each request carries a later value than the one before.
-    auto index = [](const std::string& s) { return std::stoi(s.substr(std::string("progress ").size())); };
-    for (std::size_t i = 1; i < sent.size(); ++i) EXPECT_GT(index(sent[i]), index(sent[i - 1])) << i;
-    auto hb = swf_->requests("RecordActivityTaskHeartbeat");
-    for (std::size_t i = 1; i < hb.size(); ++i)
-        EXPECT_GE(hb[i].at - hb[i - 1].at, 490ms) << "heartbeats " << i - 1 << " and " << i << " too close";
+    // 10 s) = 500 ms. The first one goes at once.
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RecordActivityTaskHeartbeat") == 1; }));
+    EXPECT_EQ(sent_details(), (std::vector<std::string>{"progress 0"}));
+    // 199 more asked for at the same instant wait for the gap, coalesced.
+    ASSERT_TRUE(wait_until([&] { return asked->load() && time.deadlines() == std::vector{t0 + 500ms}; }))
+        << "the heartbeat loop does not wait for the throttle gap";
+    time.advance(499ms);
+    EXPECT_EQ(time.deadlines(), std::vector{t0 + 500ms});
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 1u) << "an explicit heartbeat went out inside the gap";
+    time.advance(1ms);
+    // Then the latest details, and nothing is pending: the next one is the
+    // automatic heartbeat a full interval later, with the same details.
+    ASSERT_TRUE(wait_until([&] {
+        return swf_->count("RecordActivityTaskHeartbeat") == 2 && time.deadlines() == std::vector{t0 + 1300ms};
+    }));
+    EXPECT_EQ(sent_details(), (std::vector<std::string>{"progress 0", "progress 199"}));
+    time.advance(800ms);
+    ASSERT_TRUE(wait_until([&] {
+        return swf_->count("RecordActivityTaskHeartbeat") == 3 && time.deadlines() == std::vector{t0 + 2100ms};
+    }));
+    EXPECT_EQ(sent_details(), (std::vector<std::string>{"progress 0", "progress 199", "progress 199"}));
+
+    hold->release();
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
     auto done = answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted");
     EXPECT_EQ(done[0].result_, "done");
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 3u);
+    EXPECT_EQ(metrics_.value("swfrt_heartbeats_total", {{"domain", "test-domain"}, {"task_list", "tl"}, {"type", "progress:1"}}), 3);
 }
 
 TEST_F(worker_test, a_quiet_handler_is_heartbeaten_automatically_every_interval) {
+    auto& time = use_virtual_time();
+    const auto t0 = time.now();
+    auto hold = std::make_shared<gate>();
     registry_.add_activity({.type = activity_type_named("quiet", "1"),
-                            .coroutine = [](sdk::activity_context&, std::string) -> asio::awaitable<std::string> {
-                                co_await pause(2100ms);
-                                co_return "quiet done";
+                            .blocking = [hold](sdk::activity_context&, const std::string&) {
+                                hold->wait(5000ms);
+                                return std::string("quiet done");
                             }});
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-q", "quiet", "x")});
     start(settings(worker_kind::activity, {{"quiet", "1"}}));
 
-    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }, 4000ms));
-    auto polls = swf_->requests("PollForActivityTask");
-    auto hb = swf_->requests("RecordActivityTaskHeartbeat");
-    ASSERT_FALSE(polls.empty());
-    // 0.8 s after the task arrived, then every 0.8 s: two within 2.1 s.
-    ASSERT_EQ(hb.size(), 2u);
-    auto first = hb[0].at - polls[0].at;
-    EXPECT_GE(first, 780ms);
-    EXPECT_LE(first, 1200ms);
-    auto gap = hb[1].at - hb[0].at;
-    EXPECT_GE(gap, 780ms);
-    EXPECT_LE(gap, 1200ms);
-    for (const auto& r : hb) {
+    // 0.8 s after the task arrived, then every 0.8 s.
+    ASSERT_TRUE(wait_until([&] { return time.deadlines() == std::vector{t0 + 800ms}; }));
+    time.advance(799ms);
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 0u);
+    time.advance(1ms);
+    ASSERT_TRUE(wait_until([&] {
+        return swf_->count("RecordActivityTaskHeartbeat") == 1 && time.deadlines() == std::vector{t0 + 1600ms};
+    }));
+    time.advance(800ms);
+    ASSERT_TRUE(wait_until([&] {
+        return swf_->count("RecordActivityTaskHeartbeat") == 2 && time.deadlines() == std::vector{t0 + 2400ms};
+    }));
+    hold->release();
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 2u);
+    for (const auto& r : swf_->requests("RecordActivityTaskHeartbeat")) {
         auto in = decode_request<model::record_activity_task_heartbeat_input>(r.body);
         EXPECT_EQ(in.task_token, "tok-q");
         EXPECT_FALSE(in.details.has_value()) << "no details were given, none are sent";
@@ -768,6 +856,8 @@ TEST_F(worker_test, a_quiet_handler_is_heartbeaten_automatically_every_interval)
 }
 
 TEST_F(worker_test, cancel_requested_on_heartbeat_stops_the_handler_and_answers_canceled) {
+    auto& time = use_virtual_time();
+    const auto t0 = time.now();
     auto saw_stop = std::make_shared<std::atomic<bool>>(false);
     auto saw_cancel = std::make_shared<std::atomic<bool>>(false);
     swf_->set_default("RecordActivityTaskHeartbeat", {200, R"({"cancelRequested":true})"});
@@ -777,20 +867,22 @@ TEST_F(worker_test, cancel_requested_on_heartbeat_stops_the_handler_and_answers_
                                 std::condition_variable_any cv;
                                 std::unique_lock lock(m);
                                 auto token = ctx.stop_token();
-                                cv.wait_for(lock, token, 3000ms, [] { return false; });
+                                cv.wait_for(lock, token, 5000ms, [] { return false; });
                                 saw_stop->store(token.stop_requested());
                                 saw_cancel->store(ctx.cancel_requested());
                                 return std::string("partial");
                             }});
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-x", "long", "x")});
-    const auto t0 = clock_type::now();
     start(settings(worker_kind::activity, {{"long", "1"}}));
 
-    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }, 4000ms));
+    // A type without a heartbeat timeout heartbeats every 200 ms here.
+    ASSERT_TRUE(wait_until([&] { return time.deadlines() == std::vector{t0 + 200ms}; }));
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 0u);
+    time.advance(200ms);
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_TRUE(saw_stop->load()) << "the stop token was not triggered by cancelRequested";
     EXPECT_TRUE(saw_cancel->load());
-    // Stopped by the heartbeat (200 ms here), not by the handler's own 3 s limit.
-    EXPECT_LT(clock_type::now() - t0, 2000ms);
+    EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 1u);
     ASSERT_EQ(swf_->count("RespondActivityTaskCanceled"), 1u);
     auto canceled = answers<model::respond_activity_task_canceled_input>("RespondActivityTaskCanceled");
     EXPECT_EQ(canceled[0].task_token, "tok-x");
@@ -801,6 +893,8 @@ TEST_F(worker_test, cancel_requested_on_heartbeat_stops_the_handler_and_answers_
 }
 
 TEST_F(worker_test, unknown_token_on_heartbeat_stops_the_handler_and_leaves_the_task_unanswered) {
+    auto& time = use_virtual_time();
+    const auto t0 = time.now();
     auto saw_stop = std::make_shared<std::atomic<bool>>(false);
     auto saw_cancel = std::make_shared<std::atomic<bool>>(true);
     swf_->set_default("RecordActivityTaskHeartbeat",
@@ -808,19 +902,23 @@ TEST_F(worker_test, unknown_token_on_heartbeat_stops_the_handler_and_leaves_the_
     registry_.add_activity({.type = activity_type_named("orphan"),
                             .coroutine = [saw_stop, saw_cancel](sdk::activity_context& ctx,
                                                                 std::string) -> asio::awaitable<std::string> {
-                                saw_stop->store(co_await wait_for_stop(ctx, 3000ms));
+                                saw_stop->store(co_await wait_for_stop(ctx, 5000ms));
                                 saw_cancel->store(ctx.cancel_requested());
                                 co_return "too late";
                             }});
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-o", "orphan", "x")});
-    const auto t0 = clock_type::now();
     start(settings(worker_kind::activity, {{"orphan", "1"}}));
 
-    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }, 4000ms));
+    ASSERT_TRUE(wait_until([&] { return time.deadlines() == std::vector{t0 + 200ms}; }));
+    time.advance(200ms);
+    ASSERT_TRUE(wait_until([&] { return tasks_done(1); }));
     EXPECT_TRUE(saw_stop->load());
     EXPECT_FALSE(saw_cancel->load()) << "a lost task is not a cancel request";
-    EXPECT_LT(clock_type::now() - t0, 2000ms);
     EXPECT_EQ(responds(), 0u) << "a task SWF no longer knows must not be answered";
+    // The loop ended: no heartbeat waits, however far time moves.
+    ASSERT_TRUE(wait_until([&] { return worker_->heartbeat_loops() == 0; }));
+    EXPECT_TRUE(time.deadlines().empty());
+    time.advance(10s);
     EXPECT_EQ(swf_->count("RecordActivityTaskHeartbeat"), 1u) << "heartbeating stops once the token is unknown";
     EXPECT_EQ(metrics_.value("swfrt_tasks_unanswered_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"reason", "task_unknown"}}), 1);
     EXPECT_EQ(metrics_.value("swfrt_heartbeats_failed_total", {{"domain", "test-domain"}, {"task_list", "tl"}, {"type", "orphan:1"}}), 1);
@@ -833,9 +931,13 @@ TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
     swf_->script("PollForActivityTask", fake_swf::fault("InternalFailure", 500));
     swf_->script("PollForActivityTask", {500, "not json at all"});
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-r", "echo", "through")});
-    // Back-offs are recorded, not slept.
-    const auto sleeps = record_sleeps();
+    // Back-offs wait on virtual time, which the test moves.
+    auto& time = use_virtual_time();
+    env_.default_heartbeat_interval = 1h;
     auto& w = start(settings(worker_kind::activity, {{"echo", "1"}}));
+    // Backoff from a 10 ms base: a throttle first waits 5 x base, then it
+    // doubles; the task resets it, so the poller goes on without waiting.
+    EXPECT_EQ(pass_back_offs(3), (std::vector<milliseconds>{50ms, 100ms, 200ms}));
 
     ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 1; }));
     auto done = answers<model::respond_activity_task_completed_input>("RespondActivityTaskCompleted");
@@ -848,11 +950,11 @@ TEST_F(worker_test, poll_failures_back_off_and_do_not_end_the_poll_loop) {
     EXPECT_EQ(metrics_.value("swfrt_polls_failed_total",
                              {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}, {"code", "InternalFailure"}}),
               2);
-    // Backoff from a 10 ms base: a throttle first waits 5 x base, then it
-    // doubles; the task resets it, so the poller goes on without waiting.
-    EXPECT_EQ(sleeps->waits(), (std::vector<milliseconds>{50ms, 100ms, 200ms}));
-    // The poller keeps polling after the task (an empty poll answers {}).
+    // The poller keeps polling after the task (an empty poll answers {}),
+    // with no back-off.
     ASSERT_TRUE(wait_until([&] { return swf_->count("PollForActivityTask") >= 6; }));
+    EXPECT_EQ(w.pollers_backing_off(), 0u);
+    for (auto t : time.deadlines()) EXPECT_GE(t - time.now(), 1h) << "a back-off after the task";
     EXPECT_GE(metrics_.value("swfrt_polls_empty_total", {{"kind", "activity"}, {"domain", "test-domain"}, {"task_list", "tl"}}), 1);
 }
 
@@ -863,11 +965,12 @@ TEST_F(worker_test, poll_back_off_doubles_up_to_its_maximum_and_restarts_from_th
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-b", "echo", "x")});
     swf_->script("PollForActivityTask", fake_swf::fault("InternalFailure", 500));
     swf_->script("PollForActivityTask", {200, activity_task_json("tok-c", "echo", "y")});
-    const auto sleeps = record_sleeps();
+    use_virtual_time();
+    env_.default_heartbeat_interval = 1h;
     start(settings(worker_kind::activity, {{"echo", "1"}}));
-    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 2; }));
     // 10 ms base, 500 ms cap; the task in between starts the next series anew.
-    EXPECT_EQ(sleeps->waits(), (std::vector<milliseconds>{10ms, 20ms, 40ms, 80ms, 160ms, 320ms, 500ms, 10ms}));
+    EXPECT_EQ(pass_back_offs(8), (std::vector<milliseconds>{10ms, 20ms, 40ms, 80ms, 160ms, 320ms, 500ms, 10ms}));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondActivityTaskCompleted") == 2; }));
 }
 
 TEST_F(worker_test, stop_polling_sends_no_new_poll_and_still_runs_a_task_from_the_poll_in_flight) {
@@ -901,7 +1004,7 @@ TEST_F(worker_test, stop_polling_sends_no_new_poll_and_still_runs_a_task_from_th
     // The poller waiting for a slot gives up; the one that was in flight ends after its poll.
     EXPECT_TRUE(wait_until([&] { return w.pollers_running() == 0; }, 500ms))
         << "pollers still running after stop_polling(): " << w.pollers_running();
-    std::this_thread::sleep_for(150ms);
+    // Every poller has ended, so these counts are final.
     EXPECT_EQ(swf_->count("PollForActivityTask"), polls_at_stop) << "a poll was sent after stop_polling()";
     EXPECT_EQ(w.polls_in_flight(), 0u);
 }
@@ -927,17 +1030,33 @@ TEST_F(worker_test, a_poller_ended_by_an_exception_is_restarted) {
 }
 
 TEST_F(worker_test, stop_polling_cuts_a_back_off_sleep_short) {
+    // On the poller's own timer (no sleep seam), 20 s that must not be waited.
     env_.poll_backoff_base = 20s;
     env_.poll_backoff_max = 30s;
     swf_->script("PollForActivityTask", fake_swf::fault("InternalFailure", 500));
     auto& w = start(settings(worker_kind::activity, {}));
-    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForActivityTask") == 1 && swf_->in_flight() == 0; }));
-    std::this_thread::sleep_for(50ms); // the poller is in its 20 s back-off now
-    const auto stopped = clock_type::now();
+    ASSERT_TRUE(wait_until([&] { return w.pollers_backing_off() == 1; }));
+    EXPECT_EQ(swf_->count("PollForActivityTask"), 1u);
     w.stop_polling();
-    EXPECT_TRUE(wait_until([&] { return w.pollers_running() == 0; }, 1000ms))
+    EXPECT_TRUE(wait_until([&] { return w.pollers_running() == 0; }, 2000ms))
         << "the back-off sleep outlived stop_polling()";
-    EXPECT_LT(clock_type::now() - stopped, 1000ms);
+    EXPECT_EQ(swf_->count("PollForActivityTask"), 1u);
+}
+
+TEST_F(worker_test, stop_polling_cuts_a_back_off_sleep_on_the_sleep_seam_short) {
+    auto& time = use_virtual_time();
+    const auto t0 = time.now();
+    env_.poll_backoff_base = 20s;
+    env_.poll_backoff_max = 30s;
+    swf_->script("PollForActivityTask", fake_swf::fault("InternalFailure", 500));
+    auto& w = start(settings(worker_kind::activity, {}));
+    ASSERT_TRUE(wait_until([&] { return time.deadlines() == std::vector{t0 + 20s}; }));
+    EXPECT_EQ(w.pollers_backing_off(), 1u);
+    w.stop_polling();
+    // Time does not move: the stop alone ends the sleep.
+    EXPECT_TRUE(wait_until([&] { return w.pollers_running() == 0; }, 2000ms))
+        << "the seam's back-off sleep outlived stop_polling()";
+    EXPECT_TRUE(time.deadlines().empty());
     EXPECT_EQ(swf_->count("PollForActivityTask"), 1u);
 }
 

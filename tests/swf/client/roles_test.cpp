@@ -1166,41 +1166,4 @@ TEST(registration_differences_test, activity_type) {
               }));
 }
 
-// ------------------------------------------------------------------------ fit
-
-TEST(role_fit_test, leaves_absent_and_short_values_alone) {
-    EXPECT_FALSE(client::fit(std::nullopt, 256));
-    EXPECT_EQ(client::fit(std::string(""), 256), "");
-    EXPECT_EQ(client::fit(std::string("disk full"), 256), "disk full");
-    EXPECT_EQ(client::fit(std::string(256, 'z'), 256), std::string(256, 'z'));
-}
-
-TEST(role_fit_test, cuts_to_the_limit_with_the_marker) {
-    auto one_over = client::fit(std::string(257, 'z'), 256);
-    ASSERT_TRUE(one_over);
-    EXPECT_EQ(*one_over, std::string(244, 'z') + marker);
-    EXPECT_EQ(one_over->size(), 256u);
-
-    auto cut = client::fit(std::string(100, 'q'), 20);
-    ASSERT_TRUE(cut);
-    EXPECT_EQ(*cut, std::string(8, 'q') + marker);
-}
-
-TEST(role_fit_test, counts_characters_as_swf_does) {
-    const std::string emoji = "\xF0\x9F\x8C\x8D"; // U+1F30D
-    const std::string e_acute = "\xC3\xA9";       // U+00E9
-    // 128 emoji are 256 SWF characters (512 bytes): they fit exactly.
-    EXPECT_EQ(client::fit(repeat(emoji, 128), 256), repeat(emoji, 128));
-    // 129 do not; 122 emoji are the 244 characters left beside the marker.
-    EXPECT_EQ(client::fit(repeat(emoji, 129), 256), repeat(emoji, 122) + marker);
-    // 256 two-byte characters fit although they take 512 bytes.
-    EXPECT_EQ(client::fit(repeat(e_acute, 256), 256), repeat(e_acute, 256));
-    // One character short of an emoji: the emoji is dropped, not split.
-    auto odd = client::fit("x" + repeat(emoji, 200), 20);
-    ASSERT_TRUE(odd);
-    EXPECT_EQ(*odd, "x" + repeat(emoji, 3) + marker);
-    EXPECT_TRUE(codec::is_valid_utf8(*odd));
-    EXPECT_EQ(codec::swf_length(*odd), 19u);
-}
-
 } // namespace
