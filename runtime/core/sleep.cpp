@@ -14,6 +14,13 @@ namespace asio = boost::asio;
 asio::awaitable<void> sleep_cut_short(const swf::client::sleep_fn& seam, asio::cancellation_signal& cut,
                                       std::chrono::milliseconds d) {
     auto executor = co_await asio::this_coro::executor;
+    // A slot keeps the handler of the last operation bound to it after that
+    // operation completes; a later emit would reach a timer or coroutine
+    // that is gone. It is cleared however the sleep ends.
+    struct clear_slot {
+        asio::cancellation_signal& s;
+        ~clear_slot() { s.slot().clear(); }
+    } cleared{cut};
     if (seam) {
         // The seam's sleep runs as a coroutine of its own whose waits take
         // their cancellation from the signal.
