@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "runtime/cli/api_command.hpp"
+#include "runtime/cli/dev_server_command.hpp"
 #include "runtime/cli/ops_commands.hpp"
 #include "runtime/cli/replay_command.hpp"
 #include "runtime/cli/run_command.hpp"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     add_run_commands(app, exit_code);
     add_ops_commands(app, exit_code);
     add_replay_command(app, exit_code);
+    add_dev_server_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

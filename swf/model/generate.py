@@ -13,6 +13,7 @@ project) and writes, relative to --out (default: the project root):
     swf/model/fingerprint.hpp      a hash of model.hpp, checked when a plugin loads
     swf/model/faults.hpp           the model's fault types as an enum
     swf/model/decisions.hpp        make_decision(attributes) for every decision type
+    swf/model/events.hpp           make_event(attributes) for every history event type
     swf/model/limits.hpp           the model's length and size limits, and SWF's
                                    service quotas the model cannot express
 
@@ -373,6 +374,27 @@ def gen_decisions_hpp(m):
     return "".join(o)
 
 
+def gen_events_hpp(m):
+    members = m.shapes["HistoryEvent"]["members"]
+    types = m.shapes["EventType"]["enum"]
+    o = [HEADER, "// A history event made from its attributes: make_event sets the event type\n"
+         "// that the attributes belong to and the matching member (the writer of the\n"
+         "// history gives the id and timestamp), so an event whose type and\n"
+         "// attributes disagree cannot be built.\n",
+         "#pragma once\n\n#include <utility>\n\n#include \"swf/model/model.hpp\"\n\n"
+         "namespace swfrt::swf::model {\n\n"]
+    for t in types:
+        member = t[0].lower() + t[1:] + "EventAttributes"
+        if member not in members:
+            raise SystemExit(f"generate.py: event type {t} has no member {member} in HistoryEvent")
+        shape = members[member]["shape"]
+        o.append(f"inline history_event make_event({ident(shape)} attributes) {{\n"
+                 f"    history_event e;\n    e.event_type = event_type::{ident(t)};\n"
+                 f"    e.{snake(member)} = std::move(attributes);\n    return e;\n}}\n\n")
+    o.append("} // namespace swfrt::swf::model\n")
+    return "".join(o)
+
+
 def gen_codec_decls_hpp(m):
     # Declared before the templates of codec_impl.hpp so that their calls
     # for vectors and whole documents find every overload.
@@ -562,6 +584,7 @@ def main():
         "swf/model/faults.hpp": gen_faults_hpp(m),
         "swf/model/limits.hpp": gen_limits_hpp(m),
         "swf/model/decisions.hpp": gen_decisions_hpp(m),
+        "swf/model/events.hpp": gen_events_hpp(m),
         "swf/codec/codec_decls.hpp": gen_codec_decls_hpp(m),
         "swf/codec/codec_generated.cpp": gen_codec_cpp(m),
     }

@@ -1,0 +1,84 @@
+#include "runtime/cli/dev_server_command.hpp"
+
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "runtime/cli/api_command.hpp"
+#include "swf/service/server.hpp"
+
+namespace swfrt::runtime::cli {
+
+namespace {
+
+struct dev_server_args {
+    std::string listen = "127.0.0.1:8042";
+    std::vector<std::string> domains;
+};
+
+bool split_listen(const std::string& s, std::string& host, std::uint16_t& port) {
+    auto colon = s.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    host = s.substr(0, colon);
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data() + colon + 1, s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || v > 65535) return false;
+    port = static_cast<std::uint16_t>(v);
+    return true;
+}
+
+int run_dev_server(const dev_server_args& a) {
+    swf::service::server_options o;
+    if (!split_listen(a.listen, o.host, o.port)) {
+        std::fprintf(stderr, "swf-runtime dev-server: --listen %s is not HOST:PORT (e.g. 127.0.0.1:8042)\n",
+                     a.listen.c_str());
+        return exit_usage;
+    }
+    boost::asio::io_context io(1);
+    auto srv = swf::service::server::listen(io.get_executor(), o);
+    if (!srv) {
+        std::fprintf(stderr, "swf-runtime dev-server: %s\n", srv.error().message.c_str());
+        return exit_service_error;
+    }
+    auto& server = **srv;
+    for (const auto& d : a.domains) {
+        auto r = server.backend().register_domain(d, "1");
+        if (!r) {
+            std::fprintf(stderr, "swf-runtime dev-server: %s\n", r.error().message.c_str());
+            return exit_usage;
+        }
+    }
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        server.stop();
+        // Held polls are answered; then the loop ends.
+        boost::asio::post(io, [&io] { io.stop(); });
+    });
+    std::printf("swf-runtime dev-server listening on %s; state in memory\n", server.endpoint_url().c_str());
+    std::fflush(stdout);
+    io.run();
+    return exit_ok;
+}
+
+} // namespace
+
+void add_dev_server_command(CLI::App& app, int& exit_code) {
+    auto args = std::make_shared<dev_server_args>();
+    auto* cmd = app.add_subcommand("dev-server",
+                                   "Serve a local SWF endpoint (all of SWF's JSON protocol, state in memory) until "
+                                   "SIGTERM/SIGINT");
+    cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks a free one")
+        ->capture_default_str();
+    cmd->add_option("--domain", args->domains, "A domain to register at start (retention 1 day); repeatable");
+    cmd->callback([args, &exit_code] { exit_code = run_dev_server(*args); });
+}
+
+} // namespace swfrt::runtime::cli
