@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 machine to workflows run end to end: installs the
-# dependencies, builds swf-runtime and the example plugin, starts a local SWF
-# endpoint (moto_server) on a free loopback port, runs
+# dependencies, builds swf-runtime and the example plugin, starts the local
+# SWF endpoint (`swf-runtime dev-server`) on a free loopback port, runs
 # `swf-runtime run deploy/examples/quickstart.yaml`, starts a few workflows
 # with `swf-runtime start`, waits until they complete, prints their results
 # and history, and stops the runtime with SIGTERM. Everything stays on
-# 127.0.0.1.
+# 127.0.0.1; nothing here needs Python.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,14 +16,30 @@ export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 say() { printf '\n--- %s\n' "$*"; }
 
+# GET http://127.0.0.1:PORT/PATH with bash alone; prints the body of a 200.
+http_get() {
+  local response
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+  response="$(cat <&3)"
+  exec 3<&-
+  case "$response" in
+    "HTTP/1."?" 200 "*) printf '%s\n' "${response#*$'\r\n\r\n'}" ;;
+    *) return 1 ;;
+  esac
+}
+# A loopback port nothing listens on.
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
 say "installing dependencies"
 ./deploy/install-deps.sh
-# shellcheck source=python-env.sh
-. ./deploy/python-env.sh
-if ! swfrt_python_env; then
-  echo "quickstart: the local SWF endpoint needs moto_server: pip install \"moto[server]\"" >&2
-  exit 1
-fi
 
 say "building swf-runtime"
 # The same compiler and build type as ./tests/run.sh, so that one ccache
@@ -37,29 +53,32 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPI
 ninja -C build swf-runtime swfrt_example_plugin
 bin="$root/build/runtime/swf-runtime"
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
-say "starting moto_server on 127.0.0.1:$port"
-moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-moto_pid=$!
+say "starting the local SWF endpoint: swf-runtime dev-server --listen 127.0.0.1:0"
+"$bin" dev-server --listen 127.0.0.1:0 >"$log" 2>&1 &
+server_pid=$!
 runtime_pid=""
 runtime_log="$(mktemp)"
 cleanup() {
   [ -n "$runtime_pid" ] && kill "$runtime_pid" 2>/dev/null && wait "$runtime_pid" 2>/dev/null
-  kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null
+  kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
   rm -f "$log" "$runtime_log"
 }
 trap cleanup EXIT
+endpoint=""
 for _ in $(seq 1 100); do
-  if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then break; fi
-  if ! kill -0 "$moto_pid" 2>/dev/null; then cat "$log" >&2; echo "quickstart: moto_server exited" >&2; exit 1; fi
-  sleep 0.2
+  endpoint="$(sed -n 's/^swf-runtime dev-server listening on \(http:[^;]*\);.*/\1/p' "$log")"
+  [ -n "$endpoint" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$log" >&2; echo "quickstart: the dev server exited" >&2; exit 1; fi
+  sleep 0.1
 done
+[ -n "$endpoint" ] || { cat "$log" >&2; echo "quickstart: the dev server did not start" >&2; exit 1; }
+head -n 1 "$log"
 
 export AWS_ACCESS_KEY_ID=quickstart AWS_SECRET_ACCESS_KEY=quickstart AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SWF
-export SWF_ENDPOINT="http://127.0.0.1:$port" SWF_PLUGIN_DIR="$root/build/plugins"
-metrics_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export SWF_ENDPOINT="$endpoint" SWF_PLUGIN_DIR="$root/build/plugins"
+metrics_port="$(free_port)"
 export SWF_METRICS_LISTEN="127.0.0.1:$metrics_port"
 config="$root/deploy/examples/quickstart.yaml"
 ops=(--config "$config" --domain quickstart)
@@ -71,7 +90,7 @@ say "starting the workers: swf-runtime run deploy/examples/quickstart.yaml"
 "$bin" run "$config" >"$runtime_log" 2>&1 &
 runtime_pid=$!
 for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request; urllib.request.urlopen('http://$SWF_METRICS_LISTEN/healthz', timeout=1)" 2>/dev/null; then break; fi
+  if http_get "$metrics_port" /healthz >/dev/null 2>&1; then break; fi
   if ! kill -0 "$runtime_pid" 2>/dev/null; then cat "$runtime_log" >&2; echo "quickstart: swf-runtime exited" >&2; exit 1; fi
   sleep 0.2
 done
@@ -93,8 +112,9 @@ for _ in $(seq 1 120); do
 done
 "$bin" list "${ops[@]}" --closed
 for name in "${names[@]}"; do
-  result="$("$bin" history "${ops[@]}" --workflow-id "hello-$name" --run-id "${runs[$name]}" --json |
-    python3 -c 'import json, sys; e = json.load(sys.stdin)["events"]; print([x for x in e if x["eventType"] == "WorkflowExecutionCompleted"][0]["workflowExecutionCompletedEventAttributes"]["result"])')"
+  # The result member of the WorkflowExecutionCompleted event.
+  result="$("$bin" history "${ops[@]}" --workflow-id "hello-$name" --run-id "${runs[$name]}" --json | tr -d '\n' |
+    sed -n 's/.*"workflowExecutionCompletedEventAttributes" *: *{[^}]*"result" *: *"\([^"]*\)".*/\1/p')"
   echo "hello-$name -> $result"
   [ "$result" = "Hello, $name!" ] || { echo "quickstart: unexpected result for $name" >&2; cat "$runtime_log" >&2; exit 1; }
 done
@@ -103,10 +123,9 @@ say "history of hello-Ada"
 "$bin" history "${ops[@]}" --workflow-id hello-Ada --run-id "${runs[Ada]}"
 
 say "a few metrics"
-python3 -c "import urllib.request; print(urllib.request.urlopen('http://$SWF_METRICS_LISTEN/metrics', timeout=2).read().decode())" |
-  grep -E '^swfrt_tasks_(received|completed)_total' || true
+http_get "$metrics_port" /metrics | grep -E '^swfrt_tasks_(received|completed)_total' || true
 
-say "stopping the workers with SIGTERM"
+say "stopping the workers with SIGTERM (polls in flight end within 60 s, as SWF's long polls do; a task one brings is still run)"
 kill -TERM "$runtime_pid"
 status=0
 wait "$runtime_pid" || status=$?
