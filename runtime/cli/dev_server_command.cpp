@@ -3,6 +3,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ namespace {
 struct dev_server_args {
     std::string listen = "127.0.0.1:8042";
     std::vector<std::string> domains;
+    bool time_skipping = false;
 };
 
 bool split_listen(const std::string& s, std::string& host, std::uint16_t& port) {
@@ -41,6 +43,14 @@ int run_dev_server(const dev_server_args& a) {
                      a.listen.c_str());
         return exit_usage;
     }
+    o.time_skipping = a.time_skipping;
+    o.on_skip = [](std::chrono::seconds skipped, swf::clock::time_point to) {
+        const auto t = std::chrono::system_clock::to_time_t(to);
+        char when[32];
+        std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+        std::fprintf(stderr, "swf-runtime dev-server: nothing to hand out; time skipped %lld s to %s\n",
+                     static_cast<long long>(skipped.count()), when);
+    };
     boost::asio::io_context io(1);
     auto srv = swf::service::server::listen(io.get_executor(), o);
     if (!srv) {
@@ -62,7 +72,8 @@ int run_dev_server(const dev_server_args& a) {
         // Held polls are answered; then the loop ends.
         boost::asio::post(io, [&io] { io.stop(); });
     });
-    std::printf("swf-runtime dev-server listening on %s; state in memory\n", server.endpoint_url().c_str());
+    std::printf("swf-runtime dev-server listening on %s; state in memory%s\n", server.endpoint_url().c_str(),
+                a.time_skipping ? "; time skipping" : "");
     std::fflush(stdout);
     io.run();
     return exit_ok;
@@ -78,6 +89,8 @@ void add_dev_server_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks a free one")
         ->capture_default_str();
     cmd->add_option("--domain", args->domains, "A domain to register at start (retention 1 day); repeatable");
+    cmd->add_flag("--time-skipping", args->time_skipping,
+                  "When no task is scheduled or handed out, jump to the next timer or timeout instead of waiting");
     cmd->callback([args, &exit_code] { exit_code = run_dev_server(*args); });
 }
 

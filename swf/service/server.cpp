@@ -31,7 +31,26 @@ namespace {
 constexpr std::string_view target_prefix = "SimpleWorkflowService.";
 }
 
+// The service's clock under --time-skipping: the real clock moved on by
+// every jump so far (read and moved on the server's strand).
+class skipping_clock final : public swf::clock {
+public:
+    explicit skipping_clock(const swf::clock& base) : base_(base) {}
+    time_point now() const override { return base_.now() + offset_; }
+    void jump(time_point::duration d) { offset_ += d; }
+
+private:
+    const swf::clock& base_;
+    time_point::duration offset_{};
+};
+
+server_options with_clock(server_options o, skipping_clock* c) {
+    if (c) o.service.clock = c;
+    return o;
+}
+
 struct server::impl : std::enable_shared_from_this<impl> {
+    std::unique_ptr<skipping_clock> skipping;
     asio::strand<asio::any_io_executor> strand;
     tcp::acceptor acceptor;
     server_options options;
@@ -43,7 +62,9 @@ struct server::impl : std::enable_shared_from_this<impl> {
     std::map<std::uint64_t, asio::steady_timer*> waiting;
 
     impl(asio::any_io_executor ex, server_options o)
-        : strand(asio::make_strand(ex)), acceptor(strand), options(std::move(o)), svc(options.service), tick(strand) {}
+        : skipping(o.time_skipping ? std::make_unique<skipping_clock>(*o.service.clock) : nullptr),
+          strand(asio::make_strand(ex)), acceptor(strand), options(with_clock(std::move(o), skipping.get())),
+          svc(options.service), tick(strand) {}
 
     // Re-reads the service's next deadline (after every request).
     void rearm() { tick.cancel(); }
@@ -52,6 +73,17 @@ struct server::impl : std::enable_shared_from_this<impl> {
         auto self = shared_from_this();
         while (!stopped.load()) {
             auto next = svc.next_deadline();
+            if (next && skipping && svc.idle()) {
+                // Nothing can happen before the next deadline but that deadline.
+                const auto now = options.service.clock->now();
+                if (*next > now) {
+                    skipping->jump(*next - now);
+                    if (options.on_skip)
+                        options.on_skip(std::chrono::ceil<std::chrono::seconds>(*next - now), *next);
+                }
+                svc.fire_due();
+                continue;
+            }
             if (next) {
                 auto wait = *next - options.service.clock->now();
                 tick.expires_after(std::max<std::chrono::nanoseconds>(wait, std::chrono::nanoseconds{0}));

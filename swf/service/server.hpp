@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,11 @@ struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0; // 0: a free port
     std::chrono::milliseconds long_poll{std::chrono::seconds{60}};
+    // When the service is idle (no task scheduled or handed out), jump the
+    // service's clock to its next timer or timeout instead of waiting.
+    bool time_skipping = false;
+    // Told of every jump: how far and to when (e.g. to log it).
+    std::function<void(std::chrono::seconds skipped, swf::clock::time_point to)> on_skip;
     service_options service;
 };
 

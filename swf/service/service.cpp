@@ -156,7 +156,9 @@ struct service::state {
     std::map<list_key, std::deque<std::pair<std::uint64_t, std::string>>> activity_queue;
     std::map<std::uint64_t, held_poll> held;
     std::map<list_key, std::deque<std::uint64_t>> held_decision, held_activity;
-    std::multimap<time_point, deadline> deadlines;
+    // Deadlines are checked against the state when they come due; those
+    // that no longer matter are dropped from the front when seen.
+    mutable std::multimap<time_point, deadline> deadlines;
     // While a decision task's decisions are applied, decider wake-ups of
     // that execution only set decision_needed.
     std::uint64_t completing = 0;
@@ -495,6 +497,39 @@ struct service::state {
     // ---- timeouts
 
     void fire(const deadline& d);
+    // Whether firing d would still do something.
+    bool relevant(const deadline& d) const {
+        auto it = executions.find(d.serial);
+        if (it == executions.end() || !it->second->open()) return false;
+        const execution& x = *it->second;
+        using k = deadline::kind;
+        switch (d.what) {
+        case k::timer: {
+            auto t = x.timers.find(d.key);
+            return t != x.timers.end() && t->second.started_id == d.ref;
+        }
+        case k::activity_schedule_to_start: {
+            auto a = x.activities.find(d.key);
+            return a != x.activities.end() && a->second.scheduled_id == d.ref && a->second.started_id == 0;
+        }
+        case k::activity_schedule_to_close: {
+            auto a = x.activities.find(d.key);
+            return a != x.activities.end() && a->second.scheduled_id == d.ref;
+        }
+        case k::activity_start_to_close:
+        case k::activity_heartbeat: {
+            auto a = x.activities.find(d.key);
+            return a != x.activities.end() && a->second.started_id == d.ref;
+        }
+        case k::decision_start_to_close:
+            return x.decision == decision_state::started && x.decision_started_id == d.ref;
+        case k::decision_schedule_to_start:
+            return x.decision == decision_state::scheduled && x.decision_scheduled_id == d.ref;
+        case k::execution_start_to_close:
+            return true;
+        }
+        return false;
+    }
 };
 
 // ---------------------------------------------------------------- closing
@@ -1761,6 +1796,12 @@ service::~service() = default;
 
 std::size_t service::polls_held() const noexcept { return s_->held.size(); }
 
+bool service::idle() const {
+    for (const auto& [serial, x] : s_->executions)
+        if (x->open() && (x->decision != decision_state::none || !x->activities.empty())) return false;
+    return true;
+}
+
 result<void> service::register_domain(const std::string& name, const std::string& retention_days) {
     model::register_domain_input in;
     in.name = name;
@@ -1780,8 +1821,10 @@ std::optional<reply> service::expire_poll(std::uint64_t held) {
 }
 
 std::optional<swf::clock::time_point> service::next_deadline() const {
-    if (s_->deadlines.empty()) return std::nullopt;
-    return s_->deadlines.begin()->first;
+    auto& d = s_->deadlines;
+    while (!d.empty() && !s_->relevant(d.begin()->second)) d.erase(d.begin());
+    if (d.empty()) return std::nullopt;
+    return d.begin()->first;
 }
 
 void service::fire_due() {
@@ -1877,11 +1920,13 @@ service::outcome service::handle(std::string_view op, std::string_view body, pol
     SWFRT_OP("TagResource", tag_resource_input, [&] {
         auto* d = ops.by_arn(in.resource_arn);
         if (!d) return unknown("Unknown resource: " + in.resource_arn);
+        auto tags = d->tags;
         for (const auto& t : in.tags) {
-            auto it = std::find_if(d->tags.begin(), d->tags.end(), [&](const auto& o) { return o.key == t.key; });
-            if (it != d->tags.end()) *it = t; else d->tags.push_back(t);
+            auto it = std::find_if(tags.begin(), tags.end(), [&](const auto& o) { return o.key == t.key; });
+            if (it != tags.end()) *it = t; else tags.push_back(t);
         }
-        if (d->tags.size() > 50) return fault_reply("LimitExceededFault", "A resource has at most 50 tags");
+        if (tags.size() > 50) return fault_reply("TooManyTagsFault", "A resource has at most 50 tags");
+        d->tags = std::move(tags);
         return ok(model::empty{});
     }())
     SWFRT_OP("UntagResource", untag_resource_input, [&] {

@@ -64,6 +64,10 @@ public:
     std::optional<swf::clock::time_point> next_deadline() const;
     void fire_due();
 
+    // True when no decision or activity task is scheduled or handed out in
+    // any open execution: only timers and timeouts can change anything.
+    bool idle() const;
+
     // Registers a domain as RegisterDomain would (the --domain flag).
     result<void> register_domain(const std::string& name, const std::string& retention_days);
 

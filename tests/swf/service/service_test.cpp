@@ -613,3 +613,41 @@ TEST_F(service_test, lambda_functions_need_a_role_and_an_invoker) {
 
 } // namespace
 } // namespace swfrt::swf::service
+
+namespace swfrt::swf::service {
+namespace {
+
+TEST_F(service_test, idle_means_no_task_scheduled_or_handed_out_and_stale_deadlines_are_not_next) {
+    EXPECT_TRUE(svc_->idle());
+    auto run = start("w");
+    EXPECT_FALSE(svc_->idle()) << "a decision task is scheduled";
+    auto d = poll_decision();
+    EXPECT_FALSE(svc_->idle()) << "a decision task is handed out";
+    decide(d.task_token, R"({"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t","startToFireTimeout":"500"}})");
+    EXPECT_TRUE(svc_->idle()) << "only a timer is left";
+    // The decision task's 30 s timeout is stale now: the timer is next.
+    ASSERT_TRUE(svc_->next_deadline());
+    EXPECT_EQ(*svc_->next_deadline(), clock_.now() + 500s);
+    EXPECT_EQ(poll_decision().task_token, "") << "nothing scheduled a decision task";
+    ok("SignalWorkflowExecution", R"({"domain":"d","workflowId":"w","signalName":"s"})");
+    EXPECT_FALSE(svc_->idle());
+    decide(poll_decision().task_token, schedule("a"));
+    EXPECT_FALSE(svc_->idle()) << "an activity task is scheduled";
+}
+
+TEST_F(service_test, a_domain_takes_at_most_fifty_tags) {
+    auto arn = decoded<model::domain_detail>(ok("DescribeDomain", R"({"name":"d"})")).domain_info.arn.value_or("");
+    ASSERT_FALSE(arn.empty());
+    std::string tags;
+    for (int i = 0; i < 50; ++i) tags += std::string(i ? "," : "") + R"({"key":"k)" + std::to_string(i) + R"("})";
+    ok("TagResource", R"({"resourceArn":")" + arn + R"(","tags":[)" + tags + "]}");
+    EXPECT_EQ(fault("TagResource", R"({"resourceArn":")" + arn + R"(","tags":[{"key":"one-more"}]})"), "TooManyTagsFault");
+    auto listed = decoded<model::list_tags_for_resource_output>(ok("ListTagsForResource", R"({"resourceArn":")" + arn + R"("})"));
+    EXPECT_EQ(listed.tags.size(), 50u) << "a refused TagResource changes nothing";
+    ok("UntagResource", R"({"resourceArn":")" + arn + R"(","tagKeys":["k0","k1"]})");
+    EXPECT_EQ(decoded<model::list_tags_for_resource_output>(ok("ListTagsForResource", R"({"resourceArn":")" + arn + R"("})")).tags.size(),
+              48u);
+}
+
+} // namespace
+} // namespace swfrt::swf::service
