@@ -23,6 +23,7 @@ struct dev_server_args {
     std::string listen = "127.0.0.1:8042";
     std::vector<std::string> domains;
     bool time_skipping = false;
+    int long_poll_seconds = 60;
 };
 
 bool split_listen(const std::string& s, std::string& host, std::uint16_t& port) {
@@ -43,6 +44,11 @@ int run_dev_server(const dev_server_args& a) {
                      a.listen.c_str());
         return exit_usage;
     }
+    if (a.long_poll_seconds < 1 || a.long_poll_seconds > 60) {
+        std::fprintf(stderr, "swf-runtime dev-server: --long-poll-seconds %d is not from 1 to 60\n", a.long_poll_seconds);
+        return exit_usage;
+    }
+    o.long_poll = std::chrono::seconds{a.long_poll_seconds};
     o.time_skipping = a.time_skipping;
     o.on_skip = [](std::chrono::seconds skipped, swf::clock::time_point to) {
         const auto t = std::chrono::system_clock::to_time_t(to);
@@ -89,6 +95,10 @@ void add_dev_server_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks a free one")
         ->capture_default_str();
     cmd->add_option("--domain", args->domains, "A domain to register at start (retention 1 day); repeatable");
+    cmd->add_option("--long-poll-seconds", args->long_poll_seconds,
+                    "How long a poll with no task is held (SWF: 60); tests shorten it so that a worker's shutdown "
+                    "does not wait a minute for its polls in flight")
+        ->capture_default_str();
     cmd->add_flag("--time-skipping", args->time_skipping,
                   "When no task is scheduled or handed out, jump to the next timer or timeout instead of waiting");
     cmd->callback([args, &exit_code] { exit_code = run_dev_server(*args); });

@@ -160,8 +160,11 @@ struct service::state {
     // that no longer matter are dropped from the front when seen.
     mutable std::multimap<time_point, deadline> deadlines;
     // While a decision task's decisions are applied, decider wake-ups of
-    // that execution only set decision_needed.
+    // that execution only set decision_needed, and activity tasks are handed
+    // out only after the last decision's events (a held poll must not put an
+    // ActivityTaskStarted among them).
     std::uint64_t completing = 0;
+    std::vector<list_key> dispatch_after;
 
     explicit state(service_options o) : opt(std::move(o)) {}
 
@@ -681,6 +684,9 @@ reply service::state::complete_decision(const model::respond_decision_task_compl
     }
     completing = 0;
     if (x->open() && x->decision_needed) schedule_decision(*x);
+    auto keys = std::move(dispatch_after);
+    dispatch_after.clear();
+    for (const auto& key : keys) dispatch_activities(key);
     if (x->open()) check_event_limit(*x);
     return ok(model::empty{});
 }
@@ -763,7 +769,10 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
         const list_key key{x.domain, r.task_list};
         x.activities.emplace(r.activity_id, std::move(r));
         activity_queue[key].emplace_back(x.serial, a.activity_id);
-        dispatch_activities(key);
+        if (completing == x.serial)
+            dispatch_after.push_back(key);
+        else
+            dispatch_activities(key);
         return;
     }
     case dt::request_cancel_activity_task: {

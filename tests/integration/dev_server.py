@@ -29,7 +29,8 @@ from botocore.config import Config
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDDEVSERVERTESTS"
 SECRET_KEY = "dev/server/tests/secret/key/not/checked"
-BANNER = re.compile(r"^swf-runtime dev-server listening on (http://127\.0\.0\.1:([0-9]{1,5})); state in memory$")
+BANNER = re.compile(r"^swf-runtime dev-server listening on (http://127\.0\.0\.1:([0-9]{1,5})); state in memory"
+                    r"(; time skipping)?$")
 
 
 def client(endpoint_url, read_timeout=70, parameter_validation=True):
@@ -45,9 +46,10 @@ def client(endpoint_url, read_timeout=70, parameter_validation=True):
 
 
 class DevServer:
-    def __init__(self, binary, domains=(), ready_within=20.0, stop_grace=5.0):
+    def __init__(self, binary, domains=(), ready_within=20.0, stop_grace=5.0, args=()):
         self.binary = binary
         self.domains = list(domains)
+        self.args = list(args)  # more flags, e.g. --long-poll-seconds 2
         self.ready_within = ready_within
         self.stop_grace = stop_grace
         self.process = None
@@ -64,7 +66,7 @@ class DevServer:
         args = [self.binary, "dev-server", "--listen", "127.0.0.1:0"]
         for name in self.domains:
             args += ["--domain", name]
-        return args
+        return args + self.args
 
     def start(self):
         """Starts the server; raises RuntimeError saying why it is not serving."""

@@ -384,6 +384,28 @@ class RuntimeCase(unittest.TestCase):
         return rt.start()
 
 
+class DevServerRuntimeCase(unittest.TestCase):
+    """A class with its own `swf-runtime dev-server` (polls held 2 s, so that
+    a runtime's shutdown does not wait a minute for its polls in flight) and
+    temporary directory."""
+
+    @classmethod
+    def setUpClass(cls):
+        from dev_server import DevServer
+        setUpModule()  # BIN, for classes of other modules too
+        cls.server = DevServer(BIN, args=["--long-poll-seconds", "2"])
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+        cls.endpoint_url = cls.server.endpoint_url
+        cls.swf = boto(cls.endpoint_url)
+        cls.tmp = tempfile.mkdtemp(prefix="swfrt-e2e-dev-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    # The same helpers as RuntimeCase's (its classmethods, bound to this class).
+    write_config = RuntimeCase.__dict__["write_config"]
+    start_runtime = RuntimeCase.__dict__["start_runtime"]
+
+
 # ---- a runtime with three task lists, shared by the tests of one class ----
 
 DOMAIN = "e2e-runtime"
@@ -632,6 +654,116 @@ class RunningRuntimeTest(RuntimeCase):
 
 
 # ---- cancellation through the heartbeat answer ----
+
+DEV_DOMAIN = "e2e-dev"
+
+
+class DevServerWorkflowsTest(DevServerRuntimeCase):
+    """The example plugin's workflows through `swf-runtime run` against the
+    dev server, for what moto_server cannot run: child workflows, signals
+    between executions, continue-as-new, cancellation of a workflow and of
+    its activity through the heartbeat."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        text = config_text(endpoint_url=cls.endpoint_url, domain=DEV_DOMAIN, grace=2, workers=[
+            {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "max_concurrent": 8,
+             "handlers": ["parent_of_fan_out", "fan_out", "countdown", "cancellable_booking", "relay", "review"]},
+            {"kind": "activity", "task_list": ACTIVITIES, "pollers": 2, "max_concurrent": 8,
+             "handlers": ["greet", "add", "sleep"]},
+        ])
+        cls.runtime = cls.start_runtime("dev.yaml", text).wait_ready()
+
+    def setUp(self):
+        self.assertTrue(self.runtime.running(), "swf-runtime is no longer running; log:\n%s" % self.runtime.log_tail())
+
+    def start(self, workflow, workflow_id, input_text):
+        return self.swf.start_workflow_execution(domain=DEV_DOMAIN, workflowId=workflow_id,
+                                                 workflowType={"name": workflow, "version": "1"},
+                                                 input=input_text)["runId"]
+
+    def closed(self, workflow_id, run_id, within=30):
+        execution = {"workflowId": workflow_id, "runId": run_id}
+
+        def probe():
+            info = self.swf.describe_workflow_execution(domain=DEV_DOMAIN, execution=execution)["executionInfo"]
+            return info if info["executionStatus"] == "CLOSED" else None
+        info = wait_until("%s closes" % workflow_id, probe, within, lambda: "; log:\n" + self.runtime.log_tail(),
+                          runtime=self.runtime)
+        return info, history_of(self.swf, DEV_DOMAIN, execution)
+
+    def test_a_child_workflow_runs_and_its_result_reaches_the_parent(self):
+        run = self.start("parent_of_fan_out", "parent-1", "3")
+        info, events = self.closed("parent-1", run)
+        self.assertEqual(info["closeStatus"], "COMPLETED")
+        types = [e["eventType"] for e in events]
+        for t in ("StartChildWorkflowExecutionInitiated", "ChildWorkflowExecutionStarted",
+                  "ChildWorkflowExecutionCompleted"):
+            self.assertIn(t, types)
+        child = [e for e in events if e["eventType"] == "ChildWorkflowExecutionCompleted"][0]
+        result = child["childWorkflowExecutionCompletedEventAttributes"]["result"]
+        done = [e for e in events if e["eventType"] == "WorkflowExecutionCompleted"][0]
+        self.assertEqual(done["workflowExecutionCompletedEventAttributes"]["result"],
+                         '"the child summed to %s"' % result)
+        # The child's own history names its parent.
+        kid = child["childWorkflowExecutionCompletedEventAttributes"]["workflowExecution"]
+        kid_events = history_of(self.swf, DEV_DOMAIN, kid)
+        started = kid_events[0]["workflowExecutionStartedEventAttributes"]
+        self.assertEqual(started["parentWorkflowExecution"]["runId"], run)
+
+    def test_a_parent_signals_its_child_and_returns_the_childs_result(self):
+        run = self.start("relay", "relay-1", '"approve"')
+        info, events = self.closed("relay-1", run)
+        self.assertEqual(info["closeStatus"], "COMPLETED", [e["eventType"] for e in events])
+        types = [e["eventType"] for e in events]
+        self.assertEqual(types.count("ExternalWorkflowExecutionSignaled"), 2)
+        self.assertIn("TimerCanceled", types)  # the start deadline, canceled once the child started
+        done = [e for e in events if e["eventType"] == "WorkflowExecutionCompleted"][0]
+        self.assertEqual(done["workflowExecutionCompletedEventAttributes"]["result"], '"approved after 1 comment(s)"')
+
+    def test_continue_as_new_runs_until_the_count_is_done(self):
+        run = self.start("countdown", "countdown-1", "7")
+        runs = [run]
+        # 7 adds, three per run: three runs, the first two continued as new.
+        for _ in range(3):
+            info, events = self.closed("countdown-1", runs[-1])
+            if info["closeStatus"] != "CONTINUED_AS_NEW":
+                break
+            runs.append(events[-1]["workflowExecutionContinuedAsNewEventAttributes"]["newExecutionRunId"])
+        self.assertEqual(len(runs), 3)
+        self.assertEqual(info["closeStatus"], "COMPLETED")
+        first = history_of(self.swf, DEV_DOMAIN, {"workflowId": "countdown-1", "runId": runs[1]})[0]
+        attrs = first["workflowExecutionStartedEventAttributes"]
+        self.assertEqual(attrs["continuedExecutionRunId"], runs[0])
+        self.assertEqual(attrs["input"], "4")
+
+    def test_a_cancel_request_cancels_the_running_activity_and_the_workflow(self):
+        run = self.start("cancellable_booking", "booking-1", "30")
+        execution = {"workflowId": "booking-1", "runId": run}
+
+        def sleeping():
+            return any(e["eventType"] == "ActivityTaskStarted" and
+                       e["activityTaskStartedEventAttributes"]["scheduledEventId"] in
+                       [x["eventId"] for x in history_of(self.swf, DEV_DOMAIN, execution)
+                        if x["eventType"] == "ActivityTaskScheduled" and
+                        x["activityTaskScheduledEventAttributes"]["activityType"]["name"] == "sleep"]
+                       for e in history_of(self.swf, DEV_DOMAIN, execution))
+        wait_until("the sleep activity starts", sleeping, 30, runtime=self.runtime)
+        self.swf.request_cancel_workflow_execution(domain=DEV_DOMAIN, workflowId="booking-1")
+        info, events = self.closed("booking-1", run, within=40)
+        types = [e["eventType"] for e in events]
+        self.assertEqual(info["closeStatus"], "CANCELED", types)
+        # The decider asked for the activity's cancel; its heartbeat told the
+        # handler, which was answered canceled; then the clean-up ran.
+        self.assertIn("WorkflowExecutionCancelRequested", types)
+        self.assertIn("ActivityTaskCancelRequested", types)
+        self.assertIn("ActivityTaskCanceled", types)
+        greets = [e["activityTaskScheduledEventAttributes"]["input"] for e in events
+                  if e["eventType"] == "ActivityTaskScheduled" and
+                  e["activityTaskScheduledEventAttributes"]["activityType"]["name"] == "greet"]
+        self.assertEqual(greets, ['"reserve"', '"release"'])
+
 
 class CancelInjectingProxy:
     """A loopback HTTP proxy in front of moto_server that plays SWF's part of

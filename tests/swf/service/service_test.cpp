@@ -635,6 +635,22 @@ TEST_F(service_test, idle_means_no_task_scheduled_or_handed_out_and_stale_deadli
     EXPECT_FALSE(svc_->idle()) << "an activity task is scheduled";
 }
 
+TEST_F(service_test, a_held_activity_poll_is_answered_after_all_of_a_decisions_events) {
+    auto run = start("w");
+    auto d = poll_decision();
+    std::optional<reply> answered;
+    auto held = svc_->handle("PollForActivityTask", R"({"domain":"d","taskList":{"name":"workers"}})",
+                             [&](reply r) { answered = std::move(r); });
+    ASSERT_FALSE(held.now);
+    decide(d.task_token, schedule("1") + "," + schedule("2") + "," + schedule("3"));
+    ASSERT_TRUE(answered);
+    EXPECT_EQ(decoded<model::activity_task>(answered->body).activity_id, "1");
+    EXPECT_EQ(types(history("w", run)),
+              (std::vector<std::string>{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted",
+                                        "DecisionTaskCompleted", "ActivityTaskScheduled", "ActivityTaskScheduled",
+                                        "ActivityTaskScheduled", "ActivityTaskStarted"}));
+}
+
 TEST_F(service_test, a_domain_takes_at_most_fifty_tags) {
     auto arn = decoded<model::domain_detail>(ok("DescribeDomain", R"({"name":"d"})")).domain_info.arn.value_or("");
     ASSERT_FALSE(arn.empty());
