@@ -45,7 +45,7 @@ namespace swfrt::sdk {
 // Raised whenever a type below changes layout or meaning. The runtime
 // refuses a plugin built against another version, and one built against
 // another SWF model (whose structs the types below carry).
-inline constexpr int abi_version = 3;
+inline constexpr int abi_version = 4;
 inline constexpr const char* model_fingerprint = swf::model::model_fingerprint;
 
 // "type: what()" of an exception, the type demangled: how the runtime and
@@ -221,6 +221,17 @@ struct workflow_registration {
     failure_policy on_exception = failure_policy::retry_task;
 };
 
+// A Lambda function as `swf-runtime dev-server --plugin` runs it for a
+// ScheduleLambdaFunction decision (in AWS, SWF invokes AWS Lambda; the local
+// service calls this instead). The handler gets the decision's input and
+// returns the result; what it throws fails the function (LambdaFunctionFailed
+// with the exception's type as the reason and its message as the details).
+struct lambda_registration {
+    std::string name{};
+    std::optional<std::string> description{};
+    std::function<std::string(const std::string& input)> handler{};
+};
+
 // ---- registration ----
 
 // Handed to the plugin's entry point. A second registration of the same
@@ -230,6 +241,9 @@ public:
     virtual ~registrar() = default;
     virtual void add_activity(activity_registration registration) = 0;
     virtual void add_workflow(workflow_registration registration) = 0;
+    // Lambda functions are run by the dev server only; swf-runtime run
+    // keeps them for it and otherwise ignores them.
+    virtual void add_lambda_function(lambda_registration registration) = 0;
     // The runtime's log (the entry point keeps it as plugin_log()).
     virtual log_host* log() { return nullptr; }
 };

@@ -13,6 +13,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "runtime/cli/api_command.hpp"
+#include "runtime/core/app.hpp"
+#include "runtime/plugin/loader.hpp"
 #include "swf/service/server.hpp"
 
 namespace swfrt::runtime::cli {
@@ -24,7 +26,29 @@ struct dev_server_args {
     std::vector<std::string> domains;
     bool time_skipping = false;
     int long_poll_seconds = 60;
+    std::vector<std::string> plugins;
 };
+
+// Runs the Lambda functions the plugins registered; what a function throws
+// is its failure (reason: the exception's type, details: its message).
+swf::service::lambda_invoker lambda_invoker_of(const plugin::registry& registry) {
+    return [&registry](const std::string& name, const std::string& input) -> swf::result<std::string> {
+        const auto& functions = registry.lambda_functions();
+        auto it = functions.find(name);
+        if (it == functions.end())
+            return swf::make_error(swf::error_kind::validation, "UnknownFunction",
+                                   "no plugin of this dev server registered a Lambda function named " + name);
+        try {
+            return it->second.registration.handler(input);
+        } catch (...) {
+            // "type: what()": the type is the reason, the message the details.
+            const std::string text = sdk::describe_exception(std::current_exception());
+            const auto colon = text.find(": ");
+            if (colon == std::string::npos) return swf::make_error(swf::error_kind::fatal, text, text);
+            return swf::make_error(swf::error_kind::fatal, text.substr(0, colon), text.substr(colon + 2));
+        }
+    };
+}
 
 bool split_listen(const std::string& s, std::string& host, std::uint16_t& port) {
     auto colon = s.rfind(':');
@@ -57,6 +81,20 @@ int run_dev_server(const dev_server_args& a) {
         std::fprintf(stderr, "swf-runtime dev-server: nothing to hand out; time skipped %lld s to %s\n",
                      static_cast<long long>(skipped.count()), when);
     };
+    plugin_set plugins;
+    for (const auto& path : a.plugins) {
+        std::string error;
+        plugins.registry->set_current_plugin(path);
+        auto lib = plugin::load(path, *plugins.registry, error);
+        if (!lib) {
+            std::fprintf(stderr, "swf-runtime dev-server: %s\n", error.c_str());
+            return exit_usage;
+        }
+        plugins.libraries.push_back(std::move(lib));
+    }
+    for (const auto& e : plugins.registry->errors()) std::fprintf(stderr, "swf-runtime dev-server: %s\n", e.c_str());
+    if (!plugins.registry->errors().empty()) return exit_usage;
+    if (!a.plugins.empty()) o.service.lambda = lambda_invoker_of(*plugins.registry);
     boost::asio::io_context io(1);
     auto srv = swf::service::server::listen(io.get_executor(), o);
     if (!srv) {
@@ -99,6 +137,8 @@ void add_dev_server_command(CLI::App& app, int& exit_code) {
                     "How long a poll with no task is held (SWF: 60); tests shorten it so that a worker's shutdown "
                     "does not wait a minute for its polls in flight")
         ->capture_default_str();
+    cmd->add_option("--plugin", args->plugins,
+                    "A plugin whose Lambda functions run for ScheduleLambdaFunction decisions; repeatable");
     cmd->add_flag("--time-skipping", args->time_skipping,
                   "When no task is scheduled or handed out, jump to the next timer or timeout instead of waiting");
     cmd->callback([args, &exit_code] { exit_code = run_dev_server(*args); });

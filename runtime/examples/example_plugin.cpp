@@ -672,6 +672,23 @@ SWFRT_PLUGIN(registrar) {
     registrar.add_workflow(wf::make_registration<review>());
     registrar.add_workflow(wf::make_registration<relay>());
     registrar.add_workflow(wf::make_registration<shop>());
+    // MyWorkflow's Lambda functions, for `swf-runtime dev-server --plugin`:
+    // some_lambda_func adds 1 to a whole number, other_lambda_func doubles it.
+    auto number_in = [](const std::string& input, const char* name) {
+        auto v = number_of(input);
+        if (!v || *v != std::floor(*v)) throw std::invalid_argument(std::string(name) + " takes a whole number, got " + excerpt(input));
+        return *v;
+    };
+    registrar.add_lambda_function({.name = "some_lambda_func",
+                                   .description = "Adds 1 to a whole number.",
+                                   .handler = [number_in](const std::string& input) {
+                                       return format_number(number_in(input, "some_lambda_func") + 1);
+                                   }});
+    registrar.add_lambda_function({.name = "other_lambda_func",
+                                   .description = "Doubles a whole number.",
+                                   .handler = [number_in](const std::string& input) {
+                                       return format_number(number_in(input, "other_lambda_func") * 2);
+                                   }});
     registrar.add_activity({.type = activity("charge", "Charges an order {\"id\":...,\"cents\":...}; returns a "
                                                        "receipt."),
                             .coroutine = {},

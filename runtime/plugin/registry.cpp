@@ -63,6 +63,21 @@ void registry::add_workflow(sdk::workflow_registration registration) {
     if (!inserted) errors_.push_back(current_ + ": " + what + " is already registered by " + it->second.plugin);
 }
 
+void registry::add_lambda_function(sdk::lambda_registration registration) {
+    if (registration.name.empty()) {
+        errors_.push_back(current_ + ": a Lambda function registered without a name");
+        return;
+    }
+    if (!registration.handler) {
+        errors_.push_back(current_ + ": Lambda function " + registration.name + " has no handler");
+        return;
+    }
+    std::string name = registration.name;
+    auto [it, inserted] = lambdas_.try_emplace(std::move(name), lambda_entry{std::move(registration), current_});
+    if (!inserted)
+        errors_.push_back(current_ + ": Lambda function " + it->first + " is already registered by " + it->second.plugin);
+}
+
 void registry::merge(registry&& other) {
     for (auto& [key, entry] : other.activities_) {
         auto it = activities_.find(key);
@@ -82,9 +97,18 @@ void registry::merge(registry&& other) {
         }
         workflows_.emplace(key, std::move(entry));
     }
+    for (auto& [name, entry] : other.lambdas_) {
+        auto it = lambdas_.find(name);
+        if (it != lambdas_.end()) {
+            errors_.push_back(entry.plugin + ": Lambda function " + name + " is already registered by " + it->second.plugin);
+            continue;
+        }
+        lambdas_.emplace(name, std::move(entry));
+    }
     errors_.insert(errors_.end(), other.errors_.begin(), other.errors_.end());
     other.activities_.clear();
     other.workflows_.clear();
+    other.lambdas_.clear();
     other.errors_.clear();
 }
 

@@ -31,10 +31,16 @@ public:
 
     void add_activity(sdk::activity_registration registration) override;
     void add_workflow(sdk::workflow_registration registration) override;
+    void add_lambda_function(sdk::lambda_registration registration) override;
     sdk::log_host* log() override;
 
     const std::map<type_key, activity_entry>& activities() const noexcept { return activities_; }
     const std::map<type_key, workflow_entry>& workflows() const noexcept { return workflows_; }
+    struct lambda_entry {
+        sdk::lambda_registration registration;
+        std::string plugin;
+    };
+    const std::map<std::string, lambda_entry>& lambda_functions() const noexcept { return lambdas_; }
 
     // An empty version finds the lowest version registered under the name
     // (the runtime serves every version of a name given without one).
@@ -56,6 +62,7 @@ private:
     std::string current_;
     std::map<type_key, activity_entry> activities_;
     std::map<type_key, workflow_entry> workflows_;
+    std::map<std::string, lambda_entry> lambdas_;
     std::vector<std::string> errors_;
 };
 

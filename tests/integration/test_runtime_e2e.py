@@ -393,13 +393,18 @@ class DevServerRuntimeCase(unittest.TestCase):
     def setUpClass(cls):
         from dev_server import DevServer
         setUpModule()  # BIN, for classes of other modules too
-        cls.server = DevServer(BIN, args=["--long-poll-seconds", "2"])
+        cls.server = DevServer(BIN, args=["--long-poll-seconds", "2"] + cls.server_args())
         cls.addClassCleanup(cls.server.stop)
         cls.server.start()
         cls.endpoint_url = cls.server.endpoint_url
         cls.swf = boto(cls.endpoint_url)
         cls.tmp = tempfile.mkdtemp(prefix="swfrt-e2e-dev-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    @classmethod
+    def server_args(cls):
+        """More flags for the dev server."""
+        return []
 
     # The same helpers as RuntimeCase's (its classmethods, bound to this class).
     write_config = RuntimeCase.__dict__["write_config"]
@@ -662,14 +667,20 @@ class DevServerWorkflowsTest(DevServerRuntimeCase):
     """The example plugin's workflows through `swf-runtime run` against the
     dev server, for what moto_server cannot run: child workflows, signals
     between executions, continue-as-new, cancellation of a workflow and of
-    its activity through the heartbeat."""
+    its activity through the heartbeat, Lambda functions the example plugin
+    registers (the dev server runs them with --plugin)."""
+
+    @classmethod
+    def server_args(cls):
+        return ["--plugin", EXAMPLE_PLUGIN]
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         text = config_text(endpoint_url=cls.endpoint_url, domain=DEV_DOMAIN, grace=2, workers=[
             {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "max_concurrent": 8,
-             "handlers": ["parent_of_fan_out", "fan_out", "countdown", "cancellable_booking", "relay", "review"]},
+             "handlers": ["parent_of_fan_out", "fan_out", "countdown", "cancellable_booking", "relay", "review",
+                          "MyWorkflow"]},
             {"kind": "activity", "task_list": ACTIVITIES, "pollers": 2, "max_concurrent": 8,
              "handlers": ["greet", "add", "sleep"]},
         ])
@@ -678,10 +689,42 @@ class DevServerWorkflowsTest(DevServerRuntimeCase):
     def setUp(self):
         self.assertTrue(self.runtime.running(), "swf-runtime is no longer running; log:\n%s" % self.runtime.log_tail())
 
-    def start(self, workflow, workflow_id, input_text):
+    def start(self, workflow, workflow_id, input_text, version="1", **more):
         return self.swf.start_workflow_execution(domain=DEV_DOMAIN, workflowId=workflow_id,
-                                                 workflowType={"name": workflow, "version": "1"},
-                                                 input=input_text)["runId"]
+                                                 workflowType={"name": workflow, "version": version},
+                                                 input=input_text, **more)["runId"]
+
+    def test_lambda_functions_of_a_plugin_run_for_the_workflow(self):
+        role = "arn:aws:iam::123456789012:role/swf-lambda"
+        run = self.start("MyWorkflow", "lambda-1", "3", version="1.0", lambdaRole=role)
+        info, events = self.closed("lambda-1", run)
+        types = [e["eventType"] for e in events]
+        self.assertEqual(info["closeStatus"], "COMPLETED", types)
+        self.assertEqual(types.count("LambdaFunctionCompleted"), 2)
+        results = [e["lambdaFunctionCompletedEventAttributes"]["result"] for e in events
+                   if e["eventType"] == "LambdaFunctionCompleted"]
+        self.assertEqual(results, ["4", "12"])  # 3 + 1, then (4 + 2) * 2
+        done = [e for e in events if e["eventType"] == "WorkflowExecutionCompleted"][0]
+        self.assertEqual(done["workflowExecutionCompletedEventAttributes"]["result"], "12")
+
+    def test_a_lambda_function_that_throws_and_one_without_a_role_record_swfs_failures(self):
+        role = "arn:aws:iam::123456789012:role/swf-lambda"
+        run = self.start("MyWorkflow", "lambda-2", '"not a number"', version="1.0", lambdaRole=role)
+        execution = {"workflowId": "lambda-2", "runId": run}
+
+        def failed():
+            return [e for e in history_of(self.swf, DEV_DOMAIN, execution) if e["eventType"] == "LambdaFunctionFailed"]
+        event = wait_until("the Lambda function fails", failed, 30, runtime=self.runtime)[0]
+        attrs = event["lambdaFunctionFailedEventAttributes"]
+        self.assertEqual(attrs["reason"], "std::invalid_argument")
+        self.assertIn("takes a whole number", attrs["details"])
+        run = self.start("MyWorkflow", "lambda-3", "3", version="1.0")  # no lambdaRole
+
+        def refused():
+            return [e for e in history_of(self.swf, DEV_DOMAIN, {"workflowId": "lambda-3", "runId": run})
+                    if e["eventType"] == "StartLambdaFunctionFailed"]
+        event = wait_until("the Lambda function is refused", refused, 30, runtime=self.runtime)[0]
+        self.assertEqual(event["startLambdaFunctionFailedEventAttributes"]["cause"], "ASSUME_ROLE_FAILED")
 
     def closed(self, workflow_id, run_id, within=30):
         execution = {"workflowId": workflow_id, "runId": run_id}

@@ -237,6 +237,34 @@ TEST_F(plugin_loader_test, example_plugin_registers_its_activities_and_workflows
                             type_key{"wait_for_approval", "1"}));
 }
 
+TEST_F(plugin_loader_test, example_plugin_registers_its_lambda_functions) {
+    load_ok(example_);
+    const auto& functions = registry_.lambda_functions();
+    ASSERT_EQ(functions.size(), 2u);
+    const auto& some = functions.at("some_lambda_func");
+    EXPECT_EQ(some.plugin, example_);
+    EXPECT_EQ(some.registration.handler("3"), "4");
+    EXPECT_EQ(functions.at("other_lambda_func").registration.handler("6"), "12");
+    EXPECT_THROW(some.registration.handler("\"three\""), std::invalid_argument);
+}
+
+TEST(plugin_registry_test, lambda_functions_need_a_name_a_handler_and_one_registration) {
+    registry r;
+    r.set_current_plugin("first.so");
+    r.add_lambda_function({.name = "f", .description = {}, .handler = [](const std::string& in) { return in; }});
+    r.add_lambda_function({.name = "", .description = {}, .handler = [](const std::string& in) { return in; }});
+    r.add_lambda_function({.name = "g", .description = {}, .handler = {}});
+    registry other;
+    other.set_current_plugin("second.so");
+    other.add_lambda_function({.name = "f", .description = {}, .handler = [](const std::string&) { return std::string("2"); }});
+    r.merge(std::move(other));
+    ASSERT_EQ(r.lambda_functions().size(), 1u);
+    EXPECT_EQ(r.lambda_functions().at("f").registration.handler("x"), "x") << "the first registration is kept";
+    EXPECT_THAT(r.errors(), ElementsAre("first.so: a Lambda function registered without a name",
+                                        "first.so: Lambda function g has no handler",
+                                        "second.so: Lambda function f is already registered by first.so"));
+}
+
 TEST_F(plugin_loader_test, find_by_name_with_and_without_version) {
     load_ok(example_);
     ASSERT_TRUE(registry_.find_activity("greet", "1"));

@@ -94,6 +94,7 @@ public:
     }
 
     void add_activity(sdk::activity_registration) override {}
+    void add_lambda_function(sdk::lambda_registration) override {}
     void add_workflow(sdk::workflow_registration registration) override {
         workflows_.push_back(std::move(registration));
     }
