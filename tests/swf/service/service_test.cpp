@@ -651,6 +651,23 @@ TEST_F(service_test, a_held_activity_poll_is_answered_after_all_of_a_decisions_e
                                         "ActivityTaskScheduled", "ActivityTaskStarted"}));
 }
 
+TEST_F(service_test, a_task_list_holds_at_most_1000_polls) {
+    std::vector<std::uint64_t> held;
+    for (int i = 0; i < 1000; ++i) {
+        auto out = svc_->handle("PollForActivityTask", R"({"domain":"d","taskList":{"name":"busy"}})", [](reply) {});
+        ASSERT_FALSE(out.now) << i;
+        held.push_back(out.held);
+    }
+    auto refused = svc_->handle("PollForActivityTask", R"({"domain":"d","taskList":{"name":"busy"}})", [](reply) {});
+    ASSERT_TRUE(refused.now);
+    EXPECT_EQ(refused.now->status, 400);
+    EXPECT_NE(refused.now->body.find("LimitExceededFault"), std::string::npos);
+    // Another list is not affected; an expired poll frees its place.
+    EXPECT_FALSE(svc_->handle("PollForActivityTask", R"({"domain":"d","taskList":{"name":"other"}})", [](reply) {}).now);
+    ASSERT_TRUE(svc_->expire_poll(held[0]));
+    EXPECT_FALSE(svc_->handle("PollForActivityTask", R"({"domain":"d","taskList":{"name":"busy"}})", [](reply) {}).now);
+}
+
 TEST_F(service_test, a_domain_takes_at_most_fifty_tags) {
     auto arn = decoded<model::domain_detail>(ok("DescribeDomain", R"({"name":"d"})")).domain_info.arn.value_or("");
     ASSERT_FALSE(arn.empty());
