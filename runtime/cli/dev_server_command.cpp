@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@ struct dev_server_args {
     bool time_skipping = false;
     int long_poll_seconds = 60;
     std::vector<std::string> plugins;
+    std::string throttle = "none";
 };
 
 // Runs the Lambda functions the plugins registered; what a function throws
@@ -81,6 +84,24 @@ int run_dev_server(const dev_server_args& a) {
         std::fprintf(stderr, "swf-runtime dev-server: nothing to hand out; time skipped %lld s to %s\n",
                      static_cast<long long>(skipped.count()), when);
     };
+    if (a.throttle == "swf-defaults") {
+        o.service.throttle = swf::service::swf_default_rates();
+    } else if (a.throttle != "none") {
+        std::ifstream f(a.throttle);
+        if (!f) {
+            std::fprintf(stderr, "swf-runtime dev-server: --throttle %s: no such file (or none, swf-defaults)\n",
+                         a.throttle.c_str());
+            return exit_usage;
+        }
+        std::stringstream text;
+        text << f.rdbuf();
+        auto rates = swf::service::read_rates(text.str());
+        if (!rates) {
+            std::fprintf(stderr, "swf-runtime dev-server: %s: %s\n", a.throttle.c_str(), rates.error().message.c_str());
+            return exit_usage;
+        }
+        o.service.throttle = std::move(*rates);
+    }
     plugin_set plugins;
     for (const auto& path : a.plugins) {
         std::string error;
@@ -139,6 +160,10 @@ void add_dev_server_command(CLI::App& app, int& exit_code) {
         ->capture_default_str();
     cmd->add_option("--plugin", args->plugins,
                     "A plugin whose Lambda functions run for ScheduleLambdaFunction decisions; repeatable");
+    cmd->add_option("--throttle", args->throttle,
+                    "none (default), swf-defaults (SWF's token buckets per account, execution and decision) or a "
+                    "file of lines NAME BUCKET REFILL")
+        ->capture_default_str();
     cmd->add_flag("--time-skipping", args->time_skipping,
                   "When no task is scheduled or handed out, jump to the next timer or timeout instead of waiting");
     cmd->callback([args, &exit_code] { exit_code = run_dev_server(*args); });

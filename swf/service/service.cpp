@@ -1,7 +1,9 @@
 #include "swf/service/service.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <cmath>
 #include <random>
 #include <tuple>
@@ -167,6 +169,37 @@ struct service::state {
     std::vector<list_key> dispatch_after;
 
     explicit state(service_options o) : opt(std::move(o)) {}
+
+    // ---- throttling
+
+    struct bucket {
+        double tokens = 0;
+        time_point at{};
+    };
+    std::map<std::string, bucket> buckets;
+
+    // Takes a token of `name`'s bucket (key: the bucket's own instance, e.g.
+    // per execution); false when it is empty. No rate: never throttled.
+    bool take(std::string_view name, const std::string& key) {
+        auto r = opt.throttle.find(name);
+        if (r == opt.throttle.end()) return true;
+        auto [it, fresh] = buckets.try_emplace(key);
+        auto& b = it->second;
+        const auto t = now();
+        if (fresh) {
+            b.tokens = r->second.bucket;
+        } else {
+            const double secs = std::chrono::duration<double>(t - b.at).count();
+            b.tokens = std::min(r->second.bucket, b.tokens + std::max(0.0, secs) * r->second.refill);
+        }
+        b.at = t;
+        if (b.tokens < 1) return false;
+        b.tokens -= 1;
+        return true;
+    }
+    bool take_for(std::string_view name, const execution& x) {
+        return take(name, std::string(name) + "|" + std::to_string(x.serial));
+    }
 
     time_point now() const { return opt.clock->now(); }
 
@@ -721,6 +754,7 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
             x.decision_needed = true;
         };
         using c = model::schedule_activity_task_failed_cause;
+        if (!take("decision:ScheduleActivityTask", "decision:ScheduleActivityTask")) return fail(c::activity_creation_rate_exceeded);
         auto* t = find_type(x.domain, a.activity_type);
         if (!t) return fail(c::activity_type_does_not_exist);
         if (t->info.status == model::registration_status::deprecated) return fail(c::activity_type_deprecated);
@@ -812,6 +846,7 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
             add(x, model::make_event(std::move(f)));
             x.decision_needed = true;
         };
+        if (!take("decision:StartTimer", "decision:StartTimer")) return fail(model::start_timer_failed_cause::timer_creation_rate_exceeded);
         if (x.timers.count(a.timer_id)) return fail(model::start_timer_failed_cause::timer_id_already_in_use);
         if (x.timers.size() >= limits::max_open_timers) return fail(model::start_timer_failed_cause::open_timers_limit_exceeded);
         auto seconds = parse_timeout(a.start_to_fire_timeout);
@@ -973,9 +1008,11 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
         i.workflow_id = a.workflow_id;
         const auto initiated = add(x, model::make_event(std::move(i)));
         auto* target = find_target(x.domain, a.workflow_id, a.run_id);
-        if (!target || !target->open()) {
+        const bool throttled = !take("decision:SignalExternalWorkflowExecution", "decision:SignalExternalWorkflowExecution");
+        if (throttled || !target || !target->open()) {
             model::signal_external_workflow_execution_failed_event_attributes f;
-            f.cause = model::signal_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
+            f.cause = throttled ? model::signal_external_workflow_execution_failed_cause::signal_external_workflow_execution_rate_exceeded
+                                : model::signal_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
             f.control = a.control;
             f.decision_task_completed_event_id = completed_id;
             f.initiated_event_id = initiated;
@@ -1009,9 +1046,13 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
         i.workflow_id = a.workflow_id;
         const auto initiated = add(x, model::make_event(std::move(i)));
         auto* target = find_target(x.domain, a.workflow_id, a.run_id);
-        if (!target || !target->open()) {
+        const bool throttled =
+            !take("decision:RequestCancelExternalWorkflowExecution", "decision:RequestCancelExternalWorkflowExecution");
+        if (throttled || !target || !target->open()) {
             model::request_cancel_external_workflow_execution_failed_event_attributes f;
-            f.cause = model::request_cancel_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
+            f.cause = throttled ? model::request_cancel_external_workflow_execution_failed_cause::
+                                      request_cancel_external_workflow_execution_rate_exceeded
+                                : model::request_cancel_external_workflow_execution_failed_cause::unknown_external_workflow_execution;
             f.control = a.control;
             f.decision_task_completed_event_id = completed_id;
             f.initiated_event_id = initiated;
@@ -1049,6 +1090,8 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
             add(x, model::make_event(std::move(f)));
             x.decision_needed = true;
         };
+        if (!take("decision:StartChildWorkflowExecution", "decision:StartChildWorkflowExecution"))
+            return fail(c::child_creation_rate_exceeded, 0);
         start_request r;
         r.domain = x.domain;
         r.workflow_id = a.workflow_id;
@@ -1259,7 +1302,98 @@ void service::state::fire(const deadline& d) {
 
 // ------------------------------------------------------------- operations
 
+
 namespace swfrt::swf::service {
+
+throttle_rates swf_default_rates() {
+    // The developer guide's throttling quotas (the same in every Region):
+    // per account, per workflow execution, and of decisions per account.
+    throttle_rates r;
+    auto api = [&](const char* op, double bucket, double refill) { r[op] = rate{bucket, refill}; };
+    api("CountClosedWorkflowExecutions", 2000, 6);
+    api("CountOpenWorkflowExecutions", 2000, 6);
+    api("CountPendingActivityTasks", 200, 6);
+    api("CountPendingDecisionTasks", 200, 6);
+    api("DeleteActivityType", 200, 6);
+    api("DeleteWorkflowType", 200, 6);
+    api("DeprecateActivityType", 200, 6);
+    api("DeprecateDomain", 100, 6);
+    api("DeprecateWorkflowType", 200, 6);
+    api("DescribeActivityType", 2000, 6);
+    api("DescribeDomain", 200, 6);
+    api("DescribeWorkflowExecution", 2000, 6);
+    api("DescribeWorkflowType", 2000, 6);
+    api("GetWorkflowExecutionHistory", 2000, 60);
+    api("ListActivityTypes", 200, 6);
+    api("ListClosedWorkflowExecutions", 200, 6);
+    api("ListDomains", 100, 6);
+    api("ListOpenWorkflowExecutions", 200, 48);
+    api("ListTagsForResource", 50, 30);
+    api("ListWorkflowTypes", 200, 6);
+    api("PollForActivityTask", 2000, 200);
+    api("PollForDecisionTask", 2000, 200);
+    api("RecordActivityTaskHeartbeat", 2000, 160);
+    api("RegisterActivityType", 200, 60);
+    api("RegisterDomain", 100, 6);
+    api("RegisterWorkflowType", 200, 60);
+    api("RequestCancelWorkflowExecution", 2000, 30);
+    api("RespondActivityTaskCanceled", 2000, 200);
+    api("RespondActivityTaskCompleted", 2000, 200);
+    api("RespondActivityTaskFailed", 2000, 200);
+    api("RespondDecisionTaskCompleted", 2000, 200);
+    api("SignalWorkflowExecution", 2000, 30);
+    api("StartWorkflowExecution", 2000, 200);
+    api("TagResource", 50, 30);
+    api("TerminateWorkflowExecution", 2000, 60);
+    api("UndeprecateActivityType", 200, 6);
+    api("UndeprecateDomain", 100, 6);
+    api("UndeprecateWorkflowType", 200, 6);
+    api("UntagResource", 50, 30);
+    api("workflow:GetWorkflowExecutionHistory", 400, 200);
+    api("workflow:SignalWorkflowExecution", 1000, 1000);
+    api("workflow:RecordActivityTaskHeartbeat", 1000, 1000);
+    api("workflow:RequestCancelWorkflowExecution", 200, 200);
+    api("decision:RequestCancelExternalWorkflowExecution", 1200, 120);
+    api("decision:ScheduleActivityTask", 1000, 200);
+    api("decision:SignalExternalWorkflowExecution", 1200, 120);
+    api("decision:StartChildWorkflowExecution", 500, 12);
+    api("decision:StartTimer", 2000, 200);
+    return r;
+}
+
+result<throttle_rates> read_rates(std::string_view text) {
+    throttle_rates out;
+    int line_no = 0;
+    while (!text.empty()) {
+        ++line_no;
+        auto nl = text.find('\n');
+        std::string line(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+        std::vector<std::string> words;
+        std::size_t i = 0;
+        while (i < line.size()) {
+            while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            std::size_t j = i;
+            while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j]))) ++j;
+            if (j > i) words.push_back(line.substr(i, j - i));
+            i = j;
+        }
+        if (words.empty()) continue;
+        auto bad = [&](const std::string& why) {
+            return make_error(error_kind::validation, "InvalidThrottleFile",
+                              "line " + std::to_string(line_no) + ": " + why);
+        };
+        if (words.size() != 3) return bad("expected NAME BUCKET REFILL, e.g. PollForActivityTask 2000 200");
+        char* end = nullptr;
+        const double bucket = std::strtod(words[1].c_str(), &end);
+        if (*end || !(bucket >= 1)) return bad("the bucket size " + words[1] + " is not a number of at least 1");
+        const double refill = std::strtod(words[2].c_str(), &end);
+        if (*end || !(refill >= 0)) return bad("the refill rate " + words[2] + " is not a number of at least 0");
+        out[words[0]] = rate{bucket, refill};
+    }
+    return out;
+}
 
 namespace {
 
@@ -1294,6 +1428,12 @@ bool in_window(time_point t, const model::execution_time_filter& f) {
     return true;
 }
 
+} // namespace
+
+namespace {
+reply throttled() {
+    return {400, R"({"__type":"com.amazon.coral.availability#ThrottlingException","message":"Rate exceeded"})"};
+}
 } // namespace
 
 struct service_ops {
@@ -1555,6 +1695,7 @@ struct service_ops {
         return in_domain(in.domain, [&](domain_rec&) {
             auto* x = s.find_execution(in.domain, in.execution);
             if (!x) return unknown("Unknown execution: " + describe(in.execution));
+            if (!s.take_for("workflow:GetWorkflowExecutionHistory", *x)) return throttled();
             const bool reverse = in.reverse_order.value_or(false);
             auto pg = paginate(x->events, in.maximum_page_size, in.next_page_token, reverse,
                                "history:" + x->we.run_id + (reverse ? ":r" : ":f"));
@@ -1638,6 +1779,7 @@ struct service_ops {
         return in_domain(in.domain, [&](domain_rec&) {
             auto* x = s.find_target(in.domain, in.workflow_id, in.run_id);
             if (!x || !x->open()) return unknown("Unknown execution: WorkflowId=" + in.workflow_id);
+            if (!s.take_for("workflow:SignalWorkflowExecution", *x)) return throttled();
             model::workflow_execution_signaled_event_attributes a;
             a.input = in.input;
             a.signal_name = in.signal_name;
@@ -1652,6 +1794,7 @@ struct service_ops {
         return in_domain(in.domain, [&](domain_rec&) {
             auto* x = s.find_target(in.domain, in.workflow_id, in.run_id);
             if (!x || !x->open()) return unknown("Unknown execution: WorkflowId=" + in.workflow_id);
+            if (!s.take_for("workflow:RequestCancelWorkflowExecution", *x)) return throttled();
             x->cancel_requested = true;
             s.add(*x, model::make_event(model::workflow_execution_cancel_requested_event_attributes{}));
             s.wake(*x);
@@ -1767,6 +1910,7 @@ struct service_ops {
     reply heartbeat(const model::record_activity_task_heartbeat_input& in) {
         auto [x, a] = activity_of(in.task_token);
         if (!x) return unknown_token();
+        if (!s.take_for("workflow:RecordActivityTaskHeartbeat", *x)) return throttled();
         a->last_heartbeat = s.now();
         x->latest_activity_at = a->last_heartbeat;
         if (in.details) a->heartbeat_details = in.details;
@@ -1847,6 +1991,7 @@ void service::fire_due() {
 
 service::outcome service::handle(std::string_view op, std::string_view body, poll_callback on_task) {
     service_ops ops{*s_};
+    if (!s_->take(op, std::string(op))) return {throttled(), 0};
     auto call = [&](auto tag, auto fn) -> outcome {
         using In = typename decltype(tag)::type;
         auto in = read<In>(body);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,11 +33,30 @@ struct reply {
 // failure's reason (code "UnknownFunction" when there is no such function).
 using lambda_invoker = std::function<result<std::string>(const std::string& name, const std::string& input)>;
 
+// A token bucket: at most `bucket` calls at once, refilled at `refill` a second.
+struct rate {
+    double bucket = 0;
+    double refill = 0;
+};
+
+// Rates by name: API operations per account ("PollForActivityTask"),
+// per workflow execution ("workflow:SignalWorkflowExecution") and decisions
+// per account ("decision:StartTimer"). Empty: nothing is throttled.
+using throttle_rates = std::map<std::string, rate, std::less<>>;
+
+// SWF's own rates (the developer guide's throttling quotas, the same in
+// every Region).
+throttle_rates swf_default_rates();
+// Rates from a file of lines "NAME BUCKET REFILL" ('#' starts a comment);
+// errors name the line.
+result<throttle_rates> read_rates(std::string_view text);
+
 struct service_options {
     const swf::clock* clock = &swf::system_clock::instance();
     std::string region = "us-east-1";
     std::string account = "123456789012";
     lambda_invoker lambda; // empty: no function exists
+    throttle_rates throttle;
 };
 
 class service {

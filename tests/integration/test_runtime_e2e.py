@@ -808,6 +808,54 @@ class DevServerWorkflowsTest(DevServerRuntimeCase):
         self.assertEqual(greets, ['"reserve"', '"release"'])
 
 
+class DevServerThrottledTest(DevServerRuntimeCase):
+    """A runtime against a dev server that throttles its polls (token
+    buckets of 2, refilled at 2 a second): the pollers back off on
+    ThrottlingException and every workflow still completes."""
+
+    @classmethod
+    def server_args(cls):
+        fd, path = tempfile.mkstemp(prefix="swfrt-throttle-", suffix=".txt")
+        with os.fdopen(fd, "w") as f:
+            f.write("# polls only\nPollForDecisionTask 2 2\nPollForActivityTask 2 2\n")
+        cls.addClassCleanup(os.remove, path)
+        return ["--throttle", path]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        text = config_text(endpoint_url=cls.endpoint_url, domain=DEV_DOMAIN, grace=2, workers=[
+            {"kind": "decision", "task_list": DECISIONS, "pollers": 3, "handlers": ["greeting"]},
+            {"kind": "activity", "task_list": ACTIVITIES, "pollers": 3, "handlers": ["greet"]},
+        ])
+        cls.runtime = cls.start_runtime("throttled.yaml", text).wait_ready()
+
+    def test_throttled_polls_back_off_and_the_work_gets_done(self):
+        runs = {}
+        for name in ("Ada", "Grace", "Linus"):
+            runs[name] = self.swf.start_workflow_execution(
+                domain=DEV_DOMAIN, workflowId="throttled-" + name, workflowType={"name": "greeting", "version": "1"},
+                input=name)["runId"]
+        for name, run in runs.items():
+            execution = {"workflowId": "throttled-" + name, "runId": run}
+
+            def done():
+                info = self.swf.describe_workflow_execution(domain=DEV_DOMAIN, execution=execution)["executionInfo"]
+                return info["executionStatus"] == "CLOSED" and info
+            info = wait_until("throttled-%s closes" % name, done, 60, lambda: "; log:\n" + self.runtime.log_tail(),
+                              runtime=self.runtime)
+            self.assertEqual(info["closeStatus"], "COMPLETED")
+            events = history_of(self.swf, DEV_DOMAIN, execution)
+            result = [e for e in events if e["eventType"] == "WorkflowExecutionCompleted"][0]
+            self.assertEqual(result["workflowExecutionCompletedEventAttributes"]["result"], "Hello, %s!" % name)
+        status, text = http_get(self.runtime.metrics_port, "/metrics")
+        self.assertEqual(status, 200)
+        throttled = sum(metric_value(text, "swfrt_polls_failed_total",
+                                     {"kind": kind, "code": "ThrottlingException"}) or 0
+                        for kind in ("decision", "activity"))
+        self.assertGreater(throttled, 0, "six pollers on buckets of two were never throttled")
+
+
 class CancelInjectingProxy:
     """A loopback HTTP proxy in front of moto_server that plays SWF's part of
     activity cancellation, which moto lacks: it learns task tokens from

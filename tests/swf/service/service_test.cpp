@@ -684,3 +684,84 @@ TEST_F(service_test, a_domain_takes_at_most_fifty_tags) {
 
 } // namespace
 } // namespace swfrt::swf::service
+
+namespace swfrt::swf::service {
+namespace {
+
+class throttled_service_test : public ::testing::Test {
+protected:
+    reply call(std::string_view op, std::string_view body) { return svc_->handle(op, body).now.value_or(reply{}); }
+    void make(throttle_rates rates) {
+        service_options o;
+        o.clock = &clock_;
+        o.throttle = std::move(rates);
+        svc_ = std::make_unique<service>(std::move(o));
+    }
+    swf::manual_clock clock_;
+    std::unique_ptr<service> svc_;
+};
+
+TEST_F(throttled_service_test, an_empty_bucket_is_a_throttling_exception_until_it_refills) {
+    make({{"DescribeDomain", rate{2, 1}}});
+    EXPECT_EQ(call("RegisterDomain", R"({"name":"d","workflowExecutionRetentionPeriodInDays":"1"})").status, 200);
+    EXPECT_EQ(call("DescribeDomain", R"({"name":"d"})").status, 200);
+    EXPECT_EQ(call("DescribeDomain", R"({"name":"d"})").status, 200);
+    auto third = call("DescribeDomain", R"({"name":"d"})");
+    EXPECT_EQ(third.status, 400);
+    EXPECT_NE(third.body.find("com.amazon.coral.availability#ThrottlingException"), std::string::npos) << third.body;
+    clock_.advance(std::chrono::milliseconds{999});
+    EXPECT_EQ(call("DescribeDomain", R"({"name":"d"})").status, 400) << "refilled before a second passed";
+    clock_.advance(std::chrono::milliseconds{1});
+    EXPECT_EQ(call("DescribeDomain", R"({"name":"d"})").status, 200);
+    // Other operations have no rate here.
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(call("ListDomains", R"({"registrationStatus":"REGISTERED"})").status, 200);
+}
+
+TEST_F(throttled_service_test, per_execution_buckets_and_decision_rates) {
+    make({{"workflow:SignalWorkflowExecution", rate{1, 0}}, {"decision:StartTimer", rate{1, 0}}});
+    call("RegisterDomain", R"({"name":"d","workflowExecutionRetentionPeriodInDays":"1"})");
+    call("RegisterWorkflowType", R"({"domain":"d","name":"wf","version":"1","defaultTaskList":{"name":"tl"},)"
+                                 R"("defaultExecutionStartToCloseTimeout":"60","defaultTaskStartToCloseTimeout":"10","defaultChildPolicy":"TERMINATE"})");
+    for (const char* id : {"a", "b"})
+        call("StartWorkflowExecution", std::string(R"({"domain":"d","workflowId":")") + id +
+                                           R"(","workflowType":{"name":"wf","version":"1"}})");
+    EXPECT_EQ(call("SignalWorkflowExecution", R"({"domain":"d","workflowId":"a","signalName":"s"})").status, 200);
+    EXPECT_EQ(call("SignalWorkflowExecution", R"({"domain":"d","workflowId":"a","signalName":"s"})").status, 400);
+    EXPECT_EQ(call("SignalWorkflowExecution", R"({"domain":"d","workflowId":"b","signalName":"s"})").status, 200)
+        << "each execution has its own bucket";
+    auto task = codec::decode<model::decision_task>(call("PollForDecisionTask", R"({"domain":"d","taskList":{"name":"tl"}})").body);
+    ASSERT_TRUE(task);
+    call("RespondDecisionTaskCompleted", R"({"taskToken":")" + task->task_token + R"(","decisions":[)"
+                                         R"({"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t1","startToFireTimeout":"5"}},)"
+                                         R"({"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t2","startToFireTimeout":"5"}}]})");
+    auto h = codec::decode<model::history>(call("GetWorkflowExecutionHistory", R"({"domain":"d","execution":{"workflowId":")" +
+                                                                                     task->workflow_execution.workflow_id + R"(","runId":")" +
+                                                                                     task->workflow_execution.run_id + R"("}})").body);
+    ASSERT_TRUE(h);
+    std::vector<model::start_timer_failed_cause> causes;
+    for (const auto& e : h->events)
+        if (e.start_timer_failed_event_attributes) causes.push_back(e.start_timer_failed_event_attributes->cause);
+    EXPECT_EQ(causes, std::vector{model::start_timer_failed_cause::timer_creation_rate_exceeded});
+}
+
+TEST(throttle_rates_test, swf_defaults_and_files) {
+    auto d = swf_default_rates();
+    EXPECT_EQ(d.at("PollForActivityTask").bucket, 2000);
+    EXPECT_EQ(d.at("PollForActivityTask").refill, 200);
+    EXPECT_EQ(d.at("GetWorkflowExecutionHistory").refill, 60);
+    EXPECT_EQ(d.at("SignalWorkflowExecution").refill, 30);
+    EXPECT_EQ(d.at("decision:StartChildWorkflowExecution").bucket, 500);
+    EXPECT_EQ(d.size(), 48u);
+    auto f = read_rates("# tight polls\nPollForActivityTask 10 1\n\n  decision:StartTimer 5 0.5  # timers\n");
+    ASSERT_TRUE(f) << f.error().to_string();
+    EXPECT_EQ(f->size(), 2u);
+    EXPECT_EQ(f->at("decision:StartTimer").refill, 0.5);
+    auto bad = read_rates("PollForActivityTask 10 1\nPollForDecisionTask ten 1\n");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("line 2"), std::string::npos) << bad.error().message;
+    EXPECT_FALSE(read_rates("PollForActivityTask 10"));
+    EXPECT_FALSE(read_rates("PollForActivityTask 0 1"));
+}
+
+} // namespace
+} // namespace swfrt::swf::service
