@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
-  libboost1.81-dev libssl-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libboost1.81-dev libssl-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libsqlite3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 ca-certificates openssl
 )

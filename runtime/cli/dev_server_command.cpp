@@ -18,6 +18,7 @@
 #include "runtime/core/app.hpp"
 #include "runtime/plugin/loader.hpp"
 #include "swf/service/server.hpp"
+#include "swf/service/store.hpp"
 
 namespace swfrt::runtime::cli {
 
@@ -30,6 +31,7 @@ struct dev_server_args {
     int long_poll_seconds = 60;
     std::vector<std::string> plugins;
     std::string throttle = "none";
+    std::string db;
 };
 
 // Runs the Lambda functions the plugins registered; what a function throws
@@ -102,6 +104,16 @@ int run_dev_server(const dev_server_args& a) {
         }
         o.service.throttle = std::move(*rates);
     }
+    std::unique_ptr<swf::service::store> db;
+    if (!a.db.empty()) {
+        auto opened = swf::service::store::open(a.db);
+        if (!opened) {
+            std::fprintf(stderr, "swf-runtime dev-server: %s\n", opened.error().message.c_str());
+            return exit_service_error;
+        }
+        db = std::move(*opened);
+        o.service.durable = db.get();
+    }
     plugin_set plugins;
     for (const auto& path : a.plugins) {
         std::string error;
@@ -123,6 +135,11 @@ int run_dev_server(const dev_server_args& a) {
         return exit_service_error;
     }
     auto& server = **srv;
+    // Before the loop runs, nothing else touches the service.
+    if (auto r = server.backend().restore(); !r) {
+        std::fprintf(stderr, "swf-runtime dev-server: %s\n", r.error().message.c_str());
+        return exit_service_error;
+    }
     for (const auto& d : a.domains) {
         auto r = server.backend().register_domain(d, "1");
         if (!r) {
@@ -137,8 +154,8 @@ int run_dev_server(const dev_server_args& a) {
         // Held polls are answered; then the loop ends.
         boost::asio::post(io, [&io] { io.stop(); });
     });
-    std::printf("swf-runtime dev-server listening on %s; state in memory%s\n", server.endpoint_url().c_str(),
-                a.time_skipping ? "; time skipping" : "");
+    std::printf("swf-runtime dev-server listening on %s; state in %s%s\n", server.endpoint_url().c_str(),
+                a.db.empty() ? "memory" : a.db.c_str(), a.time_skipping ? "; time skipping" : "");
     std::fflush(stdout);
     io.run();
     return exit_ok;
@@ -158,6 +175,9 @@ void add_dev_server_command(CLI::App& app, int& exit_code) {
                     "How long a poll with no task is held (SWF: 60); tests shorten it so that a worker's shutdown "
                     "does not wait a minute for its polls in flight")
         ->capture_default_str();
+    cmd->add_option("--db", args->db,
+                    "Keep the state in this SQLite file (one server at a time): a restart, even after kill -9, "
+                    "has every acknowledged request");
     cmd->add_option("--plugin", args->plugins,
                     "A plugin whose Lambda functions run for ScheduleLambdaFunction decisions; repeatable");
     cmd->add_option("--throttle", args->throttle,

@@ -12,6 +12,11 @@
 #include "swf/model/events.hpp"
 #include "swf/model/limits.hpp"
 #include "swf/service/state.hpp"
+#include "swf/service/store.hpp"
+
+#include <set>
+
+#include <simdjson.h>
 
 namespace swfrt::swf::service {
 
@@ -249,7 +254,18 @@ struct service::state {
 
     // ---- history
 
+    // ---- durability: what changed since the last write
+    std::set<std::uint64_t> dirty;
+    bool catalog_dirty = false;
+    std::map<std::uint64_t, std::size_t> events_written;
+    std::optional<std::string> write_failure;
+    void persist();
+    result<void> restore();
+    std::string catalog_json() const;
+    std::string record_json(const execution& x) const;
+
     std::int64_t add(execution& x, model::history_event e) {
+        dirty.insert(x.serial);
         e.event_id = static_cast<std::int64_t>(x.events.size()) + 1;
         e.event_timestamp = to_timestamp(now());
         x.events.push_back(std::move(e));
@@ -279,6 +295,7 @@ struct service::state {
         a.task_priority = x.config.task_priority;
         x.decision_list = a.task_list.name;
         x.decision = decision_state::scheduled;
+        x.decision_scheduled_at = now();
         x.decision_needed = false;
         x.decision_scheduled_id = add(x, model::make_event(std::move(a)));
         if (x.list_override && x.list_override_schedule_to_start)
@@ -334,6 +351,7 @@ struct service::state {
         a.scheduled_event_id = x.decision_scheduled_id;
         if (!p.identity.empty()) a.identity = p.identity;
         x.decision = decision_state::started;
+        x.decision_started_at = now();
         ++x.decision_attempt;
         x.decision_started_id = add(x, model::make_event(std::move(a)));
         if (x.task_start_to_close)
@@ -1911,6 +1929,7 @@ struct service_ops {
         auto [x, a] = activity_of(in.task_token);
         if (!x) return unknown_token();
         if (!s.take_for("workflow:RecordActivityTaskHeartbeat", *x)) return throttled();
+        s.dirty.insert(x->serial);
         a->last_heartbeat = s.now();
         x->latest_activity_at = a->last_heartbeat;
         if (in.details) a->heartbeat_details = in.details;
@@ -1960,6 +1979,10 @@ result<void> service::register_domain(const std::string& name, const std::string
     in.name = name;
     in.workflow_execution_retention_period_in_days = retention_days;
     auto r = service_ops{*s_}.register_domain(in);
+    if (r.status == 200) s_->catalog_dirty = true;
+    s_->persist();
+    if (s_->write_failure)
+        return make_error(error_kind::fatal, "StoreError", "cannot save domain " + name + ": " + *s_->write_failure);
     if (r.status != 200 && r.body.find("DomainAlreadyExistsFault") == std::string::npos)
         return make_error(error_kind::validation, "InvalidDomain", "cannot register domain " + name + ": " + r.body);
     return {};
@@ -1987,9 +2010,24 @@ void service::fire_due() {
         s_->deadlines.erase(s_->deadlines.begin());
         s_->fire(d);
     }
+    s_->persist();
 }
 
 service::outcome service::handle(std::string_view op, std::string_view body, poll_callback on_task) {
+    auto out = handle_op(op, body, std::move(on_task));
+    static const std::set<std::string_view, std::less<>> catalog_ops = {
+        "RegisterDomain", "DeprecateDomain", "UndeprecateDomain", "RegisterWorkflowType", "RegisterActivityType",
+        "DeprecateWorkflowType", "DeprecateActivityType", "UndeprecateWorkflowType", "UndeprecateActivityType",
+        "DeleteWorkflowType", "DeleteActivityType", "TagResource", "UntagResource"};
+    if (out.now && out.now->status == 200 && catalog_ops.count(op)) s_->catalog_dirty = true;
+    s_->persist();
+    // What could not be written is not acknowledged.
+    if (s_->write_failure && out.now && out.now->status == 200)
+        out.now = fault_reply("InternalFailure", "the dev server could not save its state: " + *s_->write_failure, 500);
+    return out;
+}
+
+service::outcome service::handle_op(std::string_view op, std::string_view body, poll_callback on_task) {
     service_ops ops{*s_};
     if (!s_->take(op, std::string(op))) return {throttled(), 0};
     auto call = [&](auto tag, auto fn) -> outcome {
@@ -2107,5 +2145,430 @@ service::outcome service::handle(std::string_view op, std::string_view body, pol
     body_out += "}";
     return {reply{400, std::move(body_out)}, 0};
 }
+
+} // namespace swfrt::swf::service
+
+// ------------------------------------------------------------- durability
+
+namespace swfrt::swf::service {
+
+namespace {
+
+std::int64_t ns_of(time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+time_point at_ns(std::int64_t ns) {
+    return time_point{std::chrono::duration_cast<time_point::duration>(std::chrono::nanoseconds{ns})};
+}
+
+// A JSON object written member by member.
+class object_out {
+public:
+    object_out& raw(std::string_view key, std::string_view json) {
+        s_ += first_ ? "{" : ",";
+        first_ = false;
+        codec::append_json_string(s_, key);
+        s_ += ':';
+        s_ += json;
+        return *this;
+    }
+    object_out& str(std::string_view key, std::string_view v) {
+        std::string j;
+        codec::append_json_string(j, v);
+        return raw(key, j);
+    }
+    object_out& opt_str(std::string_view key, const std::optional<std::string>& v) {
+        return v ? str(key, *v) : raw(key, "null");
+    }
+    object_out& num(std::string_view key, std::int64_t v) { return raw(key, std::to_string(v)); }
+    object_out& opt_num(std::string_view key, const std::optional<std::int64_t>& v) {
+        return v ? num(key, *v) : raw(key, "null");
+    }
+    object_out& flag(std::string_view key, bool v) { return raw(key, v ? "true" : "false"); }
+    std::string done() {
+        if (first_) s_ += "{";
+        s_ += "}";
+        return std::move(s_);
+    }
+
+private:
+    std::string s_;
+    bool first_ = true;
+};
+
+template <class T>
+std::string array_of(const std::vector<T>& items, auto each) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) s += ",";
+        s += each(items[i]);
+    }
+    return s + "]";
+}
+
+// Reading back: members by name, with the stored record's own types.
+struct object_in {
+    simdjson::dom::element e;
+    std::string str(const char* k) const {
+        std::string_view v;
+        return e[k].get_string().get(v) ? std::string() : std::string(v);
+    }
+    std::optional<std::string> opt_str(const char* k) const {
+        std::string_view v;
+        if (e[k].get_string().get(v)) return std::nullopt;
+        return std::string(v);
+    }
+    std::int64_t num(const char* k) const {
+        std::int64_t v = 0;
+        return e[k].get_int64().get(v) ? 0 : v;
+    }
+    std::optional<std::int64_t> opt_num(const char* k) const {
+        std::int64_t v = 0;
+        if (e[k].get_int64().get(v)) return std::nullopt;
+        return v;
+    }
+    bool flag(const char* k) const {
+        bool v = false;
+        return e[k].get_bool().get(v) ? false : v;
+    }
+    std::string raw(const char* k) const {
+        simdjson::dom::element v;
+        if (e[k].get(v)) return "null";
+        return simdjson::to_string(v);
+    }
+    std::vector<object_in> items(const char* k) const {
+        std::vector<object_in> out;
+        simdjson::dom::array a;
+        if (e[k].get_array().get(a)) return out;
+        for (auto x : a) out.push_back({x});
+        return out;
+    }
+};
+
+template <class T>
+result<T> decoded_member(const object_in& o, const char* k) {
+    return codec::decode<T>(o.raw(k));
+}
+
+} // namespace
+
+std::string service::state::catalog_json() const {
+    std::string domains = "[";
+    bool first = true;
+    for (const auto& [name, d] : this->domains) {
+        if (!first) domains += ",";
+        first = false;
+        domains += object_out{}
+                       .raw("info", codec::encode(d.info))
+                       .raw("config", codec::encode(d.config))
+                       .raw("tags", array_of(d.tags, [](const auto& t) { return codec::encode(t); }))
+                       .done();
+    }
+    domains += "]";
+    auto types = [](const auto& map) {
+        std::string out = "[";
+        bool first = true;
+        for (const auto& [key, r] : map) {
+            if (!first) out += ",";
+            first = false;
+            out += object_out{}
+                       .str("domain", std::get<0>(key))
+                       .raw("info", codec::encode(r.info))
+                       .raw("config", codec::encode(r.config))
+                       .done();
+        }
+        return out + "]";
+    };
+    return object_out{}
+        .raw("domains", domains)
+        .raw("workflow_types", types(workflow_types))
+        .raw("activity_types", types(activity_types))
+        .done();
+}
+
+std::string service::state::record_json(const execution& x) const {
+    auto opt_time = [](const std::optional<time_point>& t) {
+        return t ? std::optional<std::int64_t>(ns_of(*t)) : std::nullopt;
+    };
+    std::string activities = "[";
+    bool first = true;
+    for (const auto& [id, a] : x.activities) {
+        if (!first) activities += ",";
+        first = false;
+        activities += object_out{}
+                          .str("id", a.activity_id)
+                          .str("name", a.type.name)
+                          .str("version", a.type.version)
+                          .str("task_list", a.task_list)
+                          .opt_str("input", a.input)
+                          .num("scheduled", a.scheduled_id)
+                          .num("started", a.started_id)
+                          .opt_num("s2s", a.schedule_to_start)
+                          .opt_num("s2c", a.schedule_to_close)
+                          .opt_num("st2c", a.start_to_close)
+                          .opt_num("hb", a.heartbeat)
+                          .num("scheduled_at", ns_of(a.scheduled_at))
+                          .num("started_at", ns_of(a.started_at))
+                          .num("last_heartbeat", ns_of(a.last_heartbeat))
+                          .opt_str("details", a.heartbeat_details)
+                          .num("cancel_requested", a.cancel_requested_id)
+                          .num("attempt", static_cast<std::int64_t>(a.attempt))
+                          .done();
+    }
+    activities += "]";
+    std::string timers = "[";
+    first = true;
+    for (const auto& [id, t] : x.timers) {
+        if (!first) timers += ",";
+        first = false;
+        timers += object_out{}.str("id", t.timer_id).num("started", t.started_id).num("fire_at", ns_of(t.fire_at)).done();
+    }
+    timers += "]";
+    std::string children = "[";
+    first = true;
+    for (const auto& [id, c] : x.children) {
+        if (!first) children += ",";
+        first = false;
+        children += object_out{}
+                        .str("workflow_id", c.workflow_id)
+                        .str("run_id", c.run_id)
+                        .str("name", c.type.name)
+                        .str("version", c.type.version)
+                        .num("initiated", c.initiated_id)
+                        .num("started", c.started_id)
+                        .done();
+    }
+    children += "]";
+    return object_out{}
+        .str("domain", x.domain)
+        .str("workflow_id", x.we.workflow_id)
+        .str("run_id", x.we.run_id)
+        .str("type_name", x.type.name)
+        .str("type_version", x.type.version)
+        .raw("config", codec::encode(x.config))
+        .opt_num("task_timeout", x.task_start_to_close)
+        .opt_num("execution_timeout", x.execution_start_to_close)
+        .raw("tags", array_of(x.tags, [](const std::string& t) {
+                 std::string j;
+                 codec::append_json_string(j, t);
+                 return j;
+             }))
+        .num("started_at", ns_of(x.started_at))
+        .opt_num("closed_at", opt_time(x.closed_at))
+        .opt_str("close", x.close ? std::optional<std::string>(std::string(model::to_string(*x.close))) : std::nullopt)
+        .flag("cancel_requested", x.cancel_requested)
+        .opt_str("latest_context", x.latest_context)
+        .opt_num("latest_activity_at", opt_time(x.latest_activity_at))
+        .opt_num("parent", x.parent ? std::optional<std::int64_t>(static_cast<std::int64_t>(*x.parent)) : std::nullopt)
+        .num("parent_initiated", x.parent_initiated_id)
+        .num("decision", static_cast<std::int64_t>(x.decision))
+        .num("decision_scheduled", x.decision_scheduled_id)
+        .num("decision_started", x.decision_started_id)
+        .num("previous_started", x.previous_started_id)
+        .str("decision_list", x.decision_list)
+        .num("decision_attempt", static_cast<std::int64_t>(x.decision_attempt))
+        .num("decision_scheduled_at", ns_of(x.decision_scheduled_at))
+        .num("decision_started_at", ns_of(x.decision_started_at))
+        .flag("decision_needed", x.decision_needed)
+        .opt_str("list_override", x.list_override)
+        .opt_num("list_override_s2s", x.list_override_schedule_to_start)
+        .raw("activities", activities)
+        .raw("timers", timers)
+        .raw("children", children)
+        .done();
+}
+
+void service::state::persist() {
+    if (!opt.durable || (dirty.empty() && !catalog_dirty)) return;
+    store_write w;
+    if (catalog_dirty) w.catalog = catalog_json();
+    for (auto serial : dirty) {
+        auto* x = by_serial(serial);
+        if (!x) continue;
+        store_write::execution_change c;
+        c.serial = serial;
+        c.record = record_json(*x);
+        auto& written = events_written[serial];
+        c.first_new_event = static_cast<std::int64_t>(written) + 1;
+        for (std::size_t i = written; i < x->events.size(); ++i) c.events.push_back(codec::encode(x->events[i]));
+        w.executions.push_back(std::move(c));
+    }
+    auto r = opt.durable->write(w);
+    if (!r) {
+        write_failure = r.error().message;
+        return;
+    }
+    for (auto serial : dirty)
+        if (auto* x = by_serial(serial)) events_written[serial] = x->events.size();
+    dirty.clear();
+    catalog_dirty = false;
+    write_failure.reset();
+}
+
+result<void> service::state::restore() {
+    if (!opt.durable) return {};
+    auto loaded = opt.durable->load();
+    if (!loaded) return loaded.error();
+    simdjson::dom::parser parser;
+    auto bad = [](std::string what) { return make_error(error_kind::fatal, "StoreError", std::move(what)); };
+    if (!loaded->catalog.empty()) {
+        simdjson::dom::element root;
+        if (parser.parse(loaded->catalog).get(root)) return bad("the stored catalog is not JSON");
+        object_in c{root};
+        for (const auto& d : c.items("domains")) {
+            domain_rec r;
+            auto info = decoded_member<model::domain_info>(d, "info");
+            auto config = decoded_member<model::domain_configuration>(d, "config");
+            if (!info || !config) return bad("a stored domain cannot be read");
+            r.info = std::move(*info);
+            r.config = std::move(*config);
+            for (const auto& t : d.items("tags"))
+                if (auto tag = codec::decode<model::resource_tag>(simdjson::to_string(t.e))) r.tags.push_back(std::move(*tag));
+            domains.emplace(r.info.name, std::move(r));
+        }
+        for (const auto& t : c.items("workflow_types")) {
+            workflow_type_rec r;
+            auto info = decoded_member<model::workflow_type_info>(t, "info");
+            auto config = decoded_member<model::workflow_type_configuration>(t, "config");
+            if (!info || !config) return bad("a stored workflow type cannot be read");
+            r.info = std::move(*info);
+            r.config = std::move(*config);
+            workflow_types.emplace(key_of(t.str("domain"), r.info.workflow_type), std::move(r));
+        }
+        for (const auto& t : c.items("activity_types")) {
+            activity_type_rec r;
+            auto info = decoded_member<model::activity_type_info>(t, "info");
+            auto config = decoded_member<model::activity_type_configuration>(t, "config");
+            if (!info || !config) return bad("a stored activity type cannot be read");
+            r.info = std::move(*info);
+            r.config = std::move(*config);
+            activity_types.emplace(key_of(t.str("domain"), r.info.activity_type), std::move(r));
+        }
+    }
+    for (auto& stored : loaded->executions) {
+        simdjson::dom::element root;
+        if (parser.parse(stored.record).get(root))
+            return bad("the record of execution " + std::to_string(stored.serial) + " is not JSON");
+        object_in o{root};
+        auto x = std::make_unique<execution>();
+        x->serial = stored.serial;
+        x->domain = o.str("domain");
+        x->we = {o.str("run_id"), o.str("workflow_id")};
+        x->type = {o.str("type_name"), o.str("type_version")};
+        auto config = decoded_member<model::workflow_execution_configuration>(o, "config");
+        if (!config) return bad("the configuration of execution " + std::to_string(stored.serial) + " cannot be read");
+        x->config = std::move(*config);
+        x->task_start_to_close = o.opt_num("task_timeout");
+        x->execution_start_to_close = o.opt_num("execution_timeout");
+        simdjson::dom::array tags;
+        if (!root["tags"].get_array().get(tags))
+            for (auto t : tags) {
+                std::string_view v;
+                if (!t.get_string().get(v)) x->tags.emplace_back(v);
+            }
+        x->started_at = at_ns(o.num("started_at"));
+        if (auto t = o.opt_num("closed_at")) x->closed_at = at_ns(*t);
+        if (auto c = o.opt_str("close")) x->close = model::close_status_from_string(*c);
+        x->cancel_requested = o.flag("cancel_requested");
+        x->latest_context = o.opt_str("latest_context");
+        if (auto t = o.opt_num("latest_activity_at")) x->latest_activity_at = at_ns(*t);
+        if (auto p = o.opt_num("parent")) x->parent = static_cast<std::uint64_t>(*p);
+        x->parent_initiated_id = o.num("parent_initiated");
+        x->decision = static_cast<decision_state>(o.num("decision"));
+        x->decision_scheduled_id = o.num("decision_scheduled");
+        x->decision_started_id = o.num("decision_started");
+        x->previous_started_id = o.num("previous_started");
+        x->decision_list = o.str("decision_list");
+        x->decision_attempt = static_cast<std::uint64_t>(o.num("decision_attempt"));
+        x->decision_scheduled_at = at_ns(o.num("decision_scheduled_at"));
+        x->decision_started_at = at_ns(o.num("decision_started_at"));
+        x->decision_needed = o.flag("decision_needed");
+        x->list_override = o.opt_str("list_override");
+        x->list_override_schedule_to_start = o.opt_num("list_override_s2s");
+        for (const auto& a : o.items("activities")) {
+            activity_rec r;
+            r.activity_id = a.str("id");
+            r.type = {a.str("name"), a.str("version")};
+            r.task_list = a.str("task_list");
+            r.input = a.opt_str("input");
+            r.scheduled_id = a.num("scheduled");
+            r.started_id = a.num("started");
+            r.schedule_to_start = a.opt_num("s2s");
+            r.schedule_to_close = a.opt_num("s2c");
+            r.start_to_close = a.opt_num("st2c");
+            r.heartbeat = a.opt_num("hb");
+            r.scheduled_at = at_ns(a.num("scheduled_at"));
+            r.started_at = at_ns(a.num("started_at"));
+            r.last_heartbeat = at_ns(a.num("last_heartbeat"));
+            r.heartbeat_details = a.opt_str("details");
+            r.cancel_requested_id = a.num("cancel_requested");
+            r.attempt = static_cast<std::uint64_t>(a.num("attempt"));
+            x->activities.emplace(r.activity_id, std::move(r));
+        }
+        for (const auto& t : o.items("timers")) {
+            timer_rec r{t.str("id"), t.num("started"), at_ns(t.num("fire_at"))};
+            x->timers.emplace(r.timer_id, r);
+        }
+        for (const auto& c : o.items("children")) {
+            child_rec r;
+            r.workflow_id = c.str("workflow_id");
+            r.run_id = c.str("run_id");
+            r.type = {c.str("name"), c.str("version")};
+            r.initiated_id = c.num("initiated");
+            r.started_id = c.num("started");
+            x->children.emplace(r.workflow_id, r);
+        }
+        for (const auto& text : stored.events) {
+            auto e = codec::decode<model::history_event>(text);
+            if (!e) return bad("an event of execution " + std::to_string(stored.serial) + " cannot be read: " + e.error().message);
+            x->events.push_back(std::move(*e));
+        }
+        events_written[x->serial] = x->events.size();
+        next_serial = std::max(next_serial, x->serial + 1);
+        auto& ref = *x;
+        by_run[{ref.domain, ref.we.run_id}] = ref.serial;
+        auto& latest = latest_by_id[{ref.domain, ref.we.workflow_id}];
+        latest = std::max(latest, ref.serial);
+        if (ref.open()) open_by_id[{ref.domain, ref.we.workflow_id}] = ref.serial;
+        executions.emplace(ref.serial, std::move(x));
+    }
+    // Re-arm the timers and timeouts and queue the tasks to hand out; those
+    // due while the server was down fire at the first fire_due().
+    using k = deadline::kind;
+    for (auto& [serial, xp] : executions) {
+        auto& x = *xp;
+        if (!x.open()) continue;
+        if (x.execution_start_to_close)
+            arm(x.started_at + std::chrono::seconds{*x.execution_start_to_close}, {k::execution_start_to_close, serial, {}, 0});
+        if (x.decision == decision_state::scheduled) {
+            decision_queue[{x.domain, x.decision_list}].push_back(serial);
+            if (x.list_override && x.list_override_schedule_to_start)
+                arm(x.decision_scheduled_at + std::chrono::seconds{*x.list_override_schedule_to_start},
+                    {k::decision_schedule_to_start, serial, {}, x.decision_scheduled_id});
+        } else if (x.decision == decision_state::started && x.task_start_to_close) {
+            arm(x.decision_started_at + std::chrono::seconds{*x.task_start_to_close},
+                {k::decision_start_to_close, serial, {}, x.decision_started_id});
+        }
+        for (auto& [id, t] : x.timers) arm(t.fire_at, {k::timer, serial, id, t.started_id});
+        for (auto& [id, a] : x.activities) {
+            if (a.schedule_to_close)
+                arm(a.scheduled_at + std::chrono::seconds{*a.schedule_to_close}, {k::activity_schedule_to_close, serial, id, a.scheduled_id});
+            if (a.started_id == 0) {
+                activity_queue[{x.domain, a.task_list}].emplace_back(serial, id);
+                if (a.schedule_to_start)
+                    arm(a.scheduled_at + std::chrono::seconds{*a.schedule_to_start},
+                        {k::activity_schedule_to_start, serial, id, a.scheduled_id});
+            } else {
+                if (a.start_to_close)
+                    arm(a.started_at + std::chrono::seconds{*a.start_to_close}, {k::activity_start_to_close, serial, id, a.started_id});
+                if (a.heartbeat)
+                    arm(a.last_heartbeat + std::chrono::seconds{*a.heartbeat}, {k::activity_heartbeat, serial, id, a.started_id});
+            }
+        }
+    }
+    return {};
+}
+
+result<void> service::restore() { return s_->restore(); }
 
 } // namespace swfrt::swf::service

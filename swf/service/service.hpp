@@ -51,12 +51,17 @@ throttle_rates swf_default_rates();
 // errors name the line.
 result<throttle_rates> read_rates(std::string_view text);
 
+class store;
+
 struct service_options {
     const swf::clock* clock = &swf::system_clock::instance();
     std::string region = "us-east-1";
     std::string account = "123456789012";
     lambda_invoker lambda; // empty: no function exists
     throttle_rates throttle;
+    // Where the state is kept (--db); null: in memory only. Every request
+    // that changes something is written before it is answered.
+    store* durable = nullptr;
 };
 
 class service {
@@ -88,6 +93,10 @@ public:
     // any open execution: only timers and timeouts can change anything.
     bool idle() const;
 
+    // With a store: takes up what it holds (before any request) and re-arms
+    // the timers and timeouts; an error names what could not be read.
+    result<void> restore();
+
     // Registers a domain as RegisterDomain would (the --domain flag).
     result<void> register_domain(const std::string& name, const std::string& retention_days);
 
@@ -97,6 +106,7 @@ public:
     struct state;
 
 private:
+    outcome handle_op(std::string_view op, std::string_view body, poll_callback on_task);
     std::unique_ptr<state> s_;
 };
 

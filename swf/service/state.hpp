@@ -101,6 +101,7 @@ struct execution {
     std::int64_t previous_started_id = 0;
     std::string decision_list; // the task list it was scheduled on
     std::uint64_t decision_attempt = 0;
+    time_point decision_scheduled_at{}, decision_started_at{};
     // Events arrived while the decision task was started: the next one is
     // scheduled after its decisions' events, and a close is refused.
     bool decision_needed = false;

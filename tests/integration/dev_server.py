@@ -29,8 +29,8 @@ from botocore.config import Config
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDDEVSERVERTESTS"
 SECRET_KEY = "dev/server/tests/secret/key/not/checked"
-BANNER = re.compile(r"^swf-runtime dev-server listening on (http://127\.0\.0\.1:([0-9]{1,5})); state in memory"
-                    r"(; time skipping)?$")
+BANNER = re.compile(r"^swf-runtime dev-server listening on (http://127\.0\.0\.1:([0-9]{1,5})); state in "
+                    r"(memory|[^;]+)(; time skipping)?$")
 
 
 def client(endpoint_url, read_timeout=70, parameter_validation=True):
