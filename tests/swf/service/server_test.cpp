@@ -12,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include "swf/auth/provider.hpp"
@@ -143,6 +145,32 @@ TEST_F(server_test, faults_reach_the_client_with_their_swf_codes) {
     auto again = c->start_workflow_execution(start_input("w"));
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().code, "WorkflowExecutionAlreadyStartedFault");
+}
+
+TEST_F(server_test, a_request_over_1_mb_is_refused_and_the_server_goes_on) {
+    start_server();
+    auto c = client();
+    setup_types(*c);
+    // Past the client's own checks: a raw request with a 1.1 MB body.
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket sock(io);
+    sock.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+    const std::string body(1100000, ' ');
+    const std::string head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: SimpleWorkflowService.ListDomains\r\n"
+                             "Content-Type: application/x-amz-json-1.0\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n";
+    boost::system::error_code ec;
+    boost::asio::write(sock, boost::asio::buffer(head), ec);
+    boost::asio::write(sock, boost::asio::buffer(body), ec); // the server may stop reading early
+    std::string answer(512, '\0');
+    auto n = sock.read_some(boost::asio::buffer(answer), ec);
+    answer.resize(n);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 413")) << answer;
+    EXPECT_NE(answer.find("RequestEntityTooLarge"), std::string::npos) << answer;
+    // The server still answers.
+    model::describe_domain_input in;
+    in.name = "d";
+    EXPECT_TRUE(c->describe_domain(in));
 }
 
 TEST_F(server_test, time_skipping_fires_a_week_long_timer_at_once) {

@@ -765,3 +765,52 @@ TEST(throttle_rates_test, swf_defaults_and_files) {
 
 } // namespace
 } // namespace swfrt::swf::service
+
+namespace swfrt::swf::service {
+namespace {
+
+TEST_F(service_test, a_decision_task_list_override_holds_until_a_schedule_to_start_timeout_reverts_it) {
+    auto run = start("w");
+    auto d = poll_decision();
+    ok("RespondDecisionTaskCompleted", R"({"taskToken":")" + d.task_token +
+                                           R"(","taskList":{"name":"sticky-1"},"taskListScheduleToStartTimeout":"5"})");
+    ok("SignalWorkflowExecution", R"({"domain":"d","workflowId":"w","signalName":"s"})");
+    EXPECT_EQ(poll_decision("deciders").task_token, "") << "the next task goes to the override list";
+    auto sticky = poll_decision("sticky-1");
+    ASSERT_FALSE(sticky.task_token.empty());
+    const auto& scheduled = sticky.events[sticky.events.size() - 2];
+    ASSERT_TRUE(scheduled.decision_task_scheduled_event_attributes);
+    EXPECT_EQ(scheduled.decision_task_scheduled_event_attributes->task_list.name, "sticky-1");
+    EXPECT_EQ(scheduled.decision_task_scheduled_event_attributes->schedule_to_start_timeout, "5");
+    decide(sticky.task_token, "");
+    // Nobody polls the override list: after 5 s the task times out there and
+    // goes back to the execution's own list.
+    ok("SignalWorkflowExecution", R"({"domain":"d","workflowId":"w","signalName":"s2"})");
+    advance(5s);
+    auto h = history("w", run);
+    auto t = types(h);
+    EXPECT_EQ(std::vector<std::string>(t.end() - 4, t.end()),
+              (std::vector<std::string>{"WorkflowExecutionSignaled", "DecisionTaskScheduled", "DecisionTaskTimedOut",
+                                        "DecisionTaskScheduled"}));
+    EXPECT_EQ(h[h.size() - 2].decision_task_timed_out_event_attributes->timeout_type,
+              model::decision_task_timeout_type::schedule_to_start);
+    EXPECT_EQ(h.back().decision_task_scheduled_event_attributes->task_list.name, "deciders");
+    EXPECT_FALSE(poll_decision("deciders").task_token.empty());
+}
+
+TEST_F(service_test, start_at_previous_started_event_gives_only_the_new_events) {
+    start("w");
+    decide(poll_decision().task_token, "");
+    ok("SignalWorkflowExecution", R"({"domain":"d","workflowId":"w","signalName":"s"})");
+    auto t = poll_decision("deciders", R"(,"startAtPreviousStartedEvent":true)");
+    ASSERT_FALSE(t.task_token.empty());
+    EXPECT_EQ(t.previous_started_event_id, 3);
+    ASSERT_FALSE(t.events.empty());
+    EXPECT_EQ(t.events.front().event_id, 3) << "from the previous DecisionTaskStarted on";
+    EXPECT_EQ(types(t.events), (std::vector<std::string>{"DecisionTaskStarted", "DecisionTaskCompleted",
+                                                         "WorkflowExecutionSignaled", "DecisionTaskScheduled",
+                                                         "DecisionTaskStarted"}));
+}
+
+} // namespace
+} // namespace swfrt::swf::service
