@@ -45,7 +45,7 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=
   -DSWFRT_SANITIZE=ON -DSWFRT_FUZZ=ON -DSWFRT_BENCH=OFF -DSWFRT_TESTS=ON >/dev/null
 unit_targets=$(ninja -C build-asan -t targets all | sed -n 's/^\(swfrt_[a-z]*_tests\): phony$/\1/p' | grep -v integration)
 # shellcheck disable=SC2086
-ninja -C build-asan -j "$jobs" $unit_targets decode_fuzz canonical_fuzz inputs_fuzz
+ninja -C build-asan -j "$jobs" $unit_targets decode_fuzz canonical_fuzz inputs_fuzz service_fuzz
 
 step "unit tests (clang, ASan + UBSan)"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
@@ -53,7 +53,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure --timeout 600
 
 if [ "$fuzz_seconds" -gt 0 ]; then
-  for target in decode canonical inputs; do
+  for target in decode canonical inputs service; do
     step "fuzz ${target} for ${fuzz_seconds}s"
     work="$(mktemp -d)"
     cp -r "tests/fuzz/corpus/${target}/." "$work/"
@@ -62,6 +62,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     max_len=4096
     [ "$target" = decode ] && max_len=524288
     [ "$target" = inputs ] && max_len=65536
+    [ "$target" = service ] && max_len=65536
     (cd "$work" && "$root/build-asan/tests/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" \
       -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$work" 2>&1 | tail -n 12)
     rm -rf "$work"
