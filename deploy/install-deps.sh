@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency from Debian 12 packages.
 # Idempotent: does nothing (not even apt-get update) when all are present.
+# --tests adds what only the tests need: Chromium, which reads the dev
+# server's web page headless.
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,9 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 ca-certificates openssl
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

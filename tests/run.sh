@@ -20,7 +20,7 @@ export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 step() { printf '\n=== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
 
 step "dependencies"
-./deploy/install-deps.sh
+./deploy/install-deps.sh --tests
 # shellcheck source=../deploy/python-env.sh
 . ./deploy/python-env.sh
 swfrt_python_env

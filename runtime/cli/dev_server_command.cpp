@@ -32,6 +32,7 @@ struct dev_server_args {
     std::vector<std::string> plugins;
     std::string throttle = "none";
     std::string db;
+    bool ui = false;
 };
 
 // Runs the Lambda functions the plugins registered; what a function throws
@@ -79,6 +80,7 @@ int run_dev_server(const dev_server_args& a) {
     }
     o.long_poll = std::chrono::seconds{a.long_poll_seconds};
     o.time_skipping = a.time_skipping;
+    o.ui = a.ui;
     o.on_skip = [](std::chrono::seconds skipped, swf::clock::time_point to) {
         const auto t = std::chrono::system_clock::to_time_t(to);
         char when[32];
@@ -154,8 +156,9 @@ int run_dev_server(const dev_server_args& a) {
         // Held polls are answered; then the loop ends.
         boost::asio::post(io, [&io] { io.stop(); });
     });
-    std::printf("swf-runtime dev-server listening on %s; state in %s%s\n", server.endpoint_url().c_str(),
-                a.db.empty() ? "memory" : a.db.c_str(), a.time_skipping ? "; time skipping" : "");
+    std::printf("swf-runtime dev-server listening on %s; state in %s%s%s\n", server.endpoint_url().c_str(),
+                a.db.empty() ? "memory" : a.db.c_str(), a.time_skipping ? "; time skipping" : "",
+                a.ui ? "; web page at /" : "");
     std::fflush(stdout);
     io.run();
     return exit_ok;
@@ -184,6 +187,9 @@ void add_dev_server_command(CLI::App& app, int& exit_code) {
                     "none (default), swf-defaults (SWF's token buckets per account, execution and decision) or a "
                     "file of lines NAME BUCKET REFILL")
         ->capture_default_str();
+    cmd->add_flag("--ui", args->ui,
+                  "Serve a web page on the same port (GET /): the domains, their executions and each history as a "
+                  "timeline");
     cmd->add_flag("--time-skipping", args->time_skipping,
                   "When no task is scheduled or handed out, jump to the next timer or timeout instead of waiting");
     cmd->callback([args, &exit_code] { exit_code = run_dev_server(*args); });

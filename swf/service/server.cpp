@@ -19,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "swf/model/limits.hpp"
+#include "swf/service/ui.hpp"
 
 namespace swfrt::swf::service {
 
@@ -162,7 +163,12 @@ struct server::impl : std::enable_shared_from_this<impl> {
             res.set("x-amzn-RequestId", "devserver-" + std::to_string(next_request++));
             std::string target(req["X-Amz-Target"]);
             reply r;
-            if (req.method() != bhttp::verb::post) {
+            std::string content_type = "application/x-amz-json-1.0";
+            if (options.ui && (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head)) {
+                auto p = render_ui(svc, std::string_view(req.target()));
+                r = {p.status, std::move(p.html)};
+                content_type = "text/html; charset=utf-8";
+            } else if (req.method() != bhttp::verb::post) {
                 r = {405, R"({"__type":"MethodNotAllowed","message":"SWF takes POST /"})"};
             } else if (!target.starts_with(target_prefix)) {
                 r = {400, R"({"__type":"com.amazon.coral.service#UnknownOperationException","message":"X-Amz-Target must be SimpleWorkflowService.<Operation>"})"};
@@ -171,7 +177,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
                 r = co_await call(target.substr(target_prefix.size()), std::move(req.body()));
             }
             res.result(static_cast<bhttp::status>(r.status));
-            res.set(bhttp::field::content_type, "application/x-amz-json-1.0");
+            res.set(bhttp::field::content_type, content_type);
             res.body() = std::move(r.body);
             res.keep_alive(req.keep_alive() && !stopped.load());
             res.prepare_payload();

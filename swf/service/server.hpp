@@ -25,6 +25,8 @@ struct server_options {
     // When the service is idle (no task scheduled or handed out), jump the
     // service's clock to its next timer or timeout instead of waiting.
     bool time_skipping = false;
+    // GET / and /execution: the web page of swf/service/ui.hpp.
+    bool ui = false;
     // Told of every jump: how far and to when (e.g. to log it).
     std::function<void(std::chrono::seconds skipped, swf::clock::time_point to)> on_skip;
     service_options service;

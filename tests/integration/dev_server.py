@@ -30,7 +30,7 @@ REGION = "us-east-1"
 ACCESS_KEY = "AKIDDEVSERVERTESTS"
 SECRET_KEY = "dev/server/tests/secret/key/not/checked"
 BANNER = re.compile(r"^swf-runtime dev-server listening on (http://127\.0\.0\.1:([0-9]{1,5})); state in "
-                    r"(memory|[^;]+)(; time skipping)?$")
+                    r"(memory|[^;]+)(; time skipping)?(; web page at /)?$")
 
 
 def client(endpoint_url, read_timeout=70, parameter_validation=True):
