@@ -19,21 +19,13 @@ import unittest
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from dev_server import DevServer, client
+from test_runtime_e2e import history_of
 
 DOMAIN = "restart"
 
 
 def history(swf, execution):
-    events, token = [], None
-    while True:
-        kwargs = {"domain": DOMAIN, "execution": execution}
-        if token:
-            kwargs["nextPageToken"] = token
-        page = swf.get_workflow_execution_history(**kwargs)
-        events += page["events"]
-        token = page.get("nextPageToken")
-        if not token:
-            return events
+    return history_of(swf, DOMAIN, execution)
 
 
 class RestartTest(unittest.TestCase):
