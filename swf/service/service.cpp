@@ -703,7 +703,67 @@ void service::state::terminate(execution& x, std::optional<std::string> reason, 
 
 // -------------------------------------------------------------- decisions
 
+namespace {
+
+// The decisions as they will be applied: each with the attributes of its
+// type (the close decisions, whose members are all optional, may come
+// without them); a decision without what it needs refuses the whole answer,
+// before anything of it is applied.
+result<std::vector<model::decision>> complete_attributes(std::vector<model::decision> decisions) {
+    using dt = model::decision_type;
+    for (std::size_t i = 0; i < decisions.size(); ++i) {
+        auto& d = decisions[i];
+        bool present = false;
+        switch (d.decision_type) {
+        case dt::schedule_activity_task: present = bool(d.schedule_activity_task_decision_attributes); break;
+        case dt::request_cancel_activity_task: present = bool(d.request_cancel_activity_task_decision_attributes); break;
+        case dt::record_marker: present = bool(d.record_marker_decision_attributes); break;
+        case dt::start_timer: present = bool(d.start_timer_decision_attributes); break;
+        case dt::cancel_timer: present = bool(d.cancel_timer_decision_attributes); break;
+        case dt::signal_external_workflow_execution:
+            present = bool(d.signal_external_workflow_execution_decision_attributes);
+            break;
+        case dt::request_cancel_external_workflow_execution:
+            present = bool(d.request_cancel_external_workflow_execution_decision_attributes);
+            break;
+        case dt::start_child_workflow_execution: present = bool(d.start_child_workflow_execution_decision_attributes); break;
+        case dt::schedule_lambda_function: present = bool(d.schedule_lambda_function_decision_attributes); break;
+        case dt::complete_workflow_execution:
+            if (!d.complete_workflow_execution_decision_attributes) d.complete_workflow_execution_decision_attributes.emplace();
+            present = true;
+            break;
+        case dt::fail_workflow_execution:
+            if (!d.fail_workflow_execution_decision_attributes) d.fail_workflow_execution_decision_attributes.emplace();
+            present = true;
+            break;
+        case dt::cancel_workflow_execution:
+            if (!d.cancel_workflow_execution_decision_attributes) d.cancel_workflow_execution_decision_attributes.emplace();
+            present = true;
+            break;
+        case dt::continue_as_new_workflow_execution:
+            if (!d.continue_as_new_workflow_execution_decision_attributes)
+                d.continue_as_new_workflow_execution_decision_attributes.emplace();
+            present = true;
+            break;
+        default: break;
+        }
+        if (!present) {
+            std::string type(model::to_string(d.decision_type, d.decision_type_text));
+            std::string member = type.empty() ? std::string("the") : type;
+            if (!member.empty()) member[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(member[0])));
+            return make_error(error_kind::validation, "ValidationException",
+                              "decisions." + std::to_string(i + 1) + ": a " + (type.empty() ? "decision" : type) +
+                                  " decision needs its " + member + "DecisionAttributes");
+        }
+    }
+    return decisions;
+}
+
+} // namespace
+
 reply service::state::complete_decision(const model::respond_decision_task_completed_input& in) {
+    auto decisions = complete_attributes(in.decisions);
+    if (!decisions) return validation(decisions.error().message);
     execution* x = nullptr;
     for (auto& [serial, e] : executions)
         if (e->open() && e->decision == decision_state::started && decision_token(*e) == in.task_token) {
@@ -729,7 +789,7 @@ reply service::state::complete_decision(const model::respond_decision_task_compl
     }
     completing = x->serial;
     bool closed = false;
-    for (const auto& d : in.decisions) {
+    for (const auto& d : *decisions) {
         if (closed) break;
         apply(*x, d, completed_id, closed);
     }

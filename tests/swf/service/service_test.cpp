@@ -798,6 +798,21 @@ TEST_F(service_test, a_decision_task_list_override_holds_until_a_schedule_to_sta
     EXPECT_FALSE(poll_decision("deciders").task_token.empty());
 }
 
+TEST_F(service_test, a_decision_without_its_attributes_refuses_the_answer_and_applies_nothing) {
+    auto run = start("w");
+    auto d = poll_decision();
+    auto r = call("RespondDecisionTaskCompleted",
+                  R"({"taskToken":")" + d.task_token + R"(","decisions":[)" + schedule("a") +
+                      R"(,{"decisionType":"StartChildWorkflowExecution","startTimerDecisionAttributes":{"timerId":"t","startToFireTimeout":"1"}}]})");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("decisions.2"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("startChildWorkflowExecutionDecisionAttributes"), std::string::npos) << r.body;
+    EXPECT_EQ(types(history("w", run)).size(), 3u) << "part of a refused answer was applied";
+    // The task is still started; a close decision needs no attributes.
+    decide(d.task_token, R"({"decisionType":"CompleteWorkflowExecution"})");
+    EXPECT_EQ(types(history("w", run)).back(), "WorkflowExecutionCompleted");
+}
+
 TEST_F(service_test, start_at_previous_started_event_gives_only_the_new_events) {
     start("w");
     decide(poll_decision().task_token, "");
