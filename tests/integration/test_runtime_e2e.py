@@ -808,6 +808,75 @@ class DevServerWorkflowsTest(DevServerRuntimeCase):
         self.assertEqual(greets, ['"reserve"', '"release"'])
 
 
+class DevServerChildPolicyTest(DevServerRuntimeCase):
+    """Each child policy through the runtime: the test is the parent's
+    decider (a Driver on a task list of its own) and starts the example
+    plugin's review workflow as its child, which swf-runtime run decides;
+    then the parent is terminated with the policy under test."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        text = config_text(endpoint_url=cls.endpoint_url, domain=DEV_DOMAIN, grace=2, workers=[
+            {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "handlers": ["review"]},
+        ])
+        cls.runtime = cls.start_runtime("children.yaml", text).wait_ready()
+        Driver.register_type(cls.swf, DEV_DOMAIN)
+
+    def child_of_a_terminated_parent(self, policy):
+        parent = Driver(self.swf, DEV_DOMAIN, "parent-" + policy.lower())
+        self.addCleanup(parent.terminate)
+        kid_id = "kid-" + policy.lower()
+        parent.decide([{"decisionType": "StartChildWorkflowExecution",
+                        "startChildWorkflowExecutionDecisionAttributes": {
+                            "workflowId": kid_id, "workflowType": {"name": "review", "version": "1"}, "input": '""'}}])
+        started = wait_until("the child starts", lambda: [
+            e for e in parent.history() if e["eventType"] == "ChildWorkflowExecutionStarted"], 20, runtime=self.runtime)
+        kid = started[0]["childWorkflowExecutionStartedEventAttributes"]["workflowExecution"]
+        wait_until("the runtime decides the child", lambda: any(
+            e["eventType"] == "DecisionTaskCompleted" for e in history_of(self.swf, DEV_DOMAIN, kid)), 20,
+            runtime=self.runtime)
+        self.swf.terminate_workflow_execution(domain=DEV_DOMAIN, workflowId=parent.workflow_id, runId=parent.run_id,
+                                              reason="policy test", childPolicy=policy)
+        return kid
+
+    def info(self, execution):
+        return self.swf.describe_workflow_execution(domain=DEV_DOMAIN, execution=execution)["executionInfo"]
+
+    def test_terminate_terminates_the_child(self):
+        kid = self.child_of_a_terminated_parent("TERMINATE")
+        self.assertEqual(self.info(kid).get("closeStatus"), "TERMINATED")
+        last = history_of(self.swf, DEV_DOMAIN, kid)[-1]
+        self.assertEqual(last["workflowExecutionTerminatedEventAttributes"]["cause"], "CHILD_POLICY_APPLIED")
+
+    def test_request_cancel_asks_the_child_which_the_runtime_then_decides(self):
+        kid = self.child_of_a_terminated_parent("REQUEST_CANCEL")
+
+        def decided_after_the_request():
+            events = history_of(self.swf, DEV_DOMAIN, kid)
+            types = [e["eventType"] for e in events]
+            if "WorkflowExecutionCancelRequested" not in types:
+                return None
+            at = types.index("WorkflowExecutionCancelRequested")
+            return events if "DecisionTaskCompleted" in types[at:] else None
+        events = wait_until("the child's decider sees the cancel request", decided_after_the_request, 20,
+                            runtime=self.runtime)
+        request = [e for e in events if e["eventType"] == "WorkflowExecutionCancelRequested"][0]
+        self.assertEqual(request["workflowExecutionCancelRequestedEventAttributes"]["cause"], "CHILD_POLICY_APPLIED")
+        info = wait_until("the child closes", lambda: (lambda i: i if i["executionStatus"] == "CLOSED" else None)(
+            self.info(kid)), 20, runtime=self.runtime)
+        self.assertEqual(info["closeStatus"], "CANCELED")
+
+    def test_abandon_leaves_the_child_running_to_its_own_end(self):
+        kid = self.child_of_a_terminated_parent("ABANDON")
+        self.assertEqual(self.info(kid)["executionStatus"], "OPEN")
+        self.swf.signal_workflow_execution(domain=DEV_DOMAIN, workflowId=kid["workflowId"], runId=kid["runId"],
+                                           signalName="verdict", input='"approve"')
+        info = wait_until("the abandoned child completes", lambda: (lambda i: i if i["executionStatus"] == "CLOSED"
+                                                                      else None)(self.info(kid)), 20, runtime=self.runtime)
+        self.assertEqual(info["closeStatus"], "COMPLETED")
+
+
 class DevServerThrottledTest(DevServerRuntimeCase):
     """A runtime against a dev server that throttles its polls (token
     buckets of 2, refilled at 2 a second): the pollers back off on
