@@ -877,6 +877,73 @@ class DevServerChildPolicyTest(DevServerRuntimeCase):
         self.assertEqual(info["closeStatus"], "COMPLETED")
 
 
+class DevServerTimeoutsAndPagesTest(DevServerRuntimeCase):
+    """Timeouts the dev server fires on time while swf-runtime run works, and
+    a history long enough that its decision tasks come in pages."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        text = config_text(endpoint_url=cls.endpoint_url, domain=DEV_DOMAIN, grace=2, workers=[
+            {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "handlers": ["fan_out", "review"]},
+            {"kind": "activity", "task_list": ACTIVITIES, "pollers": 4, "max_concurrent": 8,
+             "handlers": ["add", "sleep"]},
+        ])
+        cls.runtime = cls.start_runtime("timeouts.yaml", text).wait_ready()
+        Driver.register_type(cls.swf, DEV_DOMAIN)
+
+    def driver(self, workflow_id):
+        d = Driver(self.swf, DEV_DOMAIN, workflow_id)
+        self.addCleanup(d.terminate)
+        return d
+
+    def test_activity_timeouts_while_the_runtime_runs_or_nobody_polls(self):
+        d = self.driver("activity-timeouts")
+        d.decide([
+            {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": {
+                "activityId": "too-slow", "activityType": {"name": "sleep", "version": "1"}, "input": "30",
+                "taskList": {"name": ACTIVITIES}, "startToCloseTimeout": "1", "scheduleToCloseTimeout": "60",
+                "heartbeatTimeout": "20"}},
+            {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": {
+                "activityId": "never-taken", "activityType": {"name": "sleep", "version": "1"}, "input": "1",
+                "taskList": {"name": "nobody-polls-this"}, "scheduleToStartTimeout": "1"}}])
+        outcomes = wait_until("both time out", lambda: (lambda o: o if len(o) == 2 else None)(d.outcomes()), 20,
+                              runtime=self.runtime)
+        self.assertEqual(outcomes["too-slow"][0], "ActivityTaskTimedOut")
+        self.assertEqual(outcomes["too-slow"][1]["timeoutType"], "START_TO_CLOSE")
+        self.assertEqual(outcomes["never-taken"][1]["timeoutType"], "SCHEDULE_TO_START")
+        # The runtime's handler went on; its late answer is refused and it goes on polling.
+        self.assertIn("too-slow", d.started_ids())
+        self.assertTrue(self.runtime.running())
+
+    def test_the_execution_times_out_while_its_workflow_waits(self):
+        run = self.swf.start_workflow_execution(domain=DEV_DOMAIN, workflowId="review-timeout",
+                                                workflowType={"name": "review", "version": "1"}, input='""',
+                                                executionStartToCloseTimeout="2")["runId"]
+        execution = {"workflowId": "review-timeout", "runId": run}
+        info = wait_until("the execution times out", lambda: (lambda i: i if i["executionStatus"] == "CLOSED" else None)(
+            self.swf.describe_workflow_execution(domain=DEV_DOMAIN, execution=execution)["executionInfo"]), 20,
+            runtime=self.runtime)
+        self.assertEqual(info["closeStatus"], "TIMED_OUT")
+        last = history_of(self.swf, DEV_DOMAIN, execution)[-1]
+        self.assertEqual(last["eventType"], "WorkflowExecutionTimedOut")
+
+    def test_a_history_past_one_page_is_decided_from_all_its_pages(self):
+        # 300 add activities, five at a time: about 1,300 events, so the
+        # last decision tasks come in two pages of SWF's 1,000.
+        run = self.swf.start_workflow_execution(domain=DEV_DOMAIN, workflowId="fan-out-300",
+                                                workflowType={"name": "fan_out", "version": "1"}, input="300")["runId"]
+        execution = {"workflowId": "fan-out-300", "runId": run}
+        info = wait_until("fan_out 300 completes", lambda: (lambda i: i if i["executionStatus"] == "CLOSED" else None)(
+            self.swf.describe_workflow_execution(domain=DEV_DOMAIN, execution=execution)["executionInfo"]), 120,
+            lambda: "; log:\n" + self.runtime.log_tail(), runtime=self.runtime)
+        events = history_of(self.swf, DEV_DOMAIN, execution)
+        self.assertEqual(info["closeStatus"], "COMPLETED", [e["eventType"] for e in events][-5:])
+        self.assertGreater(len(events), 1000)
+        done = events[-1]["workflowExecutionCompletedEventAttributes"]["result"]
+        self.assertEqual(done, str(sum(2 * i for i in range(1, 301))))
+
+
 class DevServerThrottledTest(DevServerRuntimeCase):
     """A runtime against a dev server that throttles its polls (token
     buckets of 2, refilled at 2 a second): the pollers back off on
