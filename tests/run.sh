@@ -37,7 +37,7 @@ ninja -C build -j "$jobs"
 step "unit tests (g++)"
 ctest --test-dir build -L unit -j "$jobs" --output-on-failure --timeout 300
 
-step "integration tests against moto_server (g++)"
+step "integration tests against the dev server, with moto_server as a peer (g++)"
 ctest --test-dir build -L integration --output-on-failure --timeout 600
 
 step "clang build with ASan + UBSan and libFuzzer targets"

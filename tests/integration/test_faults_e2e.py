@@ -118,7 +118,7 @@ class FaultInjectionTest(e2e.RuntimeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.proxy = FaultInjectingProxy(cls.moto.port, rate=RATE, seed=SEED).start()
+        cls.proxy = FaultInjectingProxy(cls.port, rate=RATE, seed=SEED).start()
         cls.addClassCleanup(cls.proxy.stop)
         cls.runtime = cls.start_runtime("faults.yaml", runtime_config(cls.proxy.endpoint_url))
         try:
@@ -227,7 +227,7 @@ class LostAnswerTest(e2e.RuntimeCase):
     moto, the connection was reset before a byte of the answer."""
 
     def proxy(self, script):
-        p = FaultInjectingProxy(self.moto.port, rate=0.0, script=script).start()
+        p = FaultInjectingProxy(self.port, rate=0.0, script=script).start()
         self.addCleanup(p.stop)
         return p
 

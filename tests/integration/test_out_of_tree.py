@@ -92,10 +92,11 @@ class TripCase:
 class OutOfTreeTest(TripCase, e2e.RuntimeCase):
     """Against moto_server: no child workflows there, so no leg."""
 
+    endpoint = "moto"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.endpoint_url = cls.moto.endpoint_url
         cls.start_trip_runtime()
 
     def test_a_trip_runs_to_its_result_and_replays_to_its_close(self):

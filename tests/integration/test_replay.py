@@ -383,7 +383,7 @@ class ReplayEndToEndTest(e2e.RuntimeCase, ReplayCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.config_path = cls.write_config("replay.yaml", e2e.config_text(
-            endpoint_url=cls.moto.endpoint_url, domain=DOMAIN, grace=1, workers=[
+            endpoint_url=cls.endpoint_url, domain=DOMAIN, grace=1, workers=[
                 {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "max_concurrent": 4,
                  "handlers": ["fan_out", "timer_then_greet", "wait_for_approval", "retry_fail", "review", "shop"]},
                 {"kind": "activity", "task_list": ACTIVITIES, "pollers": 2, "max_concurrent": 8,
@@ -564,7 +564,7 @@ class ReplayEndToEndTest(e2e.RuntimeCase, ReplayCase):
         self.assertIn("TimerCancelled", [e["eventType"] for e in json.loads(exported.stdout)["events"]])
         # The JSON as moto sends it (boto3 drops the attributes it has no model for).
         request = urllib.request.Request(
-            self.moto.endpoint_url, method="POST",
+            self.endpoint_url, method="POST",
             data=json.dumps({"domain": DOMAIN, "execution": execution}).encode(),
             headers={"Content-Type": "application/x-amz-json-1.0",
                      "X-Amz-Target": "SimpleWorkflowService.GetWorkflowExecutionHistory",

@@ -1,11 +1,13 @@
-"""`swf-runtime run`, `check` and `register` end to end against moto_server.
+"""`swf-runtime run`, `check` and `register` end to end against the local SWF
+endpoint: `swf-runtime dev-server` by default, moto_server (an independent
+third-party emulator) for the classes that name it as a peer.
 
 The runtime ($SWF_RUNTIME_BIN) runs as a subprocess with a configuration
 written into a temporary directory and the example plugin from
 $SWF_PLUGIN_DIR; boto3 is the second, independent client that starts
 workflows, plays the decider where the test needs to schedule activities
 itself, and reads every outcome back from the workflow history. Each class
-starts its own moto_server and stops it; every runtime it starts is stopped
+starts its own endpoint and stops it; every runtime it starts is stopped
 in a cleanup (SIGTERM, then SIGKILL), and every wait has a bound.
 
 Run from tests/integration:  python3 -m unittest -v test_runtime_e2e
@@ -357,15 +359,37 @@ def wait_until(what, probe, within, on_timeout=lambda: "", runtime=None):
 
 
 class RuntimeCase(unittest.TestCase):
-    """A class with its own moto_server and temporary directory."""
+    """A class with its own local SWF endpoint and temporary directory: the
+    dev server by default (polls held 1 s, so that a runtime's shutdown does
+    not wait a minute for its polls in flight), moto_server for a class that
+    sets `endpoint = "moto"` (an independent peer)."""
+
+    endpoint = "dev-server"
+
+    @classmethod
+    def server_args(cls):
+        """More flags for the dev server."""
+        return []
 
     @classmethod
     def setUpClass(cls):
-        cls.moto = MotoServer()
-        cls.addClassCleanup(cls.moto.remove_log)
-        cls.addClassCleanup(cls.moto.stop)
-        cls.moto.start()
-        cls.swf = boto(cls.moto.endpoint_url)
+        cls.moto = None
+        if cls.endpoint == "moto":
+            cls.moto = MotoServer()
+            cls.addClassCleanup(cls.moto.remove_log)
+            cls.addClassCleanup(cls.moto.stop)
+            cls.moto.start()
+            cls.endpoint_url = cls.moto.endpoint_url
+            cls.port = cls.moto.port
+        else:
+            from dev_server import DevServer
+            setUpModule()  # BIN, for classes of other modules too
+            cls.server = DevServer(BIN, args=["--long-poll-seconds", "1"] + cls.server_args())
+            cls.addClassCleanup(cls.server.stop)
+            cls.server.start()
+            cls.endpoint_url = cls.server.endpoint_url
+            cls.port = cls.server.port
+        cls.swf = boto(cls.endpoint_url)
         cls.tmp = tempfile.mkdtemp(prefix="swfrt-e2e-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
 
@@ -384,31 +408,8 @@ class RuntimeCase(unittest.TestCase):
         return rt.start()
 
 
-class DevServerRuntimeCase(unittest.TestCase):
-    """A class with its own `swf-runtime dev-server` (polls held 2 s, so that
-    a runtime's shutdown does not wait a minute for its polls in flight) and
-    temporary directory."""
-
-    @classmethod
-    def setUpClass(cls):
-        from dev_server import DevServer
-        setUpModule()  # BIN, for classes of other modules too
-        cls.server = DevServer(BIN, args=["--long-poll-seconds", "2"] + cls.server_args())
-        cls.addClassCleanup(cls.server.stop)
-        cls.server.start()
-        cls.endpoint_url = cls.server.endpoint_url
-        cls.swf = boto(cls.endpoint_url)
-        cls.tmp = tempfile.mkdtemp(prefix="swfrt-e2e-dev-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-
-    @classmethod
-    def server_args(cls):
-        """More flags for the dev server."""
-        return []
-
-    # The same helpers as RuntimeCase's (its classmethods, bound to this class).
-    write_config = RuntimeCase.__dict__["write_config"]
-    start_runtime = RuntimeCase.__dict__["start_runtime"]
+# The dev server's classes (RuntimeCase's default endpoint).
+DevServerRuntimeCase = RuntimeCase
 
 
 # ---- a runtime with three task lists, shared by the tests of one class ----
@@ -423,7 +424,7 @@ class RunningRuntimeTest(RuntimeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        text = config_text(endpoint_url=cls.moto.endpoint_url, domain=DOMAIN, grace=1, workers=[
+        text = config_text(endpoint_url=cls.endpoint_url, domain=DOMAIN, grace=1, workers=[
             {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "max_concurrent": 4,
              "handlers": ["greeting"]},
             {"kind": "activity", "task_list": ACTIVITIES, "pollers": 2, "max_concurrent": 4,
@@ -529,17 +530,20 @@ class RunningRuntimeTest(RuntimeCase):
         # 32768 is SWF's limit on details, counted in UTF-16 units as SWF
         # counts: two-byte UTF-8 characters must not be cut by a byte count.
         at_limit = "é" * 32768
-        # Real SWF refuses an input this long; moto takes it, which lets the
-        # runtime's own cut of details to the limit be seen.
+        # Real SWF and the dev server refuse an input this long; moto takes
+        # it, which lets the runtime's own cut of details to the limit be
+        # seen: that case runs in the moto class (RunningRuntimeMotoTest).
         over_limit = "x" * 40000
-        driver.schedule([
+        activities = [
             {"id": "fail", "name": "fail", "input": "boom", "task_list": SECOND},
             {"id": "bad-add", "name": "add", "input": "not json", "task_list": SECOND},
             {"id": "fail-long", "name": "fail", "input": long_ascii, "task_list": SECOND},
             {"id": "fail-at-limit", "name": "fail", "input": at_limit, "task_list": SECOND},
-            {"id": "fail-over-limit", "name": "fail", "input": over_limit, "task_list": SECOND},
-        ])
-        outcomes = self.wait_outcomes(driver, ["fail", "bad-add", "fail-long", "fail-at-limit", "fail-over-limit"])
+        ]
+        if self.endpoint == "moto":
+            activities.append({"id": "fail-over-limit", "name": "fail", "input": over_limit, "task_list": SECOND})
+        driver.schedule(activities)
+        outcomes = self.wait_outcomes(driver, [a["id"] for a in activities])
         for k in outcomes:
             self.assertEqual(outcomes[k][0], "ActivityTaskFailed", (k, outcomes[k][1].get("reason")))
             self.assertLessEqual(len(outcomes[k][1].get("reason", "")), 256, k)
@@ -550,6 +554,8 @@ class RunningRuntimeTest(RuntimeCase):
         self.assertEqual(outcomes["fail-long"][1]["reason"], "std::runtime_error")
         self.assertEqual(outcomes["fail-long"][1]["details"], long_ascii)
         self.assertEqual(outcomes["fail-at-limit"][1]["details"], at_limit)
+        if self.endpoint != "moto":
+            return
         details = outcomes["fail-over-limit"][1]["details"]
         self.assertEqual(len(details), 32768)
         self.assertTrue(details.endswith(" [truncated]"), details[-40:])
@@ -992,6 +998,12 @@ class DevServerThrottledTest(DevServerRuntimeCase):
         self.assertGreater(throttled, 0, "six pollers on buckets of two were never throttled")
 
 
+class RunningRuntimeMotoTest(RunningRuntimeTest):
+    """The same tests against moto_server, an independent peer."""
+
+    endpoint = "moto"
+
+
 class CancelInjectingProxy:
     """A loopback HTTP proxy in front of moto_server that plays SWF's part of
     activity cancellation, which moto lacks: it learns task tokens from
@@ -1074,13 +1086,17 @@ class CancelInjectingProxy:
 
 
 class CancelThroughHeartbeatTest(RuntimeCase):
+    # Its proxy plays SWF's part of activity cancellation in front of moto,
+    # which lacks it (the dev server's own cancellation is tested in
+    # DevServerWorkflowsTest).
+    endpoint = "moto"
     DOMAIN = "e2e-cancel"
     TASK_LIST = "cancel-activities"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.proxy = CancelInjectingProxy(cls.moto.port).start()
+        cls.proxy = CancelInjectingProxy(cls.port).start()
         cls.addClassCleanup(cls.proxy.stop)
         cls.swf.register_domain(name=cls.DOMAIN, workflowExecutionRetentionPeriodInDays="1")
         Driver.register_type(cls.swf, cls.DOMAIN)
@@ -1141,7 +1157,7 @@ class ShutdownTest(RuntimeCase):
 
     def run_slow_tasks(self, name, grace, seconds, count=3):
         task_list = "shutdown-" + name
-        text = config_text(endpoint_url=self.moto.endpoint_url, domain=self.DOMAIN, register_domain=False,
+        text = config_text(endpoint_url=self.endpoint_url, domain=self.DOMAIN, register_domain=False,
                            grace=grace, workers=[
             {"kind": "activity", "task_list": task_list, "pollers": 2, "max_concurrent": 4,
              "handlers": ["slow_blocking"]}])
@@ -1208,7 +1224,7 @@ class LimitsTest(RuntimeCase):
 
     def test_max_tasks_exits_after_one_task(self):
         # One poller and one slot: once the first task is in, nothing else can be polled.
-        text = config_text(endpoint_url=self.moto.endpoint_url, domain=self.DOMAIN, register_domain=False, workers=[
+        text = config_text(endpoint_url=self.endpoint_url, domain=self.DOMAIN, register_domain=False, workers=[
             {"kind": "activity", "task_list": "limits", "pollers": 1, "max_concurrent": 1,
              "handlers": ["greet"]}])
         rt = self.start_runtime("max-tasks.yaml", text, ["--max-tasks", "1"], cleanup=self.addCleanup)
@@ -1231,7 +1247,7 @@ class LimitsTest(RuntimeCase):
         self.assertIn("stopped tasks_received=1", log)
 
     def test_max_time_exits_in_time(self):
-        text = config_text(endpoint_url=self.moto.endpoint_url, domain=self.DOMAIN, register_domain=False, workers=[
+        text = config_text(endpoint_url=self.endpoint_url, domain=self.DOMAIN, register_domain=False, workers=[
             {"kind": "activity", "task_list": "limits-idle", "pollers": 2, "handlers": ["greet"]},
             {"kind": "decision", "task_list": "limits-idle-decisions", "handlers": ["greeting"]}])
         rt = self.start_runtime("max-time.yaml", text, ["--max-time", "3"], cleanup=self.addCleanup)
@@ -1390,7 +1406,7 @@ class RegisterTest(RuntimeCase):
                               env=child_env(), stdin=subprocess.DEVNULL)
 
     def test_register_creates_domain_and_types_and_is_idempotent(self):
-        text = config_text(endpoint_url=self.moto.endpoint_url, domain=self.DOMAIN, workers=[
+        text = config_text(endpoint_url=self.endpoint_url, domain=self.DOMAIN, workers=[
             {"kind": "decision", "task_list": "d", "handlers": ["greeting"]},
             {"kind": "activity", "task_list": "a", "handlers": ["greet", "sleep"]}])
         for attempt in (1, 2):
@@ -1414,7 +1430,7 @@ class RegisterTest(RuntimeCase):
 
     def test_register_reports_a_domain_registered_differently(self):
         self.swf.register_domain(name="e2e-register-other", workflowExecutionRetentionPeriodInDays="5")
-        text = config_text(endpoint_url=self.moto.endpoint_url, domain="e2e-register-other", workers=[
+        text = config_text(endpoint_url=self.endpoint_url, domain="e2e-register-other", workers=[
             {"kind": "activity", "task_list": "a", "handlers": ["greet"]}])
         p = self.register("register-other.yaml", text)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
@@ -1432,7 +1448,7 @@ class NoRegistrationTest(RuntimeCase):
         cls.swf.register_domain(name=cls.DOMAIN, workflowExecutionRetentionPeriodInDays="1")
 
     def config(self, task_list, handlers):
-        return config_text(endpoint_url=self.moto.endpoint_url, domain=self.DOMAIN, register_domain=False, workers=[
+        return config_text(endpoint_url=self.endpoint_url, domain=self.DOMAIN, register_domain=False, workers=[
             {"kind": "activity", "task_list": task_list, "handlers": handlers, "register": False}])
 
     def registered_activity(self, name):
