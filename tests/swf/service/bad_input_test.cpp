@@ -17,19 +17,30 @@ namespace {
 
 const std::string shapes_path = SWFRT_SHARED_DIR "/swf-model/swf-2012-01-25.shapes.json";
 
+// The model, read once per test, and a service on a manual clock.
+struct model_file {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    simdjson::dom::object operations;
+    swf::manual_clock clock;
+    service svc{options(clock)};
+    static service_options options(const swf::clock& c) {
+        service_options o;
+        o.clock = &c;
+        return o;
+    }
+    bool load() { return !parser.load(shapes_path).get(root) && !root["operations"].get_object().get(operations); }
+};
+
 TEST(bad_input, every_operation_is_served_and_names_a_missing_required_member) {
     if (!std::filesystem::exists(shapes_path))
         GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
-    simdjson::dom::parser parser;
-    simdjson::dom::element m;
-    ASSERT_FALSE(parser.load(shapes_path).get(m));
-    swf::manual_clock clock;
-    service_options o;
-    o.clock = &clock;
-    service svc(o);
+    model_file model;
+    ASSERT_TRUE(model.load());
+    auto& m = model.root;
+    auto& svc = model.svc;
     int operations = 0, with_required = 0;
-    simdjson::dom::object ops;
-    ASSERT_FALSE(m["operations"].get_object().get(ops));
+    auto& ops = model.operations;
     for (auto [name, op] : ops) {
         ++operations;
         const std::string op_name(name);
@@ -105,17 +116,13 @@ std::string with(const std::string& base, std::string_view member, const std::st
 TEST(bad_input, a_too_long_string_and_a_wrong_enum_are_refused_naming_the_member_in_every_operation) {
     if (!std::filesystem::exists(shapes_path))
         GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
-    simdjson::dom::parser parser;
-    simdjson::dom::element m;
-    ASSERT_FALSE(parser.load(shapes_path).get(m));
+    model_file model;
+    ASSERT_TRUE(model.load());
+    auto& m = model.root;
     simdjson::dom::element shapes = m["shapes"];
-    swf::manual_clock clock;
-    service_options o;
-    o.clock = &clock;
-    service svc(o);
+    auto& svc = model.svc;
     int too_long = 0, wrong_enum = 0;
-    simdjson::dom::object ops;
-    ASSERT_FALSE(m["operations"].get_object().get(ops));
+    auto& ops = model.operations;
     for (auto [name, op] : ops) {
         const std::string op_name(name);
         std::string_view input_shape = op["input"]["shape"].get_string().value();
@@ -155,17 +162,13 @@ TEST(bad_input, a_too_long_string_and_a_wrong_enum_are_refused_naming_the_member
 TEST(bad_input, an_unknown_domain_or_task_token_is_an_unknown_resource_in_every_operation_that_takes_one) {
     if (!std::filesystem::exists(shapes_path))
         GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
-    simdjson::dom::parser parser;
-    simdjson::dom::element m;
-    ASSERT_FALSE(parser.load(shapes_path).get(m));
+    model_file model;
+    ASSERT_TRUE(model.load());
+    auto& m = model.root;
     simdjson::dom::element shapes = m["shapes"];
-    swf::manual_clock clock;
-    service_options o;
-    o.clock = &clock;
-    service svc(o);
+    auto& svc = model.svc;
     int checked = 0;
-    simdjson::dom::object ops;
-    ASSERT_FALSE(m["operations"].get_object().get(ops));
+    auto& ops = model.operations;
     for (auto [name, op] : ops) {
         const std::string op_name(name);
         std::string_view input_shape = op["input"]["shape"].get_string().value();
