@@ -83,41 +83,58 @@ struct decode_context : path_builder {
 };
 
 struct validate_context : path_builder {
+    // Besides the message: the constraint in AWS's words and the value that
+    // broke it (a service answers with them).
+    std::string constraint;
+    std::string value;
+
     // An enum value kept from a response that this SDK does not know: SWF
     // would refuse it, or worse, read it as something else.
     bool refuse_unknown(const std::string& text, std::string_view member) {
         message = "holds '" + text + "', a value this SDK does not know (kept from a response); it is not sent";
+        constraint = "Member must satisfy enum value set";
+        value = text;
         return in_member(member);
     }
     bool check_utf8(const std::string& s, std::string_view member) {
         if (is_valid_utf8(s)) return true;
         message = "is not valid UTF-8";
+        constraint = "Member must be valid UTF-8";
         return in_member(member);
     }
     bool check_max_length(const std::string& s, std::size_t max, std::string_view member) {
         auto n = swf_length(s);
         if (n <= max) return true;
         message = "is " + std::to_string(n) + " characters long, the limit is " + std::to_string(max);
+        constraint = "Member must have length less than or equal to " + std::to_string(max);
+        value = s;
         return in_member(member);
     }
     bool check_min_length(const std::string& s, std::size_t min, std::string_view member) {
         if (swf_length(s) >= min) return true;
         message = min == 1 ? std::string("must not be empty") : "must be at least " + std::to_string(min) + " characters";
+        constraint = "Member must have length greater than or equal to " + std::to_string(min);
+        value = s;
         return in_member(member);
     }
     bool check_min_value(std::int64_t v, std::int64_t min, std::string_view member) {
         if (v >= min) return true;
         message = "is " + std::to_string(v) + ", the minimum is " + std::to_string(min);
+        constraint = "Member must have value greater than or equal to " + std::to_string(min);
+        value = std::to_string(v);
         return in_member(member);
     }
     bool check_max_value(std::int64_t v, std::int64_t max, std::string_view member) {
         if (v <= max) return true;
         message = "is " + std::to_string(v) + ", the maximum is " + std::to_string(max);
+        constraint = "Member must have value less than or equal to " + std::to_string(max);
+        value = std::to_string(v);
         return in_member(member);
     }
     bool check_max_items(std::size_t n, std::size_t max, std::string_view member) {
         if (n <= max) return true;
         message = "has " + std::to_string(n) + " items, the limit is " + std::to_string(max);
+        constraint = "Member must have length less than or equal to " + std::to_string(max);
         return in_member(member);
     }
 };
@@ -273,8 +290,11 @@ result<void> validate(const T& value) {
     detail::validate_context ctx;
     if (detail::validate_value(value, ctx)) return {};
     auto path = ctx.path();
-    return make_error(error_kind::validation, "ValidationException",
-                      (path.empty() ? std::string() : path + " ") + ctx.message);
+    auto e = make_error(error_kind::validation, "ValidationException",
+                        (path.empty() ? std::string() : path + " ") + ctx.message);
+    // path, constraint and value, a line each, for a service's answer.
+    e.detail = path + "\n" + ctx.constraint + "\n" + ctx.value;
+    return e;
 }
 
 } // namespace swfrt::swf::codec

@@ -1475,12 +1475,37 @@ result<throttle_rates> read_rates(std::string_view text) {
 
 namespace {
 
+// A refused request in AWS's words: "Value 'v' at 'path' failed to satisfy
+// constraint: Member must ...". A value longer than a line is left out, as
+// AWS does for long values.
+std::string constraint_message(const std::string& path, const std::string& constraint, const std::string& value,
+                               bool null_value) {
+    std::string v = null_value ? std::string("Value null") : value.size() <= 256 ? "Value '" + value + "'" : "Value";
+    return v + " at '" + path + "' failed to satisfy constraint: " + constraint;
+}
+
 template <class In>
 result<In> read(std::string_view body) {
     auto in = codec::decode<In>(body.empty() ? std::string_view("{}") : body);
-    if (!in) return make_error(error_kind::validation, "ValidationException", in.error().message);
-    if (auto v = codec::validate(*in); !v)
+    if (!in) {
+        // "path: required member is missing" is SWF's null member.
+        const auto& m = in.error().message;
+        static constexpr std::string_view missing = ": required member is missing";
+        if (m.size() > missing.size() && m.ends_with(missing))
+            return make_error(error_kind::validation, "ValidationException",
+                              constraint_message(m.substr(0, m.size() - missing.size()), "Member must not be null", "", true));
+        return make_error(error_kind::validation, "ValidationException", m);
+    }
+    if (auto v = codec::validate(*in); !v) {
+        // detail: the path, the constraint and the value, a line each.
+        const auto& d = v.error().detail;
+        auto a = d.find('\n');
+        auto b = a == std::string::npos ? std::string::npos : d.find('\n', a + 1);
+        if (b != std::string::npos && b > a + 1)
+            return make_error(error_kind::validation, "ValidationException",
+                              constraint_message(d.substr(0, a), d.substr(a + 1, b - a - 1), d.substr(b + 1), false));
         return make_error(error_kind::validation, "ValidationException", v.error().message);
+    }
     return in;
 }
 

@@ -144,11 +144,33 @@ TEST_F(service_test, bad_input_is_a_validation_exception_naming_the_member) {
     auto missing = call("RegisterDomain", R"({"workflowExecutionRetentionPeriodInDays":"1"})");
     EXPECT_EQ(missing.status, 400);
     EXPECT_NE(missing.body.find("com.amazon.coral.validate#ValidationException"), std::string::npos) << missing.body;
-    EXPECT_NE(missing.body.find("name"), std::string::npos) << missing.body;
+    // AWS's own words for each constraint.
+    EXPECT_NE(missing.body.find("1 validation error detected: Value null at 'name' failed to satisfy constraint: "
+                                "Member must not be null"),
+              std::string::npos)
+        << missing.body;
     auto long_name = call("RegisterDomain", R"({"name":")" + std::string(257, 'n') +
                                                 R"(","workflowExecutionRetentionPeriodInDays":"1"})");
     EXPECT_EQ(long_name.status, 400);
-    EXPECT_NE(long_name.body.find("257"), std::string::npos) << long_name.body;
+    EXPECT_NE(long_name.body.find("Value at 'name' failed to satisfy constraint: Member must have length less than or "
+                                  "equal to 256"),
+              std::string::npos)
+        << long_name.body;
+    auto empty_name = call("RegisterDomain", R"({"name":"","workflowExecutionRetentionPeriodInDays":"1"})");
+    EXPECT_NE(empty_name.body.find("Value '' at 'name' failed to satisfy constraint: Member must have length greater "
+                                   "than or equal to 1"),
+              std::string::npos)
+        << empty_name.body;
+    auto status = call("ListDomains", R"({"registrationStatus":"SOMETIMES"})");
+    EXPECT_NE(status.body.find("Value 'SOMETIMES' at 'registrationStatus' failed to satisfy constraint: Member must "
+                               "satisfy enum value set"),
+              std::string::npos)
+        << status.body;
+    auto page = call("ListDomains", R"({"registrationStatus":"REGISTERED","maximumPageSize":1001})");
+    EXPECT_NE(page.body.find("Value '1001' at 'maximumPageSize' failed to satisfy constraint: Member must have value "
+                             "less than or equal to 1000"),
+              std::string::npos)
+        << page.body;
     EXPECT_EQ(call("RegisterDomain", "not json").status, 400);
     EXPECT_EQ(fault("StartWorkflowExecution",
                     R"({"domain":"d","workflowId":"w","workflowType":{"name":"wf","version":"1"},"childPolicy":"SOMETIMES"})"),
