@@ -190,5 +190,43 @@ TEST(bad_input, an_unknown_domain_or_task_token_is_an_unknown_resource_in_every_
     EXPECT_GT(checked, 30);
 }
 
+TEST(bad_input, an_unknown_type_or_execution_in_a_known_domain_is_an_unknown_resource) {
+    if (!std::filesystem::exists(shapes_path))
+        GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
+    model_file model;
+    ASSERT_TRUE(model.load());
+    auto& m = model.root;
+    auto& svc = model.svc;
+    // The minimal requests name domain "1": it exists now; their types and
+    // executions ("1" everywhere) do not.
+    ASSERT_TRUE(svc.register_domain("1", "1"));
+    simdjson::dom::element shapes = m["shapes"];
+    std::set<std::string> checked;
+    for (auto [name, op] : model.operations) {
+        const std::string op_name(name);
+        if (op_name.starts_with("Register")) continue; // they create what they name
+        std::string_view input_shape = op["input"]["shape"].get_string().value();
+        simdjson::dom::array req;
+        if (shapes[input_shape]["required"].get_array().get(req)) continue;
+        bool domain = false, resource = false;
+        for (auto r : req) {
+            std::string_view member;
+            if (r.get_string().get(member)) continue;
+            domain = domain || member == "domain";
+            resource = resource || member == "workflowType" || member == "activityType" || member == "execution" ||
+                       member == "workflowId";
+        }
+        if (!domain || !resource) continue;
+        checked.insert(op_name);
+        auto out = svc.handle(op_name, minimal(shapes, input_shape), [](reply) {});
+        ASSERT_TRUE(out.now) << op_name;
+        EXPECT_EQ(out.now->status, 400) << op_name << ": " << out.now->body;
+        EXPECT_NE(out.now->body.find("#UnknownResourceFault"), std::string::npos) << op_name << ": " << out.now->body;
+    }
+    // Describe/Deprecate/Undeprecate/Delete of both kinds of type, start,
+    // describe and history of an execution, signal, cancel, terminate.
+    EXPECT_EQ(checked.size(), 14u) << ::testing::PrintToString(checked);
+}
+
 } // namespace
 } // namespace swfrt::swf::service
