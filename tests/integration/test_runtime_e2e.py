@@ -950,6 +950,60 @@ class DevServerTimeoutsAndPagesTest(DevServerRuntimeCase):
         self.assertEqual(done, str(sum(2 * i for i in range(1, 301))))
 
 
+class DevServerEventLimitTest(DevServerRuntimeCase):
+    """A workflow the runtime decides grows past SWF's 25,000 events (review
+    records every "comment" signal in a marker): the dev server terminates
+    it with EVENT_LIMIT_EXCEEDED, and the runtime goes on serving."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        text = config_text(endpoint_url=cls.endpoint_url, domain=DEV_DOMAIN, grace=2, workers=[
+            {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "handlers": ["review", "greeting"]},
+            {"kind": "activity", "task_list": ACTIVITIES, "pollers": 2, "handlers": ["greet"]},
+        ])
+        cls.runtime = cls.start_runtime("limit.yaml", text).wait_ready()
+
+    def test_an_execution_past_25000_events_is_terminated_and_the_runtime_goes_on(self):
+        run = self.swf.start_workflow_execution(domain=DEV_DOMAIN, workflowId="chatty",
+                                                workflowType={"name": "review", "version": "1"}, input='""')["runId"]
+        execution = {"workflowId": "chatty", "runId": run}
+        closed = threading.Event()
+
+        def comments(k):
+            c = boto(self.endpoint_url)
+            for i in range(6000):
+                if closed.is_set():
+                    return
+                try:
+                    c.signal_workflow_execution(domain=DEV_DOMAIN, workflowId="chatty", runId=run,
+                                                signalName="comment", input='"%d-%d"' % (k, i))
+                except ClientError:
+                    closed.set()  # the execution is gone: terminated
+                    return
+        threads = [threading.Thread(target=comments, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(240)
+        info = self.swf.describe_workflow_execution(domain=DEV_DOMAIN, execution=execution)["executionInfo"]
+        self.assertEqual(info.get("closeStatus"), "TERMINATED", "24,000 signals did not reach the limit")
+        events = history_of(self.swf, DEV_DOMAIN, execution)
+        self.assertLessEqual(len(events), 25000)
+        last = events[-1]["workflowExecutionTerminatedEventAttributes"]
+        self.assertEqual(last["cause"], "EVENT_LIMIT_EXCEEDED")
+        self.assertGreater(sum(1 for e in events if e["eventType"] == "MarkerRecorded"), 1000,
+                           "the runtime did not decide while the history grew")
+        # The runtime goes on: another workflow runs to its end.
+        run2 = self.swf.start_workflow_execution(domain=DEV_DOMAIN, workflowId="after-the-limit",
+                                                 workflowType={"name": "greeting", "version": "1"}, input="Ada")["runId"]
+        done = wait_until("a workflow after the limit completes", lambda: (lambda i: i if i["executionStatus"] == "CLOSED"
+                          else None)(self.swf.describe_workflow_execution(
+                              domain=DEV_DOMAIN, execution={"workflowId": "after-the-limit", "runId": run2})["executionInfo"]),
+                          30, runtime=self.runtime)
+        self.assertEqual(done["closeStatus"], "COMPLETED")
+
+
 class DevServerThrottledTest(DevServerRuntimeCase):
     """A runtime against a dev server that throttles its polls (token
     buckets of 2, refilled at 2 a second): the pollers back off on
