@@ -912,12 +912,23 @@ class DevServerTimeoutsAndPagesTest(DevServerRuntimeCase):
                 "heartbeatTimeout": "20"}},
             {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": {
                 "activityId": "never-taken", "activityType": {"name": "sleep", "version": "1"}, "input": "1",
-                "taskList": {"name": "nobody-polls-this"}, "scheduleToStartTimeout": "1"}}])
-        outcomes = wait_until("both time out", lambda: (lambda o: o if len(o) == 2 else None)(d.outcomes()), 20,
+                "taskList": {"name": "nobody-polls-this"}, "scheduleToStartTimeout": "1"}},
+            {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": {
+                "activityId": "out-of-time", "activityType": {"name": "sleep", "version": "1"}, "input": "30",
+                "taskList": {"name": ACTIVITIES}, "scheduleToCloseTimeout": "2"}},
+            # The task names a heartbeat timeout shorter than its type's: the
+            # runtime heartbeats by the type's, so SWF hears too little.
+            {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": {
+                "activityId": "too-quiet", "activityType": {"name": "sleep", "version": "1"}, "input": "30",
+                "taskList": {"name": ACTIVITIES}, "heartbeatTimeout": "1"}}])
+        outcomes = wait_until("all four time out", lambda: (lambda o: o if len(o) == 4 else None)(d.outcomes()), 20,
                               runtime=self.runtime)
-        self.assertEqual(outcomes["too-slow"][0], "ActivityTaskTimedOut")
+        for activity in outcomes:
+            self.assertEqual(outcomes[activity][0], "ActivityTaskTimedOut", activity)
         self.assertEqual(outcomes["too-slow"][1]["timeoutType"], "START_TO_CLOSE")
         self.assertEqual(outcomes["never-taken"][1]["timeoutType"], "SCHEDULE_TO_START")
+        self.assertEqual(outcomes["out-of-time"][1]["timeoutType"], "SCHEDULE_TO_CLOSE")
+        self.assertEqual(outcomes["too-quiet"][1]["timeoutType"], "HEARTBEAT")
         # The runtime's handler went on; its late answer is refused and it goes on polling.
         self.assertIn("too-slow", d.started_ids())
         self.assertTrue(self.runtime.running())
