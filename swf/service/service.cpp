@@ -100,6 +100,27 @@ std::optional<std::size_t> read_page_token(std::string_view token, std::string_v
     return off;
 }
 
+// A task token, "<kind><serial>.<event id>.<attempt>", read back (the
+// service makes them so; anything else is no token of its).
+struct token_parts {
+    std::uint64_t serial = 0;
+    std::int64_t event = 0;
+    std::uint64_t attempt = 0;
+};
+
+std::optional<token_parts> read_task_token(std::string_view token, char kind) {
+    if (token.size() < 2 || token[0] != kind) return std::nullopt;
+    token_parts t;
+    const char* end = token.data() + token.size();
+    auto r1 = std::from_chars(token.data() + 1, end, t.serial);
+    if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != '.') return std::nullopt;
+    auto r2 = std::from_chars(r1.ptr + 1, end, t.event);
+    if (r2.ec != std::errc{} || r2.ptr == end || *r2.ptr != '.') return std::nullopt;
+    auto r3 = std::from_chars(r2.ptr + 1, end, t.attempt);
+    if (r3.ec != std::errc{} || r3.ptr != end) return std::nullopt;
+    return t;
+}
+
 // One page of items [offset, offset + size) in the asked order.
 template <class T>
 struct page {
@@ -156,7 +177,6 @@ struct service::state {
     std::map<std::uint64_t, std::unique_ptr<execution>> executions;
     std::map<std::pair<std::string, std::string>, std::uint64_t> open_by_id; // domain, workflow id
     std::map<std::pair<std::string, std::string>, std::uint64_t> by_run;     // domain, run id
-    std::map<std::pair<std::string, std::string>, std::uint64_t> latest_by_id;
     std::uint64_t next_serial = 1;
     std::uint64_t next_poll = 1;
     std::map<list_key, std::deque<std::uint64_t>> decision_queue;
@@ -535,7 +555,6 @@ struct service::state {
         add(ref, model::make_event(std::move(a)));
         open_by_id[{ref.domain, ref.we.workflow_id}] = ref.serial;
         by_run[{ref.domain, ref.we.run_id}] = ref.serial;
-        latest_by_id[{ref.domain, ref.we.workflow_id}] = ref.serial;
         executions.emplace(ref.serial, std::move(x));
         if (ref.execution_start_to_close)
             arm_after(*ref.execution_start_to_close, {deadline::kind::execution_start_to_close, ref.serial, {}, 0});
@@ -595,7 +614,6 @@ void service::state::close(execution& x, model::close_status status, model::hist
     open_by_id.erase({x.domain, x.we.workflow_id});
     x.decision = decision_state::none;
     x.decision_needed = false;
-    for (auto& [id, t] : x.timers) (void)t;
     x.timers.clear();
     x.activities.clear();
     x.lambdas.clear();
@@ -764,12 +782,12 @@ result<std::vector<model::decision>> complete_attributes(std::vector<model::deci
 reply service::state::complete_decision(const model::respond_decision_task_completed_input& in) {
     auto decisions = complete_attributes(in.decisions);
     if (!decisions) return validation(decisions.error().message);
+    // The token names its execution: no search through the others.
     execution* x = nullptr;
-    for (auto& [serial, e] : executions)
-        if (e->open() && e->decision == decision_state::started && decision_token(*e) == in.task_token) {
-            x = e.get();
-            break;
-        }
+    if (auto t = read_task_token(in.task_token, 'd'))
+        if (auto* e = by_serial(t->serial);
+            e && e->open() && e->decision == decision_state::started && decision_token(*e) == in.task_token)
+            x = e;
     if (!x) return unknown("Unknown decision task token: the task was answered, timed out or never existed");
     model::decision_task_completed_event_attributes done;
     done.scheduled_event_id = x->decision_scheduled_id;
@@ -1048,7 +1066,6 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
         closed = true;
         const auto old_serial = x.serial;
         const auto parent = x.parent;
-        const auto parent_initiated = x.parent_initiated_id;
         open_by_id.erase({x.domain, x.we.workflow_id});
         x.parent.reset(); // the new run takes the link to the parent
         auto& next = start(r);
@@ -1071,7 +1088,6 @@ void service::state::apply(execution& x, const model::decision& d, std::int64_t 
             if (auto* p = by_serial(*parent)) {
                 auto it = p->children.find(next.we.workflow_id);
                 if (it != p->children.end()) it->second.run_id = next.we.run_id;
-                (void)parent_initiated;
             }
         return;
     }
@@ -1977,22 +1993,12 @@ struct service_ops {
 
     // The open activity a token names (started by a worker).
     std::pair<execution*, activity_rec*> activity_of(const std::string& token) {
-        if (token.size() < 2 || token[0] != 'a') return {nullptr, nullptr};
-        std::uint64_t serial = 0;
-        std::int64_t scheduled = 0;
-        std::uint64_t attempt = 0;
-        const char* p = token.data() + 1;
-        const char* end = token.data() + token.size();
-        auto r1 = std::from_chars(p, end, serial);
-        if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != '.') return {nullptr, nullptr};
-        auto r2 = std::from_chars(r1.ptr + 1, end, scheduled);
-        if (r2.ec != std::errc{} || r2.ptr == end || *r2.ptr != '.') return {nullptr, nullptr};
-        auto r3 = std::from_chars(r2.ptr + 1, end, attempt);
-        if (r3.ec != std::errc{} || r3.ptr != end) return {nullptr, nullptr};
-        auto* x = s.by_serial(serial);
+        auto t = read_task_token(token, 'a');
+        if (!t) return {nullptr, nullptr};
+        auto* x = s.by_serial(t->serial);
         if (!x || !x->open()) return {nullptr, nullptr};
         for (auto& [id, a] : x->activities)
-            if (a.scheduled_id == scheduled && a.started_id != 0 && a.attempt == attempt) return {x, &a};
+            if (a.scheduled_id == t->event && a.started_id != 0 && a.attempt == t->attempt) return {x, &a};
         return {nullptr, nullptr};
     }
 
@@ -2612,8 +2618,6 @@ result<void> service::state::restore() {
         next_serial = std::max(next_serial, x->serial + 1);
         auto& ref = *x;
         by_run[{ref.domain, ref.we.run_id}] = ref.serial;
-        auto& latest = latest_by_id[{ref.domain, ref.we.workflow_id}];
-        latest = std::max(latest, ref.serial);
         if (ref.open()) open_by_id[{ref.domain, ref.we.workflow_id}] = ref.serial;
         executions.emplace(ref.serial, std::move(x));
     }
