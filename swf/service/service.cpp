@@ -475,8 +475,10 @@ struct service::state {
     void notify_parent(execution& x);
     void terminate(execution& x, std::optional<std::string> reason, std::optional<std::string> details,
                    std::optional<model::child_policy> policy, std::optional<model::workflow_execution_terminated_cause> cause);
-    void check_event_limit(execution& x) {
-        if (x.open() && x.events.size() + 1 >= limits::max_history_events)
+    // Terminates x when `room` more events (and the termination's own) would
+    // not fit in SWF's limit.
+    void check_event_limit(execution& x, std::size_t room = 0) {
+        if (x.open() && x.events.size() + room + 1 >= limits::max_history_events)
             terminate(x, std::string("Workflow execution exceeded the limit of ") +
                              std::to_string(limits::max_history_events) + " history events",
                       {}, {}, model::workflow_execution_terminated_cause::event_limit_exceeded);
@@ -807,8 +809,14 @@ reply service::state::complete_decision(const model::respond_decision_task_compl
     }
     completing = x->serial;
     bool closed = false;
+    // A decision records at most three events in its own history: the
+    // limit is checked before each, so that a long list of decisions cannot
+    // carry the history past it.
+    constexpr std::size_t most_events_of_a_decision = 3;
     for (const auto& d : *decisions) {
         if (closed) break;
+        check_event_limit(*x, most_events_of_a_decision);
+        if (!x->open()) break;
         apply(*x, d, completed_id, closed);
     }
     completing = 0;

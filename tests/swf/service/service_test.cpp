@@ -606,6 +606,27 @@ TEST_F(service_test, a_history_past_25000_events_terminates_the_execution) {
               model::workflow_execution_terminated_cause::event_limit_exceeded);
 }
 
+TEST_F(service_test, a_long_list_of_decisions_cannot_carry_the_history_past_25000_events) {
+    auto run = start("w");
+    decide(poll_decision().task_token, "");
+    // 4 events so far; signals (and the one decision task they schedule) up
+    // to 24,900, then one decision task with 200 markers.
+    for (int i = 0; i < 24895; ++i)
+        ASSERT_EQ(call("SignalWorkflowExecution", R"({"domain":"d","workflowId":"w","signalName":"s"})").status, 200);
+    ASSERT_EQ(history("w", run).size(), 24900u);
+    auto d = poll_decision();
+    std::string markers;
+    for (int i = 0; i < 200; ++i)
+        markers += std::string(i ? "," : "") +
+                   R"({"decisionType":"RecordMarker","recordMarkerDecisionAttributes":{"markerName":"m"}})";
+    decide(d.task_token, markers);
+    auto h = history("w", run);
+    EXPECT_LE(h.size(), 25000u);
+    ASSERT_TRUE(h.back().workflow_execution_terminated_event_attributes);
+    EXPECT_EQ(h.back().workflow_execution_terminated_event_attributes->cause,
+              model::workflow_execution_terminated_cause::event_limit_exceeded);
+}
+
 TEST_F(service_test, lambda_functions_need_a_role_and_an_invoker) {
     make([](const std::string& name, const std::string& input) -> result<std::string> {
         if (name == "upper") {
