@@ -85,6 +85,9 @@ struct server::impl : std::enable_shared_from_this<impl> {
                 svc.fire_due();
                 continue;
             }
+            // Closed executions leave at the end of their retention period,
+            // on the clock as it goes (time skipping does not jump to it).
+            if (auto expiry = svc.next_expiry(); expiry && (!next || *expiry < *next)) next = expiry;
             if (next) {
                 auto wait = *next - options.service.clock->now();
                 tick.expires_after(std::max<std::chrono::nanoseconds>(wait, std::chrono::nanoseconds{0}));

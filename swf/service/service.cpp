@@ -47,13 +47,20 @@ template <class T>
 reply ok(const T& value) {
     return {200, codec::encode(value)};
 }
+// An operation without output answers 200 with an empty body, as SWF does.
+reply ok(const model::empty&) { return {200, {}}; }
 
-reply validation(std::string_view message) {
+// A ValidationException whose message is exactly `message` (SWF's checks
+// of a request as a whole, e.g. "Close must be last decision in list").
+reply refused(std::string_view message) {
     std::string body = R"({"__type":"com.amazon.coral.validate#ValidationException","message":)";
-    codec::append_json_string(body, "1 validation error detected: " + std::string(message));
+    codec::append_json_string(body, message);
     body += "}";
     return {400, std::move(body)};
 }
+
+// A member that fails its constraint, counted as AWS counts them.
+reply validation(std::string_view message) { return refused("1 validation error detected: " + std::string(message)); }
 
 reply unknown(std::string_view message) { return fault_reply("UnknownResourceFault", message); }
 
@@ -186,6 +193,9 @@ struct service::state {
     // Deadlines are checked against the state when they come due; those
     // that no longer matter are dropped from the front when seen.
     mutable std::multimap<time_point, deadline> deadlines;
+    // Closed executions by when their domain's retention period ends: then
+    // they are gone from every call, as in SWF.
+    std::multimap<time_point, std::uint64_t> expiries;
     // While a decision task's decisions are applied, decider wake-ups of
     // that execution only set decision_needed, and activity tasks are handed
     // out only after the last decision's events (a held poll must not put an
@@ -276,6 +286,7 @@ struct service::state {
 
     // ---- durability: what changed since the last write
     std::set<std::uint64_t> dirty;
+    std::set<std::uint64_t> removed; // executions past their retention
     bool catalog_dirty = false;
     std::map<std::uint64_t, std::size_t> events_written;
     std::optional<std::string> write_failure;
@@ -470,6 +481,36 @@ struct service::state {
 
     // ---- closing
 
+    // How long the domain keeps closed executions: its retention period in
+    // days ("0" or "NONE": not at all).
+    std::chrono::seconds retention(const std::string& domain) const {
+        auto it = domains.find(domain);
+        if (it == domains.end()) return std::chrono::seconds{0};
+        const auto& days = it->second.config.workflow_execution_retention_period_in_days;
+        std::int64_t n = 0;
+        auto [p, ec] = std::from_chars(days.data(), days.data() + days.size(), n);
+        if (ec != std::errc{} || p != days.data() + days.size() || n < 0) return std::chrono::seconds{0};
+        return std::chrono::seconds{n * 86400};
+    }
+    // Forgets the closed executions whose retention period is over.
+    void expire_due() {
+        const auto t = now();
+        while (!expiries.empty() && expiries.begin()->first <= t) {
+            const auto serial = expiries.begin()->second;
+            expiries.erase(expiries.begin());
+            auto it = executions.find(serial);
+            if (it == executions.end() || it->second->open()) continue;
+            const auto& x = *it->second;
+            by_run.erase({x.domain, x.we.run_id});
+            dirty.erase(serial);
+            events_written.erase(serial);
+            removed.insert(serial);
+            // The serial is never used again (the catalog keeps the next).
+            catalog_dirty = true;
+            executions.erase(it);
+        }
+    }
+
     void close(execution& x, model::close_status status, model::history_event close_event);
     void apply_child_policy(execution& x, model::child_policy policy);
     void notify_parent(execution& x);
@@ -613,6 +654,7 @@ void service::state::close(execution& x, model::close_status status, model::hist
     add(x, std::move(close_event));
     x.close = status;
     x.closed_at = now();
+    expiries.emplace(*x.closed_at + retention(x.domain), x.serial);
     open_by_id.erase({x.domain, x.we.workflow_id});
     x.decision = decision_state::none;
     x.decision_needed = false;
@@ -768,13 +810,18 @@ result<std::vector<model::decision>> complete_attributes(std::vector<model::deci
         default: break;
         }
         if (!present) {
-            std::string type(model::to_string(d.decision_type, d.decision_type_text));
-            std::string member = type.empty() ? std::string("the") : type;
-            if (!member.empty()) member[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(member[0])));
+            const std::string type(model::to_string(d.decision_type, d.decision_type_text));
             return make_error(error_kind::validation, "ValidationException",
-                              "decisions." + std::to_string(i + 1) + ": a " + (type.empty() ? "decision" : type) +
-                                  " decision needs its " + member + "DecisionAttributes");
+                              type + "DecisionAttributes must be specified for decision of type " + type);
         }
+        // A decision that closes the execution comes last: SWF refuses the
+        // whole answer otherwise, and applies nothing of it.
+        const bool closes = d.decision_type == dt::complete_workflow_execution ||
+                            d.decision_type == dt::fail_workflow_execution ||
+                            d.decision_type == dt::cancel_workflow_execution ||
+                            d.decision_type == dt::continue_as_new_workflow_execution;
+        if (closes && i + 1 < decisions.size())
+            return make_error(error_kind::validation, "ValidationException", "Close must be last decision in list");
     }
     return decisions;
 }
@@ -783,7 +830,7 @@ result<std::vector<model::decision>> complete_attributes(std::vector<model::deci
 
 reply service::state::complete_decision(const model::respond_decision_task_completed_input& in) {
     auto decisions = complete_attributes(in.decisions);
-    if (!decisions) return validation(decisions.error().message);
+    if (!decisions) return refused(decisions.error().message);
     // The token names its execution: no search through the others.
     execution* x = nullptr;
     if (auto t = read_task_token(in.task_token, 'd'))
@@ -1499,13 +1546,36 @@ result<throttle_rates> read_rates(std::string_view text) {
 
 namespace {
 
+// The codec's path of a member ("decisions[0].startTimerDecisionAttributes.timerId")
+// in AWS's form, where list items count from 1 ("decisions.1.member.startTimerDecisionAttributes.timerId").
+std::string aws_member_path(std::string_view path) {
+    std::string out;
+    out.reserve(path.size() + 16);
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] != '[') {
+            out += path[i];
+            continue;
+        }
+        const auto close = path.find(']', i);
+        std::size_t index = 0;
+        auto [p, ec] = std::from_chars(path.data() + i + 1, path.data() + (close == std::string_view::npos ? i + 1 : close), index);
+        if (close == std::string_view::npos || ec != std::errc{} || p != path.data() + close) {
+            out += path.substr(i); // not an index: left as it is
+            break;
+        }
+        out += "." + std::to_string(index + 1) + ".member";
+        i = close;
+    }
+    return out;
+}
+
 // A refused request in AWS's words: "Value 'v' at 'path' failed to satisfy
 // constraint: Member must ...". A value longer than a line is left out, as
 // AWS does for long values.
 std::string constraint_message(const std::string& path, const std::string& constraint, const std::string& value,
                                bool null_value) {
     std::string v = null_value ? std::string("Value null") : value.size() <= 256 ? "Value '" + value + "'" : "Value";
-    return v + " at '" + path + "' failed to satisfy constraint: " + constraint;
+    return v + " at '" + aws_member_path(path) + "' failed to satisfy constraint: " + constraint;
 }
 
 template <class In>
@@ -1582,8 +1652,9 @@ struct service_ops {
         auto days = in.workflow_execution_retention_period_in_days;
         std::int64_t n = -1;
         auto [p, ec] = std::from_chars(days.data(), days.data() + days.size(), n);
-        if (ec != std::errc{} || p != days.data() + days.size() || n < 0 ||
-            n > static_cast<std::int64_t>(90))
+        // NONE, like 0, keeps no closed execution.
+        if (days != "NONE" && (ec != std::errc{} || p != days.data() + days.size() || n < 0 ||
+                               n > static_cast<std::int64_t>(90)))
             return validation("Value '" + days + "' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy "
                               "constraint: Member must be a number of days from 0 to 90");
         if (s.domains.count(in.name)) return fault_reply("DomainAlreadyExistsFault", in.name);
@@ -1942,6 +2013,8 @@ struct service_ops {
     // ---- tasks
 
     reply empty_poll(bool decision) {
+        // As SWF answers it: no taskToken at all (clients test for the
+        // member; an empty string is what the API reference describes).
         return {200, decision ? R"({"previousStartedEventId":0,"startedEventId":0})" : R"({"startedEventId":0})"};
     }
 
@@ -2010,12 +2083,18 @@ struct service_ops {
         return {nullptr, nullptr};
     }
 
-    reply unknown_token() { return unknown("Unknown activity task token: the task was answered, timed out or never existed"); }
+    // SWF's words for a task that is no longer open; a token it never gave
+    // says so.
+    reply unknown_token(const std::string& token) {
+        if (auto t = read_task_token(token, 'a'))
+            return unknown("Unknown activity, scheduledEventId = " + std::to_string(t->event));
+        return unknown("Unknown activity task token: the service never gave it");
+    }
 
     template <class Fn>
     reply answer_activity(const std::string& token, Fn make_event) {
         auto [x, a] = activity_of(token);
-        if (!x) return unknown_token();
+        if (!x) return unknown_token(token);
         auto e = make_event(*a);
         x->activities.erase(a->activity_id);
         s.add(*x, std::move(e));
@@ -2026,7 +2105,7 @@ struct service_ops {
 
     reply heartbeat(const model::record_activity_task_heartbeat_input& in) {
         auto [x, a] = activity_of(in.task_token);
-        if (!x) return unknown_token();
+        if (!x) return unknown_token(in.task_token);
         if (!s.take_for("workflow:RecordActivityTaskHeartbeat", *x)) return throttled();
         s.dirty.insert(x->serial);
         a->last_heartbeat = s.now();
@@ -2102,6 +2181,11 @@ std::optional<swf::clock::time_point> service::next_deadline() const {
     return d.begin()->first;
 }
 
+std::optional<swf::clock::time_point> service::next_expiry() const {
+    if (s_->expiries.empty()) return std::nullopt;
+    return s_->expiries.begin()->first;
+}
+
 void service::fire_due() {
     const auto now = s_->now();
     while (!s_->deadlines.empty() && s_->deadlines.begin()->first <= now) {
@@ -2109,6 +2193,7 @@ void service::fire_due() {
         s_->deadlines.erase(s_->deadlines.begin());
         s_->fire(d);
     }
+    s_->expire_due();
     s_->persist();
 }
 
@@ -2379,6 +2464,7 @@ std::string service::state::catalog_json() const {
         return out + "]";
     };
     return object_out{}
+        .num("next_serial", static_cast<std::int64_t>(next_serial))
         .raw("domains", domains)
         .raw("workflow_types", types(workflow_types))
         .raw("activity_types", types(activity_types))
@@ -2478,9 +2564,10 @@ std::string service::state::record_json(const execution& x) const {
 }
 
 void service::state::persist() {
-    if (!opt.durable || (dirty.empty() && !catalog_dirty)) return;
+    if (!opt.durable || (dirty.empty() && removed.empty() && !catalog_dirty)) return;
     store_write w;
     if (catalog_dirty) w.catalog = catalog_json();
+    w.removed.assign(removed.begin(), removed.end());
     for (auto serial : dirty) {
         auto* x = by_serial(serial);
         if (!x) continue;
@@ -2500,6 +2587,7 @@ void service::state::persist() {
     for (auto serial : dirty)
         if (auto* x = by_serial(serial)) events_written[serial] = x->events.size();
     dirty.clear();
+    removed.clear();
     catalog_dirty = false;
     write_failure.reset();
 }
@@ -2514,6 +2602,7 @@ result<void> service::state::restore() {
         simdjson::dom::element root;
         if (parser.parse(loaded->catalog).get(root)) return bad("the stored catalog is not JSON");
         object_in c{root};
+        next_serial = std::max<std::uint64_t>(next_serial, static_cast<std::uint64_t>(std::max<std::int64_t>(c.num("next_serial"), 1)));
         for (const auto& d : c.items("domains")) {
             domain_rec r;
             auto info = decoded_member<model::domain_info>(d, "info");
@@ -2634,7 +2723,10 @@ result<void> service::state::restore() {
     using k = deadline::kind;
     for (auto& [serial, xp] : executions) {
         auto& x = *xp;
-        if (!x.open()) continue;
+        if (!x.open()) {
+            if (x.closed_at) expiries.emplace(*x.closed_at + retention(x.domain), serial);
+            continue;
+        }
         if (x.execution_start_to_close)
             arm(x.started_at + std::chrono::seconds{*x.execution_start_to_close}, {k::execution_start_to_close, serial, {}, 0});
         if (x.decision == decision_state::scheduled) {

@@ -87,6 +87,9 @@ public:
 
     // When the next timer or timeout is due; fire_due() records what is due now.
     std::optional<swf::clock::time_point> next_deadline() const;
+    // When the next closed execution's retention period ends (fire_due()
+    // forgets it then). Not a deadline that time skipping jumps to.
+    std::optional<swf::clock::time_point> next_expiry() const;
     void fire_due();
 
     // True when no decision or activity task is scheduled or handed out in

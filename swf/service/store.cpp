@@ -134,6 +134,18 @@ result<void> store::write(const store_write& w) {
             if (sqlite3_step(ev.s) != SQLITE_DONE) return fail("cannot append to execution " + std::to_string(x.serial));
         }
     }
+    statement del_rec, del_ev;
+    if (!w.removed.empty() &&
+        (sqlite3_prepare_v2(db, "DELETE FROM executions WHERE serial = ?", -1, &del_rec.s, nullptr) != SQLITE_OK ||
+         sqlite3_prepare_v2(db, "DELETE FROM events WHERE serial = ?", -1, &del_ev.s, nullptr) != SQLITE_OK))
+        return fail("cannot prepare the deletes");
+    for (auto serial : w.removed) {
+        for (auto* st : {del_rec.s, del_ev.s}) {
+            sqlite3_reset(st);
+            sqlite3_bind_int64(st, 1, static_cast<sqlite3_int64>(serial));
+            if (sqlite3_step(st) != SQLITE_DONE) return fail("cannot delete execution " + std::to_string(serial));
+        }
+    }
     if (auto r = exec("COMMIT"); !r) {
         (void)exec("ROLLBACK");
         return r;

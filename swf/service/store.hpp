@@ -36,7 +36,8 @@ struct store_write {
         std::vector<std::string> events;  // new events only
     };
     std::vector<execution_change> executions;
-    bool empty() const noexcept { return !catalog && executions.empty(); }
+    std::vector<std::uint64_t> removed; // executions deleted with their events
+    bool empty() const noexcept { return !catalog && executions.empty() && removed.empty(); }
 };
 
 class store {

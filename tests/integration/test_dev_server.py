@@ -552,6 +552,31 @@ class Scenarios:
             ], []
         self.conform(run)
 
+    def test_close_decision_not_last(self):
+        """A close decision with another after it: the whole answer is refused
+        (SWF's ValidationException and message), nothing of it is applied,
+        and the decider may answer the same task again."""
+        def run(swf):
+            swf.register()
+            execution = swf.start("close-not-last-1")
+            task = swf.poll_decision()
+            error = assert_fault(self, "ValidationException", swf.boto.respond_decision_task_completed,
+                                 taskToken=task["taskToken"],
+                                 decisions=[complete_workflow("early"), schedule_activity("late", swf.activities)])
+            self.assertEqual(error["Message"], "Close must be last decision in list")
+            self.assertEqual(types(swf.history(execution)),
+                             ["WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted"])
+            swf.decide(task, complete_workflow("done"))
+            self.assertClosed(swf, execution, "COMPLETED")
+            return swf.history(execution), [
+                started(swf),
+                dt_scheduled(swf),
+                dt_started(2),
+                dt_completed(2, 3),
+                ("WorkflowExecutionCompleted", dict(decisionTaskCompletedEventId=4, result="done")),
+            ], []
+        self.conform(run)
+
     def test_terminate(self):
         """TerminateWorkflowExecution while a decision task runs."""
         def run(swf):
@@ -974,6 +999,29 @@ class DevServerTest(DevServerCase):
                                                  "externalWorkflowExecution": sender, "externalInitiatedEventId": 5})
         swf.decide(swf.poll_decision(task_list=receivers), complete_workflow("pinged"))
         self.assertRules(swf, swf.history(receiver))
+
+    def test_domain_that_retains_nothing(self):
+        """Retention NONE (or 0): SWF deletes an execution's record and history as soon as it closes."""
+        swf = self.swf()
+        swf.boto.register_domain(name=swf.domain, workflowExecutionRetentionPeriodInDays="NONE")
+        self.assertEqual(swf.boto.describe_domain(name=swf.domain)["configuration"],
+                         {"workflowExecutionRetentionPeriodInDays": "NONE"})
+        swf.register(domain=False)
+        execution = swf.start("fleeting-1")
+        open_execution = swf.start("lasting-1")
+        swf.decide(swf.poll_decision(), complete_workflow("gone"))
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                swf.boto.get_workflow_execution_history(domain=swf.domain, execution=execution)
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "UnknownResourceFault")
+                break
+            self.assertLess(time.monotonic(), deadline, "the closed execution is still there")
+            time.sleep(0.05)
+        closed = swf.boto.list_closed_workflow_executions(domain=swf.domain, startTimeFilter={"oldestDate": 0})
+        self.assertEqual(closed["executionInfos"], [])
+        self.assertEqual(types(swf.history(open_execution))[0], "WorkflowExecutionStarted")
 
     def test_close_refused_while_a_signal_arrived(self):
         """A close decision over a signal that arrived during the decision task

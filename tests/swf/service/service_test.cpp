@@ -200,6 +200,89 @@ TEST_F(service_test, lists_page_with_opaque_tokens) {
     EXPECT_EQ(fault("ListDomains", R"({"registrationStatus":"REGISTERED","nextPageToken":"forged"})"), "ValidationException");
 }
 
+TEST_F(service_test, answers_have_swfs_shape_void_bodies_empty_tasks_and_closed_tasks) {
+    // An operation without output: 200 and no body at all.
+    auto void_body = call("RegisterDomain", R"({"name":"e","workflowExecutionRetentionPeriodInDays":"1"})");
+    EXPECT_EQ(void_body.status, 200);
+    EXPECT_EQ(void_body.body, "");
+    // A poll that ends without a task: no taskToken member (what SWF sends,
+    // and what clients test for).
+    for (const std::string op : {"PollForDecisionTask", "PollForActivityTask"}) {
+        auto held = svc_->handle(op, R"({"domain":"d","taskList":{"name":"nobody"}})", [](reply) {});
+        ASSERT_FALSE(held.now) << op;
+        auto empty = svc_->expire_poll(held.held);
+        ASSERT_TRUE(empty) << op;
+        EXPECT_EQ(empty->body.find("taskToken"), std::string::npos) << empty->body;
+    }
+    // An activity task answered already: SWF names the scheduled event.
+    auto run = start("w");
+    decide(poll_decision().task_token, schedule("a"));
+    auto a = poll_activity();
+    ok("RespondActivityTaskCompleted", R"({"taskToken":")" + a.task_token + R"("})");
+    auto again = call("RespondActivityTaskCompleted", R"({"taskToken":")" + a.task_token + R"("})");
+    EXPECT_NE(again.body.find(R"("message":"Unknown activity, scheduledEventId = 5")"), std::string::npos) << again.body;
+    EXPECT_NE(call("RecordActivityTaskHeartbeat", R"({"taskToken":"never-given"})").body.find("UnknownResourceFault"),
+              std::string::npos);
+}
+
+// ------------------------------------------------------------- retention
+
+TEST_F(service_test, a_closed_execution_is_kept_for_its_domains_retention_period_then_is_gone) {
+    const std::string long_run = R"(,"executionStartToCloseTimeout":"864000")";
+    auto first = start("first", long_run);
+    decide(poll_decision().task_token, complete());
+    auto open_run = start("open", long_run);
+    advance(12h);
+    auto later = start("later", long_run);
+    auto d = poll_decision();
+    ASSERT_EQ(d.workflow_execution.workflow_id, "open");
+    d = poll_decision();
+    ASSERT_EQ(d.workflow_execution.workflow_id, "later");
+    decide(d.task_token, complete());
+    const std::string execution_of_first = R"({"domain":"d","execution":{"workflowId":"first","runId":")" + first + R"("}})";
+    const std::string closed_list = R"({"domain":"d","startTimeFilter":{"oldestDate":0}})";
+    advance(12h - 1s);
+    EXPECT_EQ(history("first", first).back().event_type, model::event_type::workflow_execution_completed);
+    EXPECT_EQ(decoded<model::workflow_execution_count>(ok("CountClosedWorkflowExecutions", closed_list)).count, 2);
+    advance(1s); // a day after it closed
+    EXPECT_EQ(fault("GetWorkflowExecutionHistory", execution_of_first), "UnknownResourceFault");
+    EXPECT_EQ(fault("DescribeWorkflowExecution", execution_of_first), "UnknownResourceFault");
+    auto closed = decoded<model::workflow_execution_infos>(ok("ListClosedWorkflowExecutions", closed_list));
+    ASSERT_EQ(closed.execution_infos.size(), 1u);
+    EXPECT_EQ(closed.execution_infos[0].execution.workflow_id, "later") << "closed 12 hours later, still kept";
+    EXPECT_EQ(decoded<model::workflow_execution_count>(ok("CountClosedWorkflowExecutions", closed_list)).count, 1);
+    // An open execution stays however old it is.
+    EXPECT_EQ(history("open", open_run).front().event_type, model::event_type::workflow_execution_started);
+    advance(12h);
+    EXPECT_EQ(fault("GetWorkflowExecutionHistory",
+                    R"({"domain":"d","execution":{"workflowId":"later","runId":")" + later + R"("}})"),
+              "UnknownResourceFault");
+    // The workflow id is free; a new run starts as usual.
+    EXPECT_FALSE(start("first").empty());
+}
+
+TEST_F(service_test, a_domain_that_retains_nothing_forgets_an_execution_when_it_closes) {
+    for (const std::string days : {"0", "NONE"}) {
+        const std::string domain = "brief" + days;
+        ok("RegisterDomain", R"({"name":")" + domain + R"(","workflowExecutionRetentionPeriodInDays":")" + days + R"("})");
+        ok("RegisterWorkflowType", R"({"domain":")" + domain + R"(","name":"wf","version":"1","defaultTaskList":{"name":"b"},)"
+                                   R"("defaultExecutionStartToCloseTimeout":"3600","defaultTaskStartToCloseTimeout":"30",)"
+                                   R"("defaultChildPolicy":"TERMINATE"})");
+        auto run = decoded<model::run>(ok("StartWorkflowExecution", R"({"domain":")" + domain +
+                                                                       R"(","workflowId":"w","workflowType":{"name":"wf","version":"1"}})"))
+                       .run_id.value_or("");
+        auto d = decoded<model::decision_task>(
+            ok("PollForDecisionTask", R"({"domain":")" + domain + R"(","taskList":{"name":"b"}})"));
+        decide(d.task_token, complete());
+        advance(0s);
+        EXPECT_EQ(fault("GetWorkflowExecutionHistory",
+                        R"({"domain":")" + domain + R"(","execution":{"workflowId":"w","runId":")" + run + R"("}})"),
+                  "UnknownResourceFault")
+            << days;
+    }
+    EXPECT_EQ(fault("RegisterDomain", R"({"name":"x","workflowExecutionRetentionPeriodInDays":"91"})"), "ValidationException");
+}
+
 // ------------------------------------------------------------- executions
 
 TEST_F(service_test, start_faults) {
@@ -848,12 +931,68 @@ TEST_F(service_test, a_decision_without_its_attributes_refuses_the_answer_and_ap
                   R"({"taskToken":")" + d.task_token + R"(","decisions":[)" + schedule("a") +
                       R"(,{"decisionType":"StartChildWorkflowExecution","startTimerDecisionAttributes":{"timerId":"t","startToFireTimeout":"1"}}]})");
     EXPECT_EQ(r.status, 400);
-    EXPECT_NE(r.body.find("decisions.2"), std::string::npos) << r.body;
-    EXPECT_NE(r.body.find("startChildWorkflowExecutionDecisionAttributes"), std::string::npos) << r.body;
+    // SWF's words for it.
+    EXPECT_NE(r.body.find(R"("message":"StartChildWorkflowExecutionDecisionAttributes must be specified for decision )"
+                          R"(of type StartChildWorkflowExecution")"),
+              std::string::npos)
+        << r.body;
     EXPECT_EQ(types(history("w", run)).size(), 3u) << "part of a refused answer was applied";
     // The task is still started; a close decision needs no attributes.
     decide(d.task_token, R"({"decisionType":"CompleteWorkflowExecution"})");
     EXPECT_EQ(types(history("w", run)).back(), "WorkflowExecutionCompleted");
+}
+
+TEST_F(service_test, a_close_decision_before_another_refuses_the_answer_and_applies_nothing) {
+    const std::vector<std::string> closes = {
+        complete(), R"({"decisionType":"FailWorkflowExecution"})", R"({"decisionType":"CancelWorkflowExecution"})",
+        R"({"decisionType":"ContinueAsNewWorkflowExecution"})"};
+    for (std::size_t i = 0; i < closes.size(); ++i) {
+        const std::string id = "w" + std::to_string(i);
+        auto run = start(id);
+        auto d = poll_decision();
+        auto r = call("RespondDecisionTaskCompleted", R"({"taskToken":")" + d.task_token + R"(","decisions":[)" +
+                                                          closes[i] + "," + schedule("a") + "]}");
+        EXPECT_EQ(r.status, 400) << closes[i];
+        EXPECT_NE(r.body.find(R"({"__type":"com.amazon.coral.validate#ValidationException","message":"Close must be )"
+                              R"(last decision in list"})"),
+                  std::string::npos)
+            << r.body;
+        EXPECT_EQ(types(history(id, run)).size(), 3u) << closes[i] << ": part of a refused answer was applied";
+        // The task is still the decider's: the same answer without the
+        // decision after the close is taken.
+        decide(d.task_token, schedule("a") + "," + closes[i]);
+        auto t = types(history(id, run));
+        EXPECT_EQ(t[4], "ActivityTaskScheduled");
+        EXPECT_NE(t.back().find("Workflow"), std::string::npos) << t.back();
+    }
+}
+
+TEST_F(service_test, a_member_inside_a_decision_is_named_by_its_place_in_the_list_as_aws_does) {
+    start("w");
+    auto d = poll_decision();
+    // The message SWF gives a RecordMarker without its markerName.
+    auto r = call("RespondDecisionTaskCompleted",
+                  R"({"taskToken":")" + d.task_token + R"(","decisions":[{"decisionType":"RecordMarker",)"
+                  R"("recordMarkerDecisionAttributes":{"details":"x"}}]})");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("1 validation error detected: Value null at 'decisions.1.member.recordMarkerDecisionAttributes."
+                          "markerName' failed to satisfy constraint: Member must not be null"),
+              std::string::npos)
+        << r.body;
+    auto long_name = call("RespondDecisionTaskCompleted",
+                          R"({"taskToken":")" + d.task_token + R"(","decisions":[)" + schedule("a") +
+                              R"(,{"decisionType":"RecordMarker","recordMarkerDecisionAttributes":{"markerName":")" +
+                              std::string(257, 'm') + R"("}}]})");
+    EXPECT_NE(long_name.body.find("Value at 'decisions.2.member.recordMarkerDecisionAttributes.markerName' failed to "
+                                  "satisfy constraint: Member must have length less than or equal to 256"),
+              std::string::npos)
+        << long_name.body;
+    auto tag = call("StartWorkflowExecution", R"({"domain":"d","workflowId":"t","workflowType":{"name":"wf","version":"1"},)"
+                                              R"("tagList":["ok",")" + std::string(257, 't') + R"("]})");
+    EXPECT_NE(tag.body.find("Value at 'tagList.2.member' failed to satisfy constraint: Member must have length "
+                            "less than or equal to 256"),
+              std::string::npos)
+        << tag.body;
 }
 
 TEST_F(service_test, start_at_previous_started_event_gives_only_the_new_events) {

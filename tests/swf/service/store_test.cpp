@@ -121,6 +121,45 @@ TEST_F(store_test, a_restarted_service_has_everything_acknowledged_and_rearms_it
     EXPECT_NE(again.now->body.find("WorkflowExecutionAlreadyStartedFault"), std::string::npos);
 }
 
+TEST_F(store_test, an_execution_past_its_retention_is_deleted_from_the_file_and_its_serial_not_reused) {
+    open();
+    ok("RegisterDomain", R"({"name":"d","workflowExecutionRetentionPeriodInDays":"1"})");
+    ok("RegisterWorkflowType", R"({"domain":"d","name":"wf","version":"1","defaultTaskList":{"name":"deciders"},)"
+                               R"("defaultExecutionStartToCloseTimeout":"3600","defaultTaskStartToCloseTimeout":"30","defaultChildPolicy":"TERMINATE"})");
+    auto start = [&](const std::string& id) {
+        return decoded<model::run>(ok("StartWorkflowExecution", R"({"domain":"d","workflowId":")" + id +
+                                                                    R"(","workflowType":{"name":"wf","version":"1"}})"))
+            .run_id.value_or("");
+    };
+    const auto old_run = start("w");
+    auto d = decoded<model::decision_task>(ok("PollForDecisionTask", R"({"domain":"d","taskList":{"name":"deciders"}})"));
+    const std::string old_token = d.task_token;
+    ok("TerminateWorkflowExecution", R"({"domain":"d","workflowId":"w"})");
+    // Closed: kept across a restart until its day is over, then forgotten
+    // by a server that was down when it ended.
+    open();
+    EXPECT_NE(history(old_run).find("WorkflowExecutionTerminated"), std::string::npos);
+    clock_.advance(24h);
+    open();
+    svc_->fire_due();
+    auto gone = svc_->handle("GetWorkflowExecutionHistory",
+                             R"({"domain":"d","execution":{"workflowId":"w","runId":")" + old_run + R"("}})");
+    EXPECT_NE(gone.now->body.find("UnknownResourceFault"), std::string::npos) << gone.now->body;
+    open();
+    gone = svc_->handle("GetWorkflowExecutionHistory",
+                        R"({"domain":"d","execution":{"workflowId":"w","runId":")" + old_run + R"("}})");
+    EXPECT_NE(gone.now->body.find("UnknownResourceFault"), std::string::npos) << "deleted, but read back from the file";
+    // A new execution gets a serial of its own: the old task's token does
+    // not name it.
+    const auto new_run = start("w");
+    auto d2 = decoded<model::decision_task>(ok("PollForDecisionTask", R"({"domain":"d","taskList":{"name":"deciders"}})"));
+    ASSERT_FALSE(d2.task_token.empty());
+    EXPECT_NE(d2.task_token, old_token);
+    auto stale = svc_->handle("RespondDecisionTaskCompleted", R"({"taskToken":")" + old_token + R"("})");
+    EXPECT_NE(stale.now->body.find("UnknownResourceFault"), std::string::npos) << stale.now->body;
+    EXPECT_NE(history(new_run).find("DecisionTaskStarted"), std::string::npos);
+}
+
 TEST_F(store_test, a_heartbeat_timeout_due_while_down_fires_after_the_restart) {
     open();
     ok("RegisterDomain", R"({"name":"d","workflowExecutionRetentionPeriodInDays":"1"})");
