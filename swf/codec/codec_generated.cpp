@@ -574,7 +574,7 @@ bool decode_value(simdjson::ondemand::value v, model::activity_task& out, decode
         if (ctx.strict) return ctx.fail_unknown_member(key);
         if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
-    if ((seen & (std::uint64_t{1} << 0)) != 0 && seen != 31u) {
+    if ((seen & (std::uint64_t{1} << 0)) != 0 && !out.task_token.empty() && seen != 31u) {
         static constexpr std::string_view names[] = {"taskToken", "activityId", "startedEventId", "workflowExecution", "activityType"};
         for (std::size_t i = 0; i < 5; ++i)
             if (!(seen & (std::uint64_t{1} << i))) return ctx.fail_missing(names[i]);
@@ -7749,7 +7749,7 @@ bool decode_value(simdjson::ondemand::value v, model::decision_task& out, decode
         if (ctx.strict) return ctx.fail_unknown_member(key);
         if (!skip_value(fv, ctx)) return ctx.in_member(key);
     }
-    if ((seen & (std::uint64_t{1} << 0)) != 0 && seen != 31u) {
+    if ((seen & (std::uint64_t{1} << 0)) != 0 && !out.task_token.empty() && seen != 31u) {
         static constexpr std::string_view names[] = {"taskToken", "startedEventId", "workflowExecution", "workflowType", "events"};
         for (std::size_t i = 0; i < 5; ++i)
             if (!(seen & (std::uint64_t{1} << i))) return ctx.fail_missing(names[i]);

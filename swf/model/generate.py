@@ -42,7 +42,9 @@ CXX_KEYWORDS = {
 }
 
 # Poll responses carry no taskToken (and none of the other required members)
-# when the long poll ended without a task; that empty answer is valid.
+# when the long poll ended without a task; that empty answer is valid, and
+# so is the form the API reference describes, a taskToken that is the empty
+# string.
 EMPTY_WHEN_NO_TASK = {"DecisionTask", "ActivityTask"}
 
 # The last value of every enum: one this SDK does not know (see ENUM_NOTE).
@@ -473,7 +475,7 @@ def gen_codec_cpp(m):
             skip = ""
             if sname in EMPTY_WHEN_NO_TASK:
                 ti = required.index("taskToken")
-                skip = f"(seen & (std::uint64_t{{1}} << {ti})) != 0 && "
+                skip = f"(seen & (std::uint64_t{{1}} << {ti})) != 0 && !out.task_token.empty() && "
             o.append(f"    if ({skip}seen != {mask}u) {{\n")
             o.append("        static constexpr std::string_view names[] = {" + ", ".join(f'"{r}"' for r in required) + "};\n")
             o.append(f"        for (std::size_t i = 0; i < {len(required)}; ++i)\n"

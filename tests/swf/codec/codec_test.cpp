@@ -510,6 +510,13 @@ TEST(required_members, empty_poll_answers_decode_without_a_task_token) {
     auto a0 = codec::decode<model::activity_task>(R"({"startedEventId":0})");
     ASSERT_TRUE(a0) << a0.error().message;
     EXPECT_TRUE(a0->task_token.empty());
+    // The form the API reference describes: a taskToken that is the empty string.
+    auto d1 = codec::decode<model::decision_task>(R"({"previousStartedEventId":0,"startedEventId":0,"taskToken":""})");
+    ASSERT_TRUE(d1) << d1.error().message;
+    EXPECT_TRUE(d1->task_token.empty());
+    auto a1 = codec::decode<model::activity_task>(R"({"startedEventId":0,"taskToken":""})");
+    ASSERT_TRUE(a1) << a1.error().message;
+    EXPECT_TRUE(a1->task_token.empty());
 }
 
 TEST(required_members, a_task_with_a_token_needs_everything_else) {
