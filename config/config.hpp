@@ -92,6 +92,11 @@ struct worker_config {
     std::string identity; // when absent in the file: runtime.identity
     int pollers = 1;
     int max_concurrent = 10; // slots: tasks of this worker that run at once
+    // Decision workers: while not zero, each answer sends the execution's
+    // next decision task to this process's own task list
+    // (RespondDecisionTaskCompleted.taskList), which SWF gives back to
+    // task_list when it waits there this long.
+    std::chrono::milliseconds sticky_schedule_to_start{0};
     std::vector<handler_ref> handlers;
     // The `register` key: register the handlers' types at start-up. False for
     // credentials that may only poll; start-up then checks the types exist.

@@ -336,6 +336,18 @@ void unique_workers(reader& r, const std::string& path, const std::vector<worker
                                 quote(w.task_list) + " (first at " +
                                 detail::format_location(items[it->second].location) + ")");
     }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& w = items[i];
+        if (!clean[i] || w.sticky_schedule_to_start.count() == 0) continue;
+        const std::string at = detail::item_path(path, i) + ".sticky_schedule_to_start";
+        if (w.kind != worker_kind::decision)
+            r.error(w.location, at + ": only a decision worker routes decision tasks to itself");
+        else if (w.pollers < 2)
+            r.error(w.location, at + ": needs pollers: 2 or more, half of them polling the worker's own task "
+                                     "list (pollers is " + std::to_string(w.pollers) + ")");
+        else if (w.sticky_schedule_to_start % 1000ms != 0ms)
+            r.error(w.location, at + ": SWF counts this timeout in whole seconds");
+    }
 }
 
 // --- the tables ------------------------------------------------------------------
@@ -439,6 +451,10 @@ const table<worker_config>& worker_table() {
                                          "concurrent long polls on the task list"),
         detail::int_field<worker_config>("max_concurrent", &worker_config::max_concurrent, 1, 10000,
                                          "tasks run at once (slots); a poller waits for a free slot"),
+        detail::seconds_field<worker_config>(
+            "sticky_schedule_to_start", &worker_config::sticky_schedule_to_start, 0ms, 3600s,
+            "decision workers: send an execution's next decision task to this process's own task list, "
+            "given back to task_list after waiting there this long; 0: off (needs pollers of 2 or more)"),
         detail::string_list<worker_config, handler_ref>(
             "handlers", &worker_config::handlers, read_handler, 1,
             "activity types (activity workers) or workflow types (decision workers) served, as name or "

@@ -488,6 +488,7 @@ int run(const config::config& c, plugin_set& plugins, const run_limits& limits, 
         s.identity = w.identity.empty() ? identity : w.identity;
         s.pollers = w.pollers;
         s.max_concurrent = static_cast<std::size_t>(w.max_concurrent);
+        s.sticky_schedule_to_start = std::chrono::duration_cast<std::chrono::seconds>(w.sticky_schedule_to_start);
         s.types = resolve_types(c, w, *plugins.registry, nullptr);
         workers.push_back(std::make_unique<worker>(env, std::move(s), io.get_executor()));
     }

@@ -1,5 +1,10 @@
 #include "runtime/core/decision_runner.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -7,6 +12,7 @@
 #include "swf/client/roles.hpp"
 #include "swf/codec/fit.hpp"
 #include "swf/model/decisions.hpp"
+#include "swf/model/limits.hpp"
 
 namespace swfrt::runtime {
 
@@ -27,15 +33,58 @@ asio::awaitable<sdk::decision_result> decide(const plugin::workflow_entry* entry
     }
 }
 
+// The worker's own task list: the shared one's name, the identity and a
+// random part, in the characters SWF allows in a name (no ':', '/', '|',
+// control characters or non-ASCII), at most 256 of them.
+std::string sticky_name(const std::string& task_list, const std::string& identity) {
+    std::random_device rd;
+    char suffix[20];
+    std::snprintf(suffix, sizeof suffix, "-%08x", static_cast<unsigned>(rd()));
+    std::string name = task_list + "-sticky-" + identity;
+    for (auto& c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == ':' || c == '/' || c == '|' || u < 0x20 || u >= 0x7f) c = '-';
+    }
+    const std::size_t room = swf::model::limits::max_name - std::strlen(suffix);
+    if (name.size() > room) name.resize(room);
+    return name + suffix;
+}
+
+bool closes_execution(const std::vector<model::decision>& decisions) {
+    using dt = model::decision_type;
+    for (const auto& d : decisions)
+        if (d.decision_type == dt::complete_workflow_execution || d.decision_type == dt::fail_workflow_execution ||
+            d.decision_type == dt::cancel_workflow_execution ||
+            d.decision_type == dt::continue_as_new_workflow_execution)
+            return true;
+    return false;
+}
+
 } // namespace
 
 decision_runner::decision_runner(const worker_env& env, const worker_settings& settings, worker_flags& flags,
                                  running_tasks& running, asio::any_io_executor executor)
-    : env_(env), settings_(settings), flags_(flags), running_(running), executor_(std::move(executor)) {}
+    : env_(env), settings_(settings), flags_(flags), running_(running), executor_(std::move(executor)) {
+    if (settings_.sticky_schedule_to_start.count() == 0) return;
+    sticky_list_ = sticky_name(settings_.task_list, settings_.identity);
+    env_.log->info("sticky decision worker: executions it decides come back on its own task list",
+                   {{"task_list", settings_.task_list},
+                    {"sticky_task_list", sticky_list_},
+                    {"schedule_to_start_seconds", std::to_string(settings_.sticky_schedule_to_start.count())}});
+}
 
 asio::awaitable<poll_result> decision_runner::poll_once(slot_lease lease) {
-    swf::client::decision_client decisions(env_.client, settings_.domain, settings_.task_list, settings_.identity);
+    // Up to half the pollers (at least one) on the worker's own list.
+    bool sticky = false;
+    if (!sticky_list_.empty()) {
+        const int most = std::max(1, settings_.pollers / 2);
+        if (sticky_polls_.fetch_add(1) < most) sticky = true;
+        else sticky_polls_.fetch_sub(1);
+    }
+    swf::client::decision_client decisions(env_.client, settings_.domain, sticky ? sticky_list_ : settings_.task_list,
+                                           settings_.identity);
     auto r = co_await decisions.poll();
+    if (sticky) sticky_polls_.fetch_sub(1);
     poll_result out;
     if (!r) {
         out.failure = std::move(r).error();
@@ -144,8 +193,17 @@ asio::awaitable<void> decision_runner::run(model::decision_task task, slot_lease
     opts.retry_until = swf::client::decision_answer_deadline(task, received);
     swf::client::call_info info;
     swf::client::decision_client client(env_.client, settings_.domain, settings_.task_list, settings_.identity);
-    auto r = co_await client.respond_completed(task.task_token, std::move(decided.decisions),
-                                              std::move(decided.execution_context), opts, &info);
+    model::respond_decision_task_completed_input answer;
+    answer.task_token = task.task_token;
+    answer.execution_context = std::move(decided.execution_context);
+    // Sticky: the execution's next decision task comes to this worker,
+    // unless it is stopping (its own list would go unpolled).
+    if (!sticky_list_.empty() && !flags_.stopping.load() && !closes_execution(decided.decisions)) {
+        answer.task_list = model::task_list{sticky_list_};
+        answer.task_list_schedule_to_start_timeout = std::to_string(settings_.sticky_schedule_to_start.count());
+    }
+    answer.decisions = std::move(decided.decisions);
+    auto r = co_await client.respond_completed(std::move(answer), opts, &info);
     record_answer(env_, settings_, "decision", r.has_value(), info.earlier_attempt_ambiguous);
     if (!r) {
         env_.log->error("answering the decision task failed; given up",

@@ -2,8 +2,15 @@
 // decider pool (off the io threads, so that a long replay never delays
 // polls and heartbeats) and answered, or left to time out when the
 // decider cannot decide.
+//
+// Sticky (settings.sticky_schedule_to_start not zero): every answer that
+// leaves the execution open names the worker's own task list, so SWF
+// schedules the execution's next decision task there; up to half the
+// pollers poll it, the rest the shared task list. A task that waits there
+// too long (this process is gone) SWF gives back to the shared list.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +34,9 @@ public:
 
     boost::asio::awaitable<poll_result> poll_once(slot_lease lease) override;
 
+    // The worker's own task list; empty when not sticky.
+    const std::string& sticky_task_list() const noexcept { return sticky_list_; }
+
 private:
     using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
     boost::asio::awaitable<void> run(swf::model::decision_task task, slot_lease lease, std::shared_ptr<strand_type> keep);
@@ -40,6 +50,8 @@ private:
     boost::asio::any_io_executor executor_;
     std::mutex mutex_;
     std::map<std::string, std::weak_ptr<strand_type>> execution_strands_;
+    std::string sticky_list_;
+    std::atomic<int> sticky_polls_{0}; // polls in flight on sticky_list_
 };
 
 } // namespace swfrt::runtime

@@ -31,6 +31,10 @@ struct worker_settings {
     std::string identity;
     int pollers = 1;
     std::size_t max_concurrent = 10;
+    // Decision workers: not zero, answers send an execution's next decision
+    // task to the worker's own task list, given back to task_list by SWF
+    // when it waits there this long.
+    std::chrono::seconds sticky_schedule_to_start{0};
     // The types this worker serves (resolved from the configuration's
     // handler names); a task of any other type is refused, never dropped.
     std::set<plugin::type_key> types;

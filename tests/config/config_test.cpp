@@ -131,7 +131,9 @@ TEST(config_load, full_file_sets_every_value) {
     const auto& d = c.workers[1];
     EXPECT_EQ(d.kind, worker_kind::decision);
     EXPECT_EQ(d.identity, "host-a"); // from runtime.identity
-    EXPECT_EQ(d.pollers, 1);
+    EXPECT_EQ(d.pollers, 2);
+    EXPECT_EQ(d.sticky_schedule_to_start, 5s);
+    EXPECT_EQ(a.sticky_schedule_to_start, 0s);
     EXPECT_EQ(d.max_concurrent, 10);
     EXPECT_TRUE(d.register_types);
     ASSERT_EQ(d.handlers.size(), 1u);
@@ -462,6 +464,24 @@ TEST(config_load, workers_register_their_types_unless_told_not_to) {
     EXPECT_FALSE(c.workers[1].register_types);
     EXPECT_THAT(load_errors("workers:\n  - {kind: activity, domain: d, task_list: a, handlers: [x], register: maybe}\n"),
                 ::testing::ElementsAre(::testing::HasSubstr("workers[0].register: expected")));
+}
+
+TEST(config_load, a_sticky_decision_worker_needs_two_pollers_and_whole_seconds) {
+    auto c = load_ok("workers:\n"
+                     "  - {kind: decision, domain: d, task_list: b, handlers: [y], pollers: 2, sticky_schedule_to_start: 5}\n");
+    EXPECT_EQ(c.workers[0].sticky_schedule_to_start, 5s);
+    EXPECT_THAT(load_errors("workers:\n"
+                            "  - {kind: decision, domain: d, task_list: b, handlers: [y], sticky_schedule_to_start: 5}\n"),
+                ::testing::ElementsAre("2:5: workers[0].sticky_schedule_to_start: needs pollers: 2 or more, half of "
+                                       "them polling the worker's own task list (pollers is 1)"));
+    EXPECT_THAT(load_errors("workers:\n"
+                            "  - {kind: activity, domain: d, task_list: b, handlers: [y], pollers: 2, "
+                            "sticky_schedule_to_start: 5}\n"),
+                ::testing::ElementsAre(::testing::HasSubstr("only a decision worker routes decision tasks to itself")));
+    EXPECT_THAT(load_errors("workers:\n"
+                            "  - {kind: decision, domain: d, task_list: b, handlers: [y], pollers: 2, "
+                            "sticky_schedule_to_start: 0.5}\n"),
+                ::testing::ElementsAre(::testing::HasSubstr("SWF counts this timeout in whole seconds")));
 }
 
 TEST(config_load, name_limits_count_characters_as_swf_does_not_bytes) {
@@ -819,6 +839,8 @@ TEST(config_schema, defaults_are_what_the_loader_gives_for_absent_keys) {
          [](const config&, const config& i) { return std::to_string(i.workers.at(0).max_concurrent); }},
         {"workers[].register",
          [](const config&, const config& i) { return std::string(i.workers.at(0).register_types ? "true" : "false"); }},
+        {"workers[].sticky_schedule_to_start",
+         [](const config&, const config& i) { return seconds_text(i.workers.at(0).sticky_schedule_to_start); }},
         {"metrics", [](const config&, const config&) { return "{}"; }},
         {"metrics.listen", [](const config& c, const config&) { return quoted(c.metrics.listen); }},
         {"log", [](const config&, const config&) { return "{}"; }},

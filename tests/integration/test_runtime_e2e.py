@@ -34,6 +34,7 @@ from botocore.exceptions import ClientError
 
 from loopback import LoopbackServer
 from moto_server import MotoServer
+from swf_history_check import check_history
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -126,6 +127,8 @@ def config_text(*, endpoint_url, domain=None, workers=(), grace=1, plugins=None,
                   "    handlers: [%s]" % ", ".join(w["handlers"])]
         if "register" in w:
             lines.append("    register: %s" % ("true" if w["register"] else "false"))
+        if "sticky" in w:
+            lines.append("    sticky_schedule_to_start: %s" % w["sticky"])
     lines += ["metrics:",
               "  listen: %s" % q(metrics_listen),
               "log:",
@@ -812,6 +815,85 @@ class DevServerWorkflowsTest(DevServerRuntimeCase):
                   if e["eventType"] == "ActivityTaskScheduled" and
                   e["activityTaskScheduledEventAttributes"]["activityType"]["name"] == "greet"]
         self.assertEqual(greets, ['"reserve"', '"release"'])
+
+
+class DevServerStickyTest(DevServerRuntimeCase):
+    """The decision task list override (RespondDecisionTaskCompleted.taskList
+    with taskListScheduleToStartTimeout) through `swf-runtime run`: a sticky
+    decision worker's executions come back on its own task list; once it is
+    gone (kill -9), the dev server times the waiting decision task out
+    (SCHEDULE_TO_START) and gives it back to the shared list, where another
+    runtime takes the execution over and finishes it."""
+
+    def runtime(self, name):
+        text = config_text(endpoint_url=self.endpoint_url, domain=DEV_DOMAIN, grace=1, workers=[
+            {"kind": "decision", "task_list": DECISIONS, "pollers": 2, "max_concurrent": 4,
+             "handlers": ["review"], "sticky": 2}])
+        rt = self.start_runtime(name, text, cleanup=self.addCleanup).wait_ready()
+        m = re.search(r"sticky_task_list=(\S+)", rt.log())
+        self.assertIsNotNone(m, rt.log_tail())
+        return rt, m.group(1)
+
+    def test_a_sticky_workers_executions_come_back_to_it_and_to_the_shared_list_when_it_is_gone(self):
+        first, first_list = self.runtime("sticky-first.yaml")
+        self.assertTrue(first_list.startswith(DECISIONS + "-sticky-"), first_list)
+        execution = {"workflowId": "sticky-1", "runId": self.swf.start_workflow_execution(
+            domain=DEV_DOMAIN, workflowId="sticky-1", workflowType={"name": "review", "version": "1"})["runId"]}
+
+        def events():
+            return history_of(self.swf, DEV_DOMAIN, execution)
+
+        def of_type(t, where=None):
+            return [e for e in (where or events()) if e["eventType"] == t]
+
+        def wait(what, probe, runtime, within=30):
+            return wait_until(what, probe, within, lambda: "; log:\n" + runtime.log_tail(), runtime=runtime)
+
+        done = wait("the first decision task is answered", lambda: of_type("DecisionTaskCompleted"), first)[0]
+        attrs = done["decisionTaskCompletedEventAttributes"]
+        self.assertEqual((attrs["taskList"]["name"], attrs["taskListScheduleToStartTimeout"]), (first_list, "2"))
+        self.swf.signal_workflow_execution(domain=DEV_DOMAIN, workflowId="sticky-1", signalName="comment",
+                                           input='"c1"')
+        wait("the first comment is recorded", lambda: of_type("MarkerRecorded"), first)
+        scheduled = of_type("DecisionTaskScheduled")
+        self.assertEqual(scheduled[-1]["decisionTaskScheduledEventAttributes"]["taskList"]["name"], first_list,
+                         "the signal's decision task went to the shared list")
+        self.assertEqual(scheduled[-1]["decisionTaskScheduledEventAttributes"]["scheduleToStartTimeout"], "2")
+
+        # The worker dies; its held polls end (within the dev server's 1 s).
+        os.killpg(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=10)
+        time.sleep(1.5)
+        self.swf.signal_workflow_execution(domain=DEV_DOMAIN, workflowId="sticky-1", signalName="comment",
+                                           input='"c2"')
+        timed_out = wait_until("the decision task on the dead worker's list times out",
+                               lambda: of_type("DecisionTaskTimedOut"), 10)[0]
+        self.assertEqual(timed_out["decisionTaskTimedOutEventAttributes"]["timeoutType"], "SCHEDULE_TO_START")
+        history = events()
+        at = history.index(timed_out)
+        stranded = history[timed_out["decisionTaskTimedOutEventAttributes"]["scheduledEventId"] - 1]
+        self.assertEqual(stranded["decisionTaskScheduledEventAttributes"]["taskList"]["name"], first_list)
+        self.assertGreaterEqual((timed_out["eventTimestamp"] - stranded["eventTimestamp"]).total_seconds(), 2.0)
+        back = history[at + 1]
+        self.assertEqual((back["eventType"], back["decisionTaskScheduledEventAttributes"]["taskList"]["name"]),
+                         ("DecisionTaskScheduled", DECISIONS))
+        self.assertNotIn("scheduleToStartTimeout", back["decisionTaskScheduledEventAttributes"])
+
+        # Another runtime takes it over from the shared list and keeps it.
+        second, second_list = self.runtime("sticky-second.yaml")
+        self.assertNotEqual(second_list, first_list)
+        wait("the second comment is recorded", lambda: len(of_type("MarkerRecorded")) == 2, second)
+        self.swf.signal_workflow_execution(domain=DEV_DOMAIN, workflowId="sticky-1", signalName="verdict",
+                                           input='"approve"')
+        closed = wait("the review closes", lambda: of_type("WorkflowExecutionCompleted"), second)[0]
+        self.assertEqual(closed["workflowExecutionCompletedEventAttributes"]["result"],
+                         '"approved after 2 comment(s)"')
+        history = events()
+        taken = [e for e in history[at:] if e["eventType"] == "DecisionTaskCompleted"]
+        self.assertEqual([e["decisionTaskCompletedEventAttributes"].get("taskList", {}).get("name") for e in taken],
+                         [second_list] * (len(taken) - 1) + [None],
+                         "the second runtime's answers name its own list, but for the close")
+        self.assertEqual(check_history(history), [])
 
 
 class DevServerChildPolicyTest(DevServerRuntimeCase):

@@ -1187,6 +1187,49 @@ TEST_F(worker_test, a_raw_deciders_decisions_are_sent_with_respond_decision_task
     EXPECT_EQ(swf_->count("PollForActivityTask"), 0u);
 }
 
+TEST_F(worker_test, a_sticky_decision_worker_polls_its_own_list_and_names_it_in_answers_that_leave_the_execution_open) {
+    registry_.add_workflow({.type = {.name = "order", .version = "1"},
+                            .decider = [](const model::decision_task& task) {
+                                sdk::decision_result r;
+                                if (task.task_token == "dtok-close") r.decisions.push_back(complete_decision("done"));
+                                else r.decisions.push_back(marker_decision("step", "1"));
+                                return r;
+                            }});
+    swf_->script("PollForDecisionTask", {200, decision_task_json("dtok-open", "order")});
+    swf_->script("PollForDecisionTask", {200, decision_task_json("dtok-close", "order")});
+    auto s = settings(worker_kind::decision, {{"order", "1"}});
+    s.pollers = 4;
+    s.identity = "host:42/a|b";
+    s.sticky_schedule_to_start = std::chrono::seconds{5};
+    start(std::move(s));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("RespondDecisionTaskCompleted") == 2; }));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForDecisionTask") >= 8; }));
+
+    // Its own list: the shared list's name, the identity in SWF's name
+    // characters and a random part.
+    std::map<std::string, int> lists;
+    for (const auto& p : answers<model::poll_for_decision_task_input>("PollForDecisionTask")) ++lists[p.task_list.name];
+    ASSERT_EQ(lists.size(), 2u);
+    ASSERT_TRUE(lists.count("tl"));
+    const std::string own = std::next(lists.begin())->first == "tl" ? lists.begin()->first : std::next(lists.begin())->first;
+    EXPECT_TRUE(own.starts_with("tl-sticky-host-42-a-b-")) << own;
+    EXPECT_EQ(own.size(), std::string("tl-sticky-host-42-a-b-").size() + 8) << own;
+    EXPECT_GT(lists[own], 0);
+    // At most half the pollers on it at once: never all of them, so the
+    // shared list is always polled.
+    EXPECT_GT(lists["tl"], 0);
+
+    auto sent = answers<model::respond_decision_task_completed_input>("RespondDecisionTaskCompleted");
+    std::map<std::string, model::respond_decision_task_completed_input> by_token;
+    for (auto& a : sent) by_token[a.task_token] = a;
+    ASSERT_TRUE(by_token.count("dtok-open") && by_token.count("dtok-close"));
+    ASSERT_TRUE(by_token["dtok-open"].task_list);
+    EXPECT_EQ(by_token["dtok-open"].task_list->name, own);
+    EXPECT_EQ(by_token["dtok-open"].task_list_schedule_to_start_timeout, "5");
+    EXPECT_FALSE(by_token["dtok-close"].task_list) << "an answer that closes the execution needs no list";
+    EXPECT_FALSE(by_token["dtok-close"].task_list_schedule_to_start_timeout);
+}
+
 TEST_F(worker_test, a_decider_runs_on_the_decider_pool_not_on_an_io_thread) {
     std::promise<std::thread::id> pool_thread;
     asio::post(deciders_, [&] { pool_thread.set_value(std::this_thread::get_id()); });
