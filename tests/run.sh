@@ -52,21 +52,43 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure --timeout 600
 
+# One fuzz target per core at a time: each runs single-threaded.
+fuzz_one() {
+  local target="$1" work max_len=4096
+  work="$(mktemp -d)"
+  cp -r "tests/fuzz/corpus/${target}/." "$work/"
+  # The decode seeds include documents nested 100,000 deep (300 KB):
+  # inputs that large must stay reachable by mutation.
+  [ "$target" = decode ] && max_len=524288
+  [ "$target" = inputs ] && max_len=65536
+  [ "$target" = service ] && max_len=65536
+  local status=0
+  (cd "$work" && "$root/build-asan/tests/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" \
+    -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$work" >"$work.log" 2>&1) || status=$?
+  printf -- '--- fuzz %s (%ss): exit %d\n' "$target" "$fuzz_seconds" "$status"
+  tail -n 12 "$work.log"
+  rm -rf "$work" "$work.log"
+  return "$status"
+}
+
 if [ "$fuzz_seconds" -gt 0 ]; then
-  for target in decode canonical inputs service; do
-    step "fuzz ${target} for ${fuzz_seconds}s"
-    work="$(mktemp -d)"
-    cp -r "tests/fuzz/corpus/${target}/." "$work/"
-    # The decode seeds include documents nested 100,000 deep (300 KB):
-    # inputs that large must stay reachable by mutation.
-    max_len=4096
-    [ "$target" = decode ] && max_len=524288
-    [ "$target" = inputs ] && max_len=65536
-    [ "$target" = service ] && max_len=65536
-    (cd "$work" && "$root/build-asan/tests/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" \
-      -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$work" 2>&1 | tail -n 12)
-    rm -rf "$work"
+  step "fuzz decode, canonical, inputs and service for ${fuzz_seconds}s each, ${jobs} at a time"
+  targets=(decode canonical inputs service)
+  failed=0
+  for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+    pids=()
+    for ((k = i; k < i + jobs && k < ${#targets[@]}; ++k)); do
+      out="$(mktemp)"
+      fuzz_one "${targets[$k]}" >"$out" 2>&1 &
+      pids+=("$!:$out")
+    done
+    for entry in "${pids[@]}"; do
+      wait "${entry%%:*}" || failed=1
+      cat "${entry#*:}"
+      rm -f "${entry#*:}"
+    done
   done
+  [ "$failed" -eq 0 ] || { echo "a fuzz target failed (its output is above)"; exit 1; }
 fi
 
 step "all tests passed"
