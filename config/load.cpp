@@ -342,9 +342,11 @@ void unique_workers(reader& r, const std::string& path, const std::vector<worker
         const std::string at = detail::item_path(path, i) + ".sticky_schedule_to_start";
         if (w.kind != worker_kind::decision)
             r.error(w.location, at + ": only a decision worker routes decision tasks to itself");
-        else if (w.pollers < 2)
-            r.error(w.location, at + ": needs pollers: 2 or more, half of them polling the worker's own task "
-                                     "list (pollers is " + std::to_string(w.pollers) + ")");
+        else if (w.pollers < 2 || w.max_concurrent < 2)
+            r.error(w.location, at + ": needs pollers and max_concurrent of 2 or more, for polls on the worker's "
+                                     "own task list and on the shared one at once (pollers is " +
+                                     std::to_string(w.pollers) + ", max_concurrent " +
+                                     std::to_string(w.max_concurrent) + ")");
         else if (w.sticky_schedule_to_start % 1000ms != 0ms)
             r.error(w.location, at + ": SWF counts this timeout in whole seconds");
     }
@@ -454,7 +456,7 @@ const table<worker_config>& worker_table() {
         detail::seconds_field<worker_config>(
             "sticky_schedule_to_start", &worker_config::sticky_schedule_to_start, 0ms, 3600s,
             "decision workers: send an execution's next decision task to this process's own task list, "
-            "given back to task_list after waiting there this long; 0: off (needs pollers of 2 or more)"),
+            "given back to task_list after waiting there this long; 0: off (needs pollers and max_concurrent of 2 or more)"),
         detail::string_list<worker_config, handler_ref>(
             "handlers", &worker_config::handlers, read_handler, 1,
             "activity types (activity workers) or workflow types (decision workers) served, as name or "

@@ -74,17 +74,28 @@ decision_runner::decision_runner(const worker_env& env, const worker_settings& s
 }
 
 asio::awaitable<poll_result> decision_runner::poll_once(slot_lease lease) {
-    // Up to half the pollers (at least one) on the worker's own list.
+    // No more polls in flight on the worker's own list than on the shared
+    // one (a tie goes to the shared one), so the shared list is always
+    // polled, whatever the slots leave to poll with.
+    struct in_flight {
+        std::atomic<int>* count = nullptr;
+        void release() {
+            if (count) count->fetch_sub(1);
+            count = nullptr;
+        }
+        ~in_flight() { release(); }
+    } polling;
     bool sticky = false;
-    if (!sticky_list_.empty()) {
-        const int most = std::max(1, settings_.pollers / 2);
-        if (sticky_polls_.fetch_add(1) < most) sticky = true;
-        else sticky_polls_.fetch_sub(1);
+    {
+        std::lock_guard lock(mutex_);
+        sticky = !sticky_list_.empty() && sticky_polls_.load() < shared_polls_.load();
+        polling.count = sticky ? &sticky_polls_ : &shared_polls_;
+        polling.count->fetch_add(1);
     }
     swf::client::decision_client decisions(env_.client, settings_.domain, sticky ? sticky_list_ : settings_.task_list,
                                            settings_.identity);
     auto r = co_await decisions.poll();
-    if (sticky) sticky_polls_.fetch_sub(1);
+    polling.release();
     poll_result out;
     if (!r) {
         out.failure = std::move(r).error();

@@ -5,9 +5,9 @@
 //
 // Sticky (settings.sticky_schedule_to_start not zero): every answer that
 // leaves the execution open names the worker's own task list, so SWF
-// schedules the execution's next decision task there; up to half the
-// pollers poll it, the rest the shared task list. A task that waits there
-// too long (this process is gone) SWF gives back to the shared list.
+// schedules the execution's next decision task there; at most half the
+// polls in flight poll it, the rest the shared task list. A task that waits
+// there too long (this process is gone) SWF gives back to the shared list.
 #pragma once
 
 #include <atomic>
@@ -52,6 +52,7 @@ private:
     std::map<std::string, std::weak_ptr<strand_type>> execution_strands_;
     std::string sticky_list_;
     std::atomic<int> sticky_polls_{0}; // polls in flight on sticky_list_
+    std::atomic<int> shared_polls_{0}; // and on settings.task_list
 };
 
 } // namespace swfrt::runtime

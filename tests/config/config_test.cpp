@@ -472,8 +472,13 @@ TEST(config_load, a_sticky_decision_worker_needs_two_pollers_and_whole_seconds) 
     EXPECT_EQ(c.workers[0].sticky_schedule_to_start, 5s);
     EXPECT_THAT(load_errors("workers:\n"
                             "  - {kind: decision, domain: d, task_list: b, handlers: [y], sticky_schedule_to_start: 5}\n"),
-                ::testing::ElementsAre("2:5: workers[0].sticky_schedule_to_start: needs pollers: 2 or more, half of "
-                                       "them polling the worker's own task list (pollers is 1)"));
+                ::testing::ElementsAre("2:5: workers[0].sticky_schedule_to_start: needs pollers and max_concurrent "
+                                       "of 2 or more, for polls on the worker's own task list and on the shared one "
+                                       "at once (pollers is 1, max_concurrent 10)"));
+    EXPECT_THAT(load_errors("workers:\n"
+                            "  - {kind: decision, domain: d, task_list: b, handlers: [y], pollers: 2, max_concurrent: 1, "
+                            "sticky_schedule_to_start: 5}\n"),
+                ::testing::ElementsAre(::testing::HasSubstr("(pollers is 2, max_concurrent 1)")));
     EXPECT_THAT(load_errors("workers:\n"
                             "  - {kind: activity, domain: d, task_list: b, handlers: [y], pollers: 2, "
                             "sticky_schedule_to_start: 5}\n"),

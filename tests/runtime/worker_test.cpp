@@ -1230,6 +1230,24 @@ TEST_F(worker_test, a_sticky_decision_worker_polls_its_own_list_and_names_it_in_
     EXPECT_FALSE(by_token["dtok-close"].task_list_schedule_to_start_timeout);
 }
 
+TEST_F(worker_test, a_sticky_decision_worker_keeps_half_its_polls_on_the_shared_list) {
+    registry_.add_workflow({.type = {.name = "order", .version = "1"},
+                            .decider = [](const model::decision_task&) { return sdk::decision_result{}; }});
+    // Polls held long enough that every slot polls at once; four slots for
+    // six pollers: the slots, not the pollers, bound the polls in flight.
+    swf_->set_default("PollForDecisionTask", {200, "{}", 400ms});
+    auto s = settings(worker_kind::decision, {{"order", "1"}});
+    s.pollers = 6;
+    s.max_concurrent = 4;
+    s.sticky_schedule_to_start = std::chrono::seconds{5};
+    start(std::move(s));
+    ASSERT_TRUE(wait_until([&] { return swf_->count("PollForDecisionTask") >= 4; }));
+    auto first = answers<model::poll_for_decision_task_input>("PollForDecisionTask");
+    first.resize(4);
+    const auto shared = std::count_if(first.begin(), first.end(), [](const auto& p) { return p.task_list.name == "tl"; });
+    EXPECT_EQ(shared, 2) << "of four polls at once, two on the worker's own list and two on the shared one";
+}
+
 TEST_F(worker_test, a_decider_runs_on_the_decider_pool_not_on_an_io_thread) {
     std::promise<std::thread::id> pool_thread;
     asio::post(deciders_, [&] { pool_thread.set_value(std::this_thread::get_id()); });
