@@ -51,13 +51,8 @@ std::string sticky_name(const std::string& task_list, const std::string& identit
 }
 
 bool closes_execution(const std::vector<model::decision>& decisions) {
-    using dt = model::decision_type;
-    for (const auto& d : decisions)
-        if (d.decision_type == dt::complete_workflow_execution || d.decision_type == dt::fail_workflow_execution ||
-            d.decision_type == dt::cancel_workflow_execution ||
-            d.decision_type == dt::continue_as_new_workflow_execution)
-            return true;
-    return false;
+    return std::any_of(decisions.begin(), decisions.end(),
+                       [](const model::decision& d) { return swf::codec::closes_execution(d.decision_type); });
 }
 
 } // namespace

@@ -26,4 +26,12 @@ model::decision complete_workflow_decision(std::string result);
 // CancelWorkflowExecution with its details fitted (none when empty).
 model::decision cancel_workflow_decision(std::string details);
 
+// Whether a decision of this type closes the execution (complete, fail,
+// cancel, continue as new): SWF takes one only as the last of its answer.
+constexpr bool closes_execution(model::decision_type t) noexcept {
+    using dt = model::decision_type;
+    return t == dt::complete_workflow_execution || t == dt::fail_workflow_execution ||
+           t == dt::cancel_workflow_execution || t == dt::continue_as_new_workflow_execution;
+}
+
 } // namespace swfrt::swf::codec

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "swf/codec/codec.hpp"
+#include "swf/codec/fit.hpp"
 #include "swf/model/events.hpp"
 #include "swf/model/limits.hpp"
 #include "swf/service/state.hpp"
@@ -39,6 +40,16 @@ std::optional<timeout> parse_timeout(const std::optional<std::string>& s) {
     auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
     if (ec != std::errc{} || p != s->data() + s->size() || v < 0) return std::nullopt;
     return timeout{v};
+}
+
+// A domain's retention period in days, 0 to 90 ("NONE", like 0, keeps no
+// closed execution); empty for anything else.
+std::optional<std::int64_t> retention_days(std::string_view s) {
+    if (s == "NONE") return 0;
+    std::int64_t n = -1;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc{} || p != s.data() + s.size() || n < 0 || n > 90) return std::nullopt;
+    return n;
 }
 
 std::string timeout_text(const timeout& t) { return t ? std::to_string(*t) : std::string("NONE"); }
@@ -486,11 +497,8 @@ struct service::state {
     std::chrono::seconds retention(const std::string& domain) const {
         auto it = domains.find(domain);
         if (it == domains.end()) return std::chrono::seconds{0};
-        const auto& days = it->second.config.workflow_execution_retention_period_in_days;
-        std::int64_t n = 0;
-        auto [p, ec] = std::from_chars(days.data(), days.data() + days.size(), n);
-        if (ec != std::errc{} || p != days.data() + days.size() || n < 0) return std::chrono::seconds{0};
-        return std::chrono::seconds{n * 86400};
+        const auto days = retention_days(it->second.config.workflow_execution_retention_period_in_days);
+        return std::chrono::seconds{days.value_or(0) * 86400};
     }
     // Forgets the closed executions whose retention period is over.
     void expire_due() {
@@ -816,11 +824,7 @@ result<std::vector<model::decision>> complete_attributes(std::vector<model::deci
         }
         // A decision that closes the execution comes last: SWF refuses the
         // whole answer otherwise, and applies nothing of it.
-        const bool closes = d.decision_type == dt::complete_workflow_execution ||
-                            d.decision_type == dt::fail_workflow_execution ||
-                            d.decision_type == dt::cancel_workflow_execution ||
-                            d.decision_type == dt::continue_as_new_workflow_execution;
-        if (closes && i + 1 < decisions.size())
+        if (codec::closes_execution(d.decision_type) && i + 1 < decisions.size())
             return make_error(error_kind::validation, "ValidationException", "Close must be last decision in list");
     }
     return decisions;
@@ -1649,12 +1653,8 @@ struct service_ops {
     // ---- domains
 
     reply register_domain(const model::register_domain_input& in) {
-        auto days = in.workflow_execution_retention_period_in_days;
-        std::int64_t n = -1;
-        auto [p, ec] = std::from_chars(days.data(), days.data() + days.size(), n);
-        // NONE, like 0, keeps no closed execution.
-        if (days != "NONE" && (ec != std::errc{} || p != days.data() + days.size() || n < 0 ||
-                               n > static_cast<std::int64_t>(90)))
+        const auto& days = in.workflow_execution_retention_period_in_days;
+        if (!retention_days(days))
             return validation("Value '" + days + "' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy "
                               "constraint: Member must be a number of days from 0 to 90");
         if (s.domains.count(in.name)) return fault_reply("DomainAlreadyExistsFault", in.name);

@@ -17,7 +17,6 @@ client(endpoint_url) is a boto3 SWF client for any SWF endpoint on loopback.
 import os
 import re
 import select
-import signal
 import subprocess
 import tempfile
 import threading
@@ -25,6 +24,8 @@ import time
 
 import boto3
 from botocore.config import Config
+
+from server_process import LoggedServer, stop_group
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDDEVSERVERTESTS"
@@ -45,7 +46,7 @@ def client(endpoint_url, read_timeout=70, parameter_validation=True):
                                       parameter_validation=parameter_validation))
 
 
-class DevServer:
+class DevServer(LoggedServer):
     def __init__(self, binary, domains=(), ready_within=20.0, stop_grace=5.0, args=()):
         self.binary = binary
         self.domains = list(domains)
@@ -143,43 +144,10 @@ class DevServer:
         if self.process is None:
             return self.returncode
         process, self.process = self.process, None
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=self.stop_grace)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=self.stop_grace)
+        stop_group(process, self.stop_grace)
         if self._drain is not None:
             self._drain.join(timeout=self.stop_grace)
         if process.stdout is not None:
             process.stdout.close()
         self.returncode = process.returncode
         return self.returncode
-
-    def remove_log(self):
-        if self.log_path and os.path.exists(self.log_path):
-            os.unlink(self.log_path)
-        self.log_path = None
-
-    def log(self):
-        if not self.log_path or not os.path.exists(self.log_path):
-            return ""
-        with open(self.log_path, "r", errors="replace") as f:
-            return f.read()
-
-    def log_tail(self, max_chars=3000):
-        text = self.log()
-        return text if len(text) <= max_chars else "..." + text[-max_chars:]
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False

@@ -7,11 +7,12 @@ ends its whole process group: SIGTERM, then SIGKILL after a grace period.
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
+
+from server_process import LoggedServer, stop_group
 
 INSTALL_HINT = ('moto_server is not on PATH; install it with: pip install "moto[server]" '
                 '(tests/run.sh does)')
@@ -32,7 +33,7 @@ def accepts_connections(port, timeout=0.5):
         return False
 
 
-class MotoServer:
+class MotoServer(LoggedServer):
     def __init__(self, ready_within=30.0, stop_grace=5.0):
         self.ready_within = ready_within
         self.stop_grace = stop_grace
@@ -83,37 +84,4 @@ class MotoServer:
         if self.process is None:
             return
         process, self.process = self.process, None
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=self.stop_grace)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=self.stop_grace)
-
-    def remove_log(self):
-        if self.log_path and os.path.exists(self.log_path):
-            os.unlink(self.log_path)
-        self.log_path = None
-
-    def log(self):
-        if not self.log_path:
-            return ""
-        with open(self.log_path, "r", errors="replace") as f:
-            return f.read()
-
-    def log_tail(self, max_chars=3000):
-        text = self.log()
-        return text if len(text) <= max_chars else "..." + text[-max_chars:]
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
+        stop_group(process, self.stop_grace)

@@ -32,11 +32,19 @@ struct model_file {
     bool load() { return !parser.load(shapes_path).get(root) && !root["operations"].get_object().get(operations); }
 };
 
-TEST(bad_input, every_operation_is_served_and_names_a_missing_required_member) {
-    if (!std::filesystem::exists(shapes_path))
-        GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
+// Every test reads the model (in CI it is always there; in a clone without
+// ../shared the tests say so and skip).
+class bad_input : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!std::filesystem::exists(shapes_path))
+            GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
+        ASSERT_TRUE(model.load());
+    }
     model_file model;
-    ASSERT_TRUE(model.load());
+};
+
+TEST_F(bad_input, every_operation_is_served_and_names_a_missing_required_member) {
     auto& m = model.root;
     auto& svc = model.svc;
     int operations = 0, with_required = 0;
@@ -113,11 +121,7 @@ std::string with(const std::string& base, std::string_view member, const std::st
     return out + "\"" + std::string(member) + "\":" + value + "}";
 }
 
-TEST(bad_input, a_too_long_string_and_a_wrong_enum_are_refused_naming_the_member_in_every_operation) {
-    if (!std::filesystem::exists(shapes_path))
-        GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
-    model_file model;
-    ASSERT_TRUE(model.load());
+TEST_F(bad_input, a_too_long_string_and_a_wrong_enum_are_refused_naming_the_member_in_every_operation) {
     auto& m = model.root;
     simdjson::dom::element shapes = m["shapes"];
     auto& svc = model.svc;
@@ -159,11 +163,7 @@ TEST(bad_input, a_too_long_string_and_a_wrong_enum_are_refused_naming_the_member
     EXPECT_GT(wrong_enum, 5);
 }
 
-TEST(bad_input, an_unknown_domain_or_task_token_is_an_unknown_resource_in_every_operation_that_takes_one) {
-    if (!std::filesystem::exists(shapes_path))
-        GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
-    model_file model;
-    ASSERT_TRUE(model.load());
+TEST_F(bad_input, an_unknown_domain_or_task_token_is_an_unknown_resource_in_every_operation_that_takes_one) {
     auto& m = model.root;
     simdjson::dom::element shapes = m["shapes"];
     auto& svc = model.svc;
@@ -190,11 +190,7 @@ TEST(bad_input, an_unknown_domain_or_task_token_is_an_unknown_resource_in_every_
     EXPECT_GT(checked, 30);
 }
 
-TEST(bad_input, an_unknown_type_or_execution_in_a_known_domain_is_an_unknown_resource) {
-    if (!std::filesystem::exists(shapes_path))
-        GTEST_SKIP() << "SWF model not found at " << shapes_path << " (shared data absent)";
-    model_file model;
-    ASSERT_TRUE(model.load());
+TEST_F(bad_input, an_unknown_type_or_execution_in_a_known_domain_is_an_unknown_resource) {
     auto& m = model.root;
     auto& svc = model.svc;
     // The minimal requests name domain "1": it exists now; their types and
